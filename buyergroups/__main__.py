@@ -1,0 +1,7 @@
+"""``python -m buyergroups``: see buyergroups.cli."""
+
+import sys
+
+from buyergroups.cli import main
+
+sys.exit(main())

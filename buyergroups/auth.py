@@ -1,0 +1,164 @@
+"""Who may do what: the one place that decides permissions.
+
+Every package function that reads or writes group content calls
+:func:`require` (or filters with :func:`visible_sql`) with the acting user;
+pages never decide by themselves. The matrix, also printed in README.md:
+
+================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ======
+role              list  read  create  edit  comment  status  publish  delete  export  members  import
+================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ======
+admin             all   all   yes     yes   yes      yes     yes      yes     all     yes      yes
+facilitator       all   all   yes     yes   yes      yes     yes      yes     all     yes      yes
+member            all   all   yes     yes   yes      yes     no       no      all     no       no
+observer          all   all   no      no    no       no      no       no      all     no       no
+non-member        pub   pub   no      no    no       no      no       no      pub     no       no
+signed out        no    no    no      no    no       no      no       no      no      no       no
+================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ======
+
+"all" means private (visibility "group") and published items of the group;
+"pub" means published items only. "status" is moving along draft → in review
+→ agreed; "publish" is the step to published and back.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from buyergroups import db
+from buyergroups.errors import NotSignedIn, PermissionDenied
+from buyergroups.users import User, group_role, groups_of
+
+
+class Action(StrEnum):
+    LIST = "list"
+    READ = "read"
+    CREATE = "create"
+    EDIT = "edit"
+    COMMENT = "comment"
+    CHANGE_STATUS = "change_status"
+    PUBLISH = "publish"
+    DELETE = "delete"
+    EXPORT = "export"
+    MANAGE_MEMBERS = "manage_members"
+    IMPORT = "import"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    FACILITATOR = "facilitator"
+    MEMBER = "member"
+    OBSERVER = "observer"
+    NON_MEMBER = "non_member"
+    SIGNED_OUT = "signed_out"
+
+
+_READS = {Action.LIST, Action.READ, Action.EXPORT}
+_WRITES = {Action.CREATE, Action.EDIT, Action.COMMENT, Action.CHANGE_STATUS}
+_STEWARD = {Action.PUBLISH, Action.DELETE, Action.MANAGE_MEMBERS, Action.IMPORT}
+
+# What each role may do on a group's private items.
+PRIVATE: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.FACILITATOR: frozenset(Action),
+    Role.MEMBER: frozenset(_READS | _WRITES),
+    Role.OBSERVER: frozenset(_READS),
+    Role.NON_MEMBER: frozenset(),
+    Role.SIGNED_OUT: frozenset(),
+}
+# What each role may do on a group's published items.
+PUBLISHED: dict[Role, frozenset[Action]] = {
+    **PRIVATE,
+    Role.NON_MEMBER: frozenset(_READS),
+}
+
+_VERBS = {
+    Action.LIST: "list",
+    Action.READ: "read",
+    Action.CREATE: "create items in",
+    Action.EDIT: "edit items of",
+    Action.COMMENT: "comment in",
+    Action.CHANGE_STATUS: "change the status of items in",
+    Action.PUBLISH: "publish or unpublish items of",
+    Action.DELETE: "delete or restore items of",
+    Action.EXPORT: "export",
+    Action.MANAGE_MEMBERS: "manage the members of",
+    Action.IMPORT: "import tenders into",
+}
+
+
+def role_of(cur: db.Connection, actor: User | None, group_id: int) -> Role:
+    """The actor's role for one group."""
+    if actor is None or actor.disabled:
+        return Role.SIGNED_OUT
+    if actor.is_admin:
+        return Role.ADMIN
+    role = group_role(cur, actor.id, group_id)
+    return Role(role.value) if role else Role.NON_MEMBER
+
+
+def allowed(role: Role, action: Action, *, published: bool = False) -> bool:
+    """Whether ``role`` may do ``action`` on a private (or published) item."""
+    return action in (PUBLISHED if published else PRIVATE)[role]
+
+
+def require(
+    cur: db.Connection,
+    actor: User | None,
+    action: Action,
+    group_id: int,
+    *,
+    published: bool = False,
+) -> Role:
+    """Return the actor's role when allowed; raise NotSignedIn or PermissionDenied."""
+    role = role_of(cur, actor, group_id)
+    if role is Role.SIGNED_OUT:
+        raise NotSignedIn("Please sign in first.")
+    if not allowed(role, action, published=published):
+        raise PermissionDenied(
+            f"You may not {_VERBS[action]} this group"
+            + ("" if role is Role.NON_MEMBER else f" as {role.value.replace('_', ' ')}")
+            + "."
+        )
+    return role
+
+
+def require_signed_in(actor: User | None) -> User:
+    """The actor, or NotSignedIn."""
+    if actor is None or actor.disabled:
+        raise NotSignedIn("Please sign in first.")
+    return actor
+
+
+def require_admin(actor: User | None) -> User:
+    """The actor when a platform admin, or PermissionDenied."""
+    actor = require_signed_in(actor)
+    if not actor.is_admin:
+        raise PermissionDenied("Only a platform admin may do this.")
+    return actor
+
+
+def member_group_ids(cur: db.Connection, actor: User | None) -> list[int] | None:
+    """Groups whose private items the actor may read; None means all (admin)."""
+    if actor is None or actor.disabled:
+        return []
+    if actor.is_admin:
+        return None
+    return sorted(groups_of(cur, actor.id))
+
+
+def visible_sql(cur: db.Connection, actor: User | None, alias: str) -> tuple[str, list[Any]]:
+    """A WHERE fragment (and its parameters) keeping rows of ``alias`` the actor may read.
+
+    ``alias`` is a table alias written in the package's own SQL, never user text.
+    The table needs ``group_id`` and ``visibility`` columns.
+    """
+    if actor is None or actor.disabled:
+        return "FALSE", []
+    ids = member_group_ids(cur, actor)
+    if ids is None:
+        return "TRUE", []
+    return (
+        f"({alias}.visibility = 'published' OR {alias}.group_id IN (SELECT unnest(?::INTEGER[])))",
+        [ids],
+    )

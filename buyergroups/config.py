@@ -1,0 +1,65 @@
+"""Settings from environment variables, with defaults for the embedded setup."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "buyergroups.duckdb"
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+# RIVM's estimate for the early Buyer Groups: 80,125 t CO2-eq equals the yearly
+# emissions of about 19,000 households, i.e. about 4.2 t per household per year.
+DEFAULT_HOUSEHOLD_T_PER_YEAR = 4.2
+HOUSEHOLD_FACTOR_SOURCE = (
+    "RIVM estimate for the Buyer Groups of 2020: 80,125 t CO2-eq "
+    "= yearly emissions of about 19,000 households (about 4.2 t per household per year)"
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings; see the configuration table in README.md."""
+
+    db_path: Path = DEFAULT_DB_PATH
+    model: str = DEFAULT_MODEL
+    max_upload_mb: int = 50
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    household_t_per_year: float = DEFAULT_HOUSEHOLD_T_PER_YEAR
+    seed_demo: bool = True
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    household = env.get("BUYERGROUPS_HOUSEHOLD_T_PER_YEAR")
+    return Settings(
+        db_path=Path(env.get("BUYERGROUPS_DB") or DEFAULT_DB_PATH),
+        model=env.get("BUYERGROUPS_MODEL") or DEFAULT_MODEL,
+        max_upload_mb=_int(env, "BUYERGROUPS_MAX_UPLOAD_MB", 50),
+        session_idle_minutes=_int(env, "BUYERGROUPS_SESSION_IDLE_MINUTES", 120),
+        session_absolute_hours=_int(env, "BUYERGROUPS_SESSION_ABSOLUTE_HOURS", 12),
+        max_failed_logins=_int(env, "BUYERGROUPS_MAX_FAILED_LOGINS", 5),
+        lockout_minutes=_int(env, "BUYERGROUPS_LOCKOUT_MINUTES", 15),
+        household_t_per_year=float(household) if household else DEFAULT_HOUSEHOLD_T_PER_YEAR,
+        seed_demo=(env.get("BUYERGROUPS_SEED_DEMO", "1") not in ("0", "false", "no")),
+    )

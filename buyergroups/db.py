@@ -1,0 +1,222 @@
+"""DuckDB boundary: connection, migrations, transactions and small query helpers.
+
+Rules that keep a Streamlit server's data straight (see CONVENTIONS.md):
+
+* one connection per process (the UI caches it); every unit of work runs on
+  its own ``conn.cursor()``, because a connection shared by threads silently
+  returns other threads' results;
+* writes run in :func:`transaction`, which commits only when the block
+  finished without error and otherwise rolls back (a COMMIT after a failed
+  statement would silently discard everything);
+* ``duckdb.Error`` never leaves this module untranslated: it becomes a
+  :class:`~buyergroups.errors.BuyerGroupsError` subclass.
+
+Public package functions take the process connection (or any cursor of it)
+and open their own unit with :func:`reading` or :func:`transaction`; private
+helpers take the cursor of that unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from buyergroups.errors import BuyerGroupsError, StaleEditError, StorageError, ValidationError
+
+Connection = duckdb.DuckDBPyConnection
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def now() -> datetime:
+    """The current time as a naive UTC timestamp (what DuckDB TIMESTAMP stores)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def connect(path: str | Path, *, migrate_schema: bool = True) -> Connection:
+    """Open (creating if needed) the database at ``path`` and apply migrations."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise StorageError(
+            f"Cannot open the database {path}: {exc}. Is another process using it?"
+        ) from exc
+    if migrate_schema:
+        migrate(conn)
+    return conn
+
+
+def migration_files() -> list[tuple[str, str]]:
+    """The numbered migrations shipped with the package, in order: (name, sql)."""
+    folder = resources.files("buyergroups") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if _MIGRATION_NAME.match(entry.name):
+            found.append((entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply every migration not yet applied, each in its own transaction.
+
+    Returns the names applied now (empty on a second start).
+    """
+    cur = conn.cursor()
+    try:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+        )
+        done = {name for (name,) in cur.execute("SELECT name FROM schema_migrations").fetchall()}
+    finally:
+        cur.close()
+    applied = []
+    for name, sql in migration_files():
+        if name in done:
+            continue
+        with transaction(conn) as tx:
+            tx.execute(sql)
+            tx.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, now()])
+        applied.append(name)
+    return applied
+
+
+def translate(exc: duckdb.Error) -> BuyerGroupsError:
+    """Turn a DuckDB error into the package's exception tree."""
+    text = str(exc)
+    if isinstance(exc, duckdb.TransactionException) or "Conflict on" in text:
+        return StaleEditError(
+            "Someone else saved the same item at the same moment; nothing of your "
+            "change was stored. Reload and try again."
+        )
+    if isinstance(exc, duckdb.ConstraintException):
+        return ValidationError(f"That conflicts with stored data: {text.splitlines()[0]}")
+    return StorageError(f"The database refused the change; nothing was stored. ({text.splitlines()[0]})")
+
+
+def _rollback(cur: Connection) -> None:
+    try:
+        cur.rollback()
+    except duckdb.Error:
+        # No transaction left to roll back (e.g. the failure ended it); nothing to undo.
+        return
+
+
+@contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """A fresh cursor inside BEGIN … COMMIT; rolls back on any exception."""
+    cur = conn.cursor()
+    try:
+        cur.begin()
+        try:
+            yield cur
+        except duckdb.Error as exc:
+            _rollback(cur)
+            raise translate(exc) from exc
+        except BaseException:
+            _rollback(cur)
+            raise
+        try:
+            cur.commit()
+        except duckdb.Error as exc:
+            _rollback(cur)
+            raise translate(exc) from exc
+    finally:
+        cur.close()
+
+
+@contextmanager
+def reading(conn: Connection) -> Iterator[Connection]:
+    """A fresh cursor for a read-only unit of work."""
+    cur = conn.cursor()
+    try:
+        yield cur
+    except duckdb.Error as exc:
+        raise translate(exc) from exc
+    finally:
+        cur.close()
+
+
+def rows(cur: Connection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Run ``sql`` with bound ``params`` and return every row as a dict."""
+    result = cur.execute(sql, list(params))
+    names = [d[0] for d in result.description or []]
+    return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+
+
+def row(cur: Connection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+    """The first row as a dict, or None."""
+    found = rows(cur, sql, params)
+    return found[0] if found else None
+
+
+def value(cur: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first column of the first row, or None."""
+    fetched = cur.execute(sql, list(params)).fetchone()
+    return None if fetched is None else fetched[0]
+
+
+def changed(cur: Connection, sql: str, params: Sequence[Any] = ()) -> int:
+    """Run a DML statement and return how many rows it changed."""
+    fetched = cur.execute(sql, list(params)).fetchone()
+    return int(fetched[0]) if fetched else 0
+
+
+def get_meta(conn: Connection, key: str) -> str | None:
+    """A value from the key/value ``meta`` table."""
+    with reading(conn) as cur:
+        return value(cur, "SELECT value FROM meta WHERE key = ?", [key])
+
+
+def set_meta(cur: Connection, key: str, meta_value: str) -> None:
+    """Store a key/value pair in ``meta`` (inside the caller's transaction)."""
+    cur.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, meta_value],
+    )
+
+
+def backup(conn: Connection, folder: str | Path) -> Path:
+    """EXPORT DATABASE to ``folder`` (works while the app has the file open)."""
+    target = Path(folder)
+    if target.exists() and any(target.iterdir()):
+        raise ValidationError(f"Backup folder {target} is not empty; choose a new folder.")
+    target.mkdir(parents=True, exist_ok=True)
+    with reading(conn) as cur:
+        cur.execute(f"EXPORT DATABASE '{_quoted_path(target)}' (FORMAT PARQUET)")
+    return target
+
+
+def restore(path: str | Path, folder: str | Path) -> None:
+    """IMPORT DATABASE from a backup folder into a new, empty database file."""
+    source = Path(folder)
+    if not (source / "schema.sql").is_file():
+        raise ValidationError(f"{source} is not a backup folder (no schema.sql in it).")
+    if Path(path).exists():
+        raise ValidationError(f"{path} exists; restore into a new database file.")
+    conn = connect(path, migrate_schema=False)
+    try:
+        with reading(conn) as cur:
+            cur.execute(f"IMPORT DATABASE '{_quoted_path(source)}'")
+        migrate(conn)
+    except BuyerGroupsError:
+        conn.close()
+        Path(path).unlink(missing_ok=True)
+        raise
+    conn.close()
+
+
+def _quoted_path(path: Path) -> str:
+    # EXPORT/IMPORT DATABASE take no bound parameters; the path is the
+    # operator's own CLI argument, quoted as an SQL string literal.
+    return str(path.resolve()).replace("'", "''")

@@ -1,0 +1,82 @@
+"""The one exception tree of buyergroups.
+
+Every error a user can cause is a subclass of ``BuyerGroupsError`` with a
+message a person can act on; pages catch the base class and show it::
+
+    BuyerGroupsError
+     ├── ValidationError        an invalid form value, file or argument
+     │    └── ImportRejected    a file that cannot be imported (with its reason)
+     ├── NotFoundError          the item does not exist (or was deleted)
+     ├── PermissionDenied       the acting user may not do this
+     │    └── NotSignedIn       nobody is signed in
+     ├── AuthenticationFailed   wrong credentials, disabled or locked account
+     ├── StaleEditError         someone saved in between and the edits overlap
+     └── StorageError           the database refused the work (translated
+                                from ``duckdb.Error`` at the DB boundary)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BuyerGroupsError(Exception):
+    """Base of every error the package raises on purpose."""
+
+
+class ValidationError(BuyerGroupsError):
+    """An input value is invalid; the message names the field and the fix."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ImportRejected(ValidationError):
+    """A file could not be imported; nothing from it was stored."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class NotFoundError(BuyerGroupsError):
+    """The requested item does not exist or is deleted."""
+
+
+class PermissionDenied(BuyerGroupsError):
+    """The acting user may not perform this action."""
+
+
+class NotSignedIn(PermissionDenied):
+    """The action needs a signed-in user."""
+
+
+class AuthenticationFailed(BuyerGroupsError):
+    """Sign-in refused; the message never reveals whether the email exists."""
+
+
+class StaleEditError(BuyerGroupsError):
+    """Someone saved the item after the revision the edit was based on.
+
+    Carries what the UI needs to show both edits side by side and keep the
+    user's text: ``mine`` (the refused text), ``theirs`` (the current text)
+    and ``current_revision`` (to base a new attempt on).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        mine: Any = None,
+        theirs: Any = None,
+        current_revision: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.mine = mine
+        self.theirs = theirs
+        self.current_revision = current_revision
+
+
+class StorageError(BuyerGroupsError):
+    """The database refused the work; nothing of it was stored."""
