@@ -25,7 +25,15 @@ def record(
     cur.execute(
         "INSERT INTO activity (occurred_at, user_id, group_id, action, item_kind, item_id, summary)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [db.now(), actor.id if actor else None, group_id, action, item_kind, item_id, summary[:500]],
+        [
+            db.now(),
+            actor.id if actor else None,
+            group_id,
+            action,
+            item_kind,
+            item_id,
+            summary[:500],
+        ],
     )
 
 

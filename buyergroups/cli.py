@@ -41,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m buyergroups",
         description="buyergroups: workspace of Buyer Groups in sustainable public procurement",
     )
-    parser.add_argument("--db", help="DuckDB file (default: BUYERGROUPS_DB or data/buyergroups.duckdb)")
+    parser.add_argument(
+        "--db", help="DuckDB file (default: BUYERGROUPS_DB or data/buyergroups.duckdb)"
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

@@ -100,7 +100,9 @@ def translate(exc: duckdb.Error) -> BuyerGroupsError:
         )
     if isinstance(exc, duckdb.ConstraintException):
         return ValidationError(f"That conflicts with stored data: {text.splitlines()[0]}")
-    return StorageError(f"The database refused the change; nothing was stored. ({text.splitlines()[0]})")
+    return StorageError(
+        f"The database refused the change; nothing was stored. ({text.splitlines()[0]})"
+    )
 
 
 def _rollback(cur: Connection) -> None:

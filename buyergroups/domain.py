@@ -54,7 +54,11 @@ class Theme(LabelledEnum):
         "International social conditions",
         "Internationale sociale voorwaarden",
     )
-    DIVERSITY_INCLUSION = ("diversity_inclusion", "Diversity & inclusion", "Diversiteit en inclusie")
+    DIVERSITY_INCLUSION = (
+        "diversity_inclusion",
+        "Diversity & inclusion",
+        "Diversiteit en inclusie",
+    )
     SOCIAL_RETURN = ("social_return", "Social return", "Social return")
 
 
@@ -168,7 +172,11 @@ class GroupRole(LabelledEnum):
 class DialogueKind(LabelledEnum):
     RFI = ("rfi", "Request for information", "Request for information")
     MARKET_CONSULTATION = ("market_consultation", "Market consultation", "Marktconsultatie")
-    INFORMATION_MEETING = ("information_meeting", "Plenary information meeting", "Informatiebijeenkomst")
+    INFORMATION_MEETING = (
+        "information_meeting",
+        "Plenary information meeting",
+        "Informatiebijeenkomst",
+    )
     SUPPLIER_DAY = ("supplier_day", "Supplier day", "Leveranciersdag")
     ONE_TO_ONE = ("one_to_one", "One-to-one meeting", "Een-op-eengesprek")
     PITCH_SBIR = ("pitch_sbir", "Pitch / SBIR", "Pitch / SBIR")

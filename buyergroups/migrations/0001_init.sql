@@ -96,13 +96,15 @@ CREATE TABLE documents (
     deleted_by INTEGER
 );
 
--- Every save is a new immutable revision; revision_no counts from 1 per document.
+-- Every save is a new immutable revision; revision_no counts from 1 per item.
+-- A revision keeps the title, the Markdown body and the other editable fields as JSON.
 CREATE TABLE document_revisions (
     document_id INTEGER NOT NULL,
     revision_no INTEGER NOT NULL,
     based_on INTEGER,
     title VARCHAR NOT NULL,
     body VARCHAR NOT NULL,
+    fields JSON NOT NULL,
     summary VARCHAR NOT NULL DEFAULT '',
     author_id INTEGER,
     created_at TIMESTAMP NOT NULL,
@@ -136,7 +138,6 @@ CREATE TABLE criteria (
     deleted_by INTEGER
 );
 
--- A criterion revision keeps every editable field, as JSON, plus the body text.
 CREATE TABLE criterion_revisions (
     criterion_id INTEGER NOT NULL,
     revision_no INTEGER NOT NULL,

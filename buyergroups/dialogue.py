@@ -1,0 +1,159 @@
+"""Market-dialogue events: RFIs, consultations, supplier days, one-to-ones, pitches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from buyergroups import activity, db
+from buyergroups.auth import Action, allowed, require, role_of
+from buyergroups.domain import LANGUAGES, DialogueKind, Visibility, optional_text, require_text
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.users import User
+
+_FIELDS = (
+    "kind",
+    "title",
+    "held_on",
+    "participants",
+    "notes",
+    "takeaways",
+    "language",
+    "visibility",
+)
+
+
+def validate(fields: dict[str, Any]) -> dict[str, Any]:
+    """A dialogue event's fields checked and normalised."""
+    held_on = fields.get("held_on")
+    if isinstance(held_on, str):
+        try:
+            held_on = dt.date.fromisoformat(held_on)
+        except ValueError as exc:
+            raise ValidationError(
+                f"Date {held_on!r} is not a date (YYYY-MM-DD).", field="held_on"
+            ) from exc
+    if not isinstance(held_on, dt.date) or not 2000 <= held_on.year <= 2100:
+        raise ValidationError("Give the date the event was (or will be) held.", field="held_on")
+    language = (fields.get("language") or "en").lower()
+    if language not in LANGUAGES:
+        raise ValidationError(f"Language {language!r} is not supported.", field="language")
+    participants = [p.strip() for p in fields.get("participants") or [] if p and p.strip()]
+    return {
+        "kind": DialogueKind.parse(fields.get("kind", ""), "kind").value,
+        "title": require_text(fields.get("title"), "title"),
+        "held_on": held_on,
+        "participants": [require_text(p, "participants", max_length=200) for p in participants],
+        "notes": optional_text(fields.get("notes"), "notes"),
+        "takeaways": optional_text(fields.get("takeaways"), "takeaways", max_length=20_000),
+        "language": language,
+        "visibility": Visibility.parse(fields.get("visibility") or "group", "visibility").value,
+    }
+
+
+def insert_event(
+    cur: db.Connection, actor: User | None, group_id: int, fields: dict[str, Any]
+) -> int:
+    """Store a dialogue event inside the caller's transaction."""
+    event = validate(fields)
+    stamp = db.now()
+    user_id = actor.id if actor else None
+    event_id = db.value(
+        cur,
+        "INSERT INTO dialogue_events (group_id, kind, title, held_on, participants, notes, takeaways,"
+        " language, visibility, created_at, created_by, updated_at, updated_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [group_id, *event.values(), stamp, user_id, stamp, user_id],
+    )
+    activity.record(
+        cur, actor, "create", "dialogue", event_id, group_id=group_id, summary=event["title"]
+    )
+    return int(event_id)
+
+
+def create_event(conn: db.Connection, actor: User, group_id: int, **fields: Any) -> int:
+    """Record a market-dialogue event for a group."""
+    with db.transaction(conn) as cur:
+        require(cur, actor, Action.CREATE, group_id)
+        return insert_event(cur, actor, group_id, fields)
+
+
+def list_events(conn: db.Connection, actor: User, group_id: int) -> list[dict[str, Any]]:
+    """The group's events the actor may see, newest first (notes can name suppliers)."""
+    with db.reading(conn) as cur:
+        role = role_of(cur, actor, group_id)
+        require(cur, actor, Action.LIST, group_id, published=True)
+        sql = "SELECT * FROM dialogue_events WHERE group_id = ? AND deleted_at IS NULL"
+        if not allowed(role, Action.LIST):
+            sql += " AND visibility = 'published'"
+        return db.rows(cur, sql + " ORDER BY held_on DESC, id DESC", [group_id])
+
+
+def update_event(
+    conn: db.Connection, actor: User, event_id: int, expected_version: int, **fields: Any
+) -> int:
+    """Save an edit of an event if nobody saved since ``expected_version``; returns the new version."""
+    with db.transaction(conn) as cur:
+        current = db.row(
+            cur, "SELECT * FROM dialogue_events WHERE id = ? AND deleted_at IS NULL", [event_id]
+        )
+        if current is None:
+            raise NotFoundError(f"There is no dialogue event {event_id}.")
+        require(
+            cur,
+            actor,
+            Action.EDIT,
+            current["group_id"],
+            published=current["visibility"] == "published",
+        )
+        event = validate({**{k: current[k] for k in _FIELDS}, **fields})
+        if event["visibility"] != current["visibility"]:
+            require(cur, actor, Action.PUBLISH, current["group_id"])
+        sets = ", ".join(f"{name} = ?" for name in event)
+        updated = db.changed(
+            cur,
+            f"UPDATE dialogue_events SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"
+            " WHERE id = ? AND version = ?",  # nosec B608 - fixed column names
+            [*event.values(), db.now(), actor.id, event_id, expected_version],
+        )
+        if updated == 0:
+            raise StaleEditError(
+                "Someone saved this event after you opened it; reload it and apply your change again.",
+                mine=event,
+                theirs={k: current[k] for k in _FIELDS},
+                current_revision=current["version"],
+            )
+        activity.record(
+            cur,
+            actor,
+            "edit",
+            "dialogue",
+            event_id,
+            group_id=current["group_id"],
+            summary=event["title"],
+        )
+        return expected_version + 1
+
+
+def delete_event(conn: db.Connection, actor: User, event_id: int) -> None:
+    """Soft-delete an event (facilitators and admins)."""
+    with db.transaction(conn) as cur:
+        current = db.row(
+            cur, "SELECT * FROM dialogue_events WHERE id = ? AND deleted_at IS NULL", [event_id]
+        )
+        if current is None:
+            raise NotFoundError(f"There is no dialogue event {event_id}.")
+        require(cur, actor, Action.DELETE, current["group_id"])
+        cur.execute(
+            "UPDATE dialogue_events SET deleted_at = ?, deleted_by = ? WHERE id = ?",
+            [db.now(), actor.id, event_id],
+        )
+        activity.record(
+            cur,
+            actor,
+            "delete",
+            "dialogue",
+            event_id,
+            group_id=current["group_id"],
+            summary=current["title"],
+        )

@@ -1,0 +1,343 @@
+"""Buyer groups, organisations and memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from buyergroups import activity, db
+from buyergroups.auth import Action, require, require_admin, require_signed_in
+from buyergroups.domain import (
+    GroupRole,
+    OrganisationKind,
+    OrganisationRole,
+    Phase,
+    Programme,
+    Sector,
+    Theme,
+    normalise_country,
+    normalise_cpvs,
+    optional_text,
+    require_text,
+)
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.users import User
+
+_PROFILE_FIELDS = (
+    "name",
+    "sector",
+    "programme",
+    "countries",
+    "themes",
+    "phase",
+    "description",
+    "cpv_codes",
+    "co2_target_t",
+)
+
+
+def validate_profile(fields: dict[str, Any]) -> dict[str, Any]:
+    """A group's profile fields checked and normalised; ValidationError names the field."""
+    unknown = set(fields) - set(_PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown group fields: {', '.join(sorted(unknown))}.")
+    target = fields.get("co2_target_t")
+    if target is not None and (not isinstance(target, int | float) or target < 0):
+        raise ValidationError(
+            "The CO2 target must be a positive number of tonnes.", field="co2_target_t"
+        )
+    countries = [normalise_country(c) for c in fields.get("countries") or []]
+    if not countries:
+        raise ValidationError("Choose at least one country.", field="countries")
+    return {
+        "name": require_text(fields.get("name"), "name", max_length=200),
+        "sector": Sector.parse(fields.get("sector", ""), "sector").value,
+        "programme": Programme.parse(fields.get("programme", ""), "programme").value,
+        "countries": sorted(set(countries)),
+        "themes": [Theme.parse(t, "themes").value for t in fields.get("themes") or []],
+        "phase": Phase.parse(fields.get("phase", ""), "phase").value,
+        "description": optional_text(fields.get("description"), "description", max_length=5000),
+        "cpv_codes": normalise_cpvs(fields.get("cpv_codes") or []),
+        "co2_target_t": float(target) if target is not None else None,
+    }
+
+
+def insert_organisation(
+    cur: db.Connection, actor: User | None, name: str, kind: str, country: str
+) -> int:
+    """Store an organisation inside the caller's transaction."""
+    name = require_text(name, "name", max_length=200)
+    kind = OrganisationKind.parse(kind, "kind").value
+    country = normalise_country(country)
+    existing = db.value(
+        cur,
+        "SELECT id FROM organisations WHERE lower(name) = lower(?) AND country = ?",
+        [name, country],
+    )
+    if existing is not None:
+        raise ValidationError(f"{name} ({country}) is already registered.", field="name")
+    org_id = db.value(
+        cur,
+        "INSERT INTO organisations (name, kind, country, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+        [name, kind, country, db.now(), actor.id if actor else None],
+    )
+    activity.record(cur, actor, "create", "organisation", org_id, summary=name)
+    return int(org_id)
+
+
+def create_organisation(
+    conn: db.Connection, actor: User, name: str, kind: str, country: str
+) -> int:
+    """Register an organisation (any signed-in user may)."""
+    require_signed_in(actor)
+    with db.transaction(conn) as cur:
+        return insert_organisation(cur, actor, name, kind, country)
+
+
+def list_organisations(conn: db.Connection) -> list[dict[str, Any]]:
+    """Every organisation with the number of groups it takes part in."""
+    with db.reading(conn) as cur:
+        return db.rows(
+            cur,
+            "SELECT o.id, o.name, o.kind, o.country, count(m.group_id) AS groups"
+            " FROM organisations o LEFT JOIN memberships m ON m.organisation_id = o.id"
+            " GROUP BY ALL ORDER BY lower(o.name)",
+        )
+
+
+def insert_group(cur: db.Connection, actor: User | None, fields: dict[str, Any]) -> int:
+    """Store a new group inside the caller's transaction (fields validated here)."""
+    profile = validate_profile(fields)
+    if db.value(cur, "SELECT 1 FROM buyer_groups WHERE lower(name) = lower(?)", [profile["name"]]):
+        raise ValidationError(f"A group named {profile['name']!r} exists already.", field="name")
+    stamp = db.now()
+    user_id = actor.id if actor else None
+    group_id = db.value(
+        cur,
+        "INSERT INTO buyer_groups (name, sector, programme, countries, themes, phase, description,"
+        " cpv_codes, co2_target_t, created_at, created_by, updated_at, updated_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [*(profile[f] for f in _PROFILE_FIELDS), stamp, user_id, stamp, user_id],
+    )
+    activity.record(
+        cur, actor, "create", "group", group_id, group_id=group_id, summary=profile["name"]
+    )
+    return int(group_id)
+
+
+def create_group(
+    conn: db.Connection, actor: User, facilitator_id: int | None = None, **fields: Any
+) -> int:
+    """Start a new group (platform admins only); optionally name its first facilitator."""
+    require_admin(actor)
+    with db.transaction(conn) as cur:
+        group_id = insert_group(cur, actor, fields)
+        if facilitator_id is not None:
+            set_user_role(cur, actor, group_id, facilitator_id, GroupRole.FACILITATOR.value)
+        return group_id
+
+
+def update_group(
+    conn: db.Connection, actor: User, group_id: int, expected_version: int, **fields: Any
+) -> int:
+    """Save a group's profile if nobody saved since ``expected_version``; returns the new version."""
+    profile = validate_profile(fields)
+    with db.transaction(conn) as cur:
+        require(cur, actor, Action.MANAGE_MEMBERS, group_id)
+        sets = ", ".join(f"{name} = ?" for name in _PROFILE_FIELDS)
+        updated = db.changed(
+            cur,
+            f"UPDATE buyer_groups SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"
+            " WHERE id = ? AND version = ? AND deleted_at IS NULL",  # nosec B608 - fixed column names
+            [
+                *(profile[f] for f in _PROFILE_FIELDS),
+                db.now(),
+                actor.id,
+                group_id,
+                expected_version,
+            ],
+        )
+        if updated == 0:
+            raise StaleEditError(
+                "Someone saved this group's profile after you opened it. Reload to see their "
+                "change, then apply yours again."
+            )
+        activity.record(
+            cur, actor, "edit", "group", group_id, group_id=group_id, summary=profile["name"]
+        )
+        return expected_version + 1
+
+
+_GROUP_LIST_SQL = """
+SELECT g.id, g.name, g.sector, g.programme, g.countries, g.themes, g.phase, g.description,
+       g.cpv_codes, g.co2_target_t, g.version,
+       (SELECT count(*) FROM memberships m WHERE m.group_id = g.id) AS organisations,
+       (SELECT count(*) FROM group_users gu WHERE gu.group_id = g.id) AS users,
+       (SELECT gu.role FROM group_users gu WHERE gu.group_id = g.id AND gu.user_id = ?) AS my_role
+FROM buyer_groups g
+WHERE g.deleted_at IS NULL
+"""
+
+
+def list_groups(
+    conn: db.Connection,
+    actor: User,
+    *,
+    sector: str | None = None,
+    theme: str | None = None,
+    country: str | None = None,
+) -> list[dict[str, Any]]:
+    """Groups with member counts and the actor's role; every signed-in user sees the list."""
+    require_signed_in(actor)
+    sql = _GROUP_LIST_SQL
+    params: list[Any] = [actor.id]
+    if sector:
+        sql += " AND g.sector = ?"
+        params.append(sector)
+    if theme:
+        sql += " AND list_contains(g.themes, ?)"
+        params.append(theme)
+    if country:
+        sql += " AND list_contains(g.countries, ?)"
+        params.append(country)
+    with db.reading(conn) as cur:
+        return db.rows(cur, sql + " ORDER BY lower(g.name)", params)
+
+
+def get_group(conn: db.Connection, actor: User, group_id: int) -> dict[str, Any]:
+    """One group's profile (public to every signed-in user)."""
+    require_signed_in(actor)
+    with db.reading(conn) as cur:
+        found = db.row(cur, _GROUP_LIST_SQL + " AND g.id = ?", [actor.id, group_id])
+    if found is None:
+        raise NotFoundError(f"There is no group {group_id}.")
+    return found
+
+
+def set_organisation_role(
+    cur: db.Connection, actor: User | None, group_id: int, organisation_id: int, role: str
+) -> None:
+    """Add an organisation to a group or change its role (inside the caller's transaction)."""
+    role = OrganisationRole.parse(role, "role").value
+    if not db.value(cur, "SELECT 1 FROM organisations WHERE id = ?", [organisation_id]):
+        raise NotFoundError(f"There is no organisation {organisation_id}.")
+    cur.execute(
+        "INSERT INTO memberships (group_id, organisation_id, role, joined_at, added_by)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, organisation_id) DO UPDATE SET role = excluded.role",
+        [group_id, organisation_id, role, db.now(), actor.id if actor else None],
+    )
+    activity.record(
+        cur,
+        actor,
+        "set_role",
+        "membership",
+        organisation_id,
+        group_id=group_id,
+        summary=f"organisation as {role}",
+    )
+
+
+def set_user_role(
+    cur: db.Connection, actor: User | None, group_id: int, user_id: int, role: str
+) -> None:
+    """Give a user access to a group or change the role (inside the caller's transaction)."""
+    role = GroupRole.parse(role, "role").value
+    if not db.value(cur, "SELECT 1 FROM users WHERE id = ?", [user_id]):
+        raise NotFoundError(f"There is no user {user_id}.")
+    current = db.value(
+        cur, "SELECT role FROM group_users WHERE group_id = ? AND user_id = ?", [group_id, user_id]
+    )
+    if current == GroupRole.FACILITATOR.value and role != current:
+        _refuse_last_facilitator(cur, group_id)
+    cur.execute(
+        "INSERT INTO group_users (group_id, user_id, role, added_at, added_by) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (group_id, user_id) DO UPDATE SET role = excluded.role",
+        [group_id, user_id, role, db.now(), actor.id if actor else None],
+    )
+    activity.record(
+        cur, actor, "set_role", "group_user", user_id, group_id=group_id, summary=f"user as {role}"
+    )
+
+
+def _refuse_last_facilitator(cur: db.Connection, group_id: int) -> None:
+    count = db.value(
+        cur,
+        "SELECT count(*) FROM group_users WHERE group_id = ? AND role = 'facilitator'",
+        [group_id],
+    )
+    if count <= 1:
+        raise ValidationError("A group needs at least one facilitator; appoint another one first.")
+
+
+def add_user_to_group(
+    conn: db.Connection, actor: User, group_id: int, user_id: int, role: str
+) -> None:
+    """Invite an existing user into a group, or change their role (facilitators and admins)."""
+    with db.transaction(conn) as cur:
+        require(cur, actor, Action.MANAGE_MEMBERS, group_id)
+        set_user_role(cur, actor, group_id, user_id, role)
+
+
+def remove_user_from_group(conn: db.Connection, actor: User, group_id: int, user_id: int) -> None:
+    """Take a user's access to a group away (facilitators and admins)."""
+    with db.transaction(conn) as cur:
+        require(cur, actor, Action.MANAGE_MEMBERS, group_id)
+        role = db.value(
+            cur,
+            "SELECT role FROM group_users WHERE group_id = ? AND user_id = ?",
+            [group_id, user_id],
+        )
+        if role is None:
+            raise NotFoundError("That user is not a member of this group.")
+        if role == GroupRole.FACILITATOR.value:
+            _refuse_last_facilitator(cur, group_id)
+        cur.execute(
+            "DELETE FROM group_users WHERE group_id = ? AND user_id = ?", [group_id, user_id]
+        )
+        activity.record(cur, actor, "remove", "group_user", user_id, group_id=group_id)
+
+
+def add_organisation_to_group(
+    conn: db.Connection, actor: User, group_id: int, organisation_id: int, role: str
+) -> None:
+    """Add an organisation to a group's work, or change its role (facilitators and admins)."""
+    with db.transaction(conn) as cur:
+        require(cur, actor, Action.MANAGE_MEMBERS, group_id)
+        set_organisation_role(cur, actor, group_id, organisation_id, role)
+
+
+def remove_organisation_from_group(
+    conn: db.Connection, actor: User, group_id: int, organisation_id: int
+) -> None:
+    """Remove an organisation from a group (facilitators and admins)."""
+    with db.transaction(conn) as cur:
+        require(cur, actor, Action.MANAGE_MEMBERS, group_id)
+        removed = db.changed(
+            cur,
+            "DELETE FROM memberships WHERE group_id = ? AND organisation_id = ?",
+            [group_id, organisation_id],
+        )
+        if removed == 0:
+            raise NotFoundError("That organisation is not part of this group.")
+        activity.record(cur, actor, "remove", "membership", organisation_id, group_id=group_id)
+
+
+def members(conn: db.Connection, actor: User, group_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The group's organisations (public) and users (names visible to signed-in users)."""
+    require_signed_in(actor)
+    with db.reading(conn) as cur:
+        organisations = db.rows(
+            cur,
+            "SELECT o.id, o.name, o.kind, o.country, m.role FROM memberships m"
+            " JOIN organisations o ON o.id = m.organisation_id WHERE m.group_id = ?"
+            " ORDER BY m.role, lower(o.name)",
+            [group_id],
+        )
+        people = db.rows(
+            cur,
+            "SELECT u.id, u.name, o.name AS organisation, gu.role FROM group_users gu"
+            " JOIN users u ON u.id = gu.user_id LEFT JOIN organisations o ON o.id = u.organisation_id"
+            " WHERE gu.group_id = ? ORDER BY gu.role, lower(u.name)",
+            [group_id],
+        )
+    return {"organisations": organisations, "users": people}

@@ -1,0 +1,385 @@
+"""Items with immutable revisions, a status flow, comments and soft delete.
+
+Documents and criteria share this machinery. The item table holds the current
+values (for listing and filtering) and ``current_revision``; every save
+appends a revision and moves ``current_revision`` with a compare-and-set, so a
+save based on an old revision is merged three-way (different parts edited) or
+refused with both versions (overlapping edits), never silently overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from buyergroups import activity, db
+from buyergroups.auth import Action, allowed, require, role_of
+from buyergroups.domain import STATUS_TRANSITIONS, Status, Visibility
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.merge import merge_text
+from buyergroups.users import User
+
+# Fields merged line by line; every other field is merged as a whole value.
+_TEXT_FIELDS = ("body",)
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """Where one kind of versioned item lives. Names are constants, never user input."""
+
+    name: str  # 'document' | 'criterion'
+    table: str
+    revisions: str
+    key: str  # the revisions table's column naming the item
+    fields: tuple[str, ...]  # editable fields besides title and body
+    validate: Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """A stored save: the new revision number and whether it was merged with another edit."""
+
+    revision_no: int
+    merged: bool
+
+
+def content_of(kind: ItemKind, item: dict[str, Any]) -> dict[str, Any]:
+    """The editable content of a stored row or revision."""
+    return {name: item[name] for name in ("title", "body", *kind.fields)}
+
+
+def fetch(
+    cur: db.Connection, kind: ItemKind, item_id: int, *, deleted: bool = False
+) -> dict[str, Any]:
+    """The item's current row; NotFoundError when missing (or deleted, unless asked for)."""
+    found = db.row(cur, f"SELECT * FROM {kind.table} WHERE id = ?", [item_id])  # nosec B608
+    if found is None or (found["deleted_at"] is not None and not deleted):
+        raise NotFoundError(f"There is no {kind.name} {item_id} (it may have been deleted).")
+    return found
+
+
+def _published(item: dict[str, Any]) -> bool:
+    return item["visibility"] == Visibility.PUBLISHED.value
+
+
+def require_on(
+    cur: db.Connection, actor: User | None, action: Action, item: dict[str, Any]
+) -> None:
+    """Check ``action`` on a stored item (published items are readable by every signed-in user)."""
+    require(cur, actor, action, item["group_id"], published=_published(item))
+
+
+def read(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> dict[str, Any]:
+    """The item as the actor may see it (current row)."""
+    with db.reading(conn) as cur:
+        item = fetch(cur, kind, item_id)
+        require_on(cur, actor, Action.READ, item)
+        return item
+
+
+def list_for_group(
+    conn: db.Connection,
+    kind: ItemKind,
+    actor: User,
+    group_id: int,
+    *,
+    where: str = "",
+    params: list[Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The group's items the actor may see: all for members, published ones for others."""
+    with db.reading(conn) as cur:
+        role = role_of(cur, actor, group_id)
+        require(cur, actor, Action.LIST, group_id, published=True)
+        sql = f"SELECT * FROM {kind.table} WHERE group_id = ? AND deleted_at IS NULL"  # nosec B608
+        if not allowed(role, Action.LIST):
+            sql += " AND visibility = 'published'"
+        if where:
+            sql += f" AND ({where})"
+        return db.rows(cur, sql + " ORDER BY id", [group_id, *(params or [])])
+
+
+def insert(
+    cur: db.Connection,
+    kind: ItemKind,
+    actor: User | None,
+    group_id: int,
+    content: dict[str, Any],
+    *,
+    extra: dict[str, Any] | None = None,
+    summary: str = "created",
+) -> int:
+    """Store a new item and its first revision inside the caller's transaction."""
+    content = kind.validate(content)
+    columns = {**content, **(extra or {})}
+    stamp = db.now()
+    user_id = actor.id if actor else None
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    item_id = db.value(
+        cur,
+        f"INSERT INTO {kind.table} (group_id, {names}, current_revision, created_at, created_by,"
+        f" updated_at, updated_by) VALUES (?, {marks}, 1, ?, ?, ?, ?) RETURNING id",  # nosec B608
+        [group_id, *columns.values(), stamp, user_id, stamp, user_id],
+    )
+    _append_revision(cur, kind, actor, item_id, 1, None, content, summary)
+    activity.record(
+        cur, actor, "create", kind.name, item_id, group_id=group_id, summary=content["title"]
+    )
+    return int(item_id)
+
+
+def _append_revision(
+    cur: db.Connection,
+    kind: ItemKind,
+    actor: User | None,
+    item_id: int,
+    revision_no: int,
+    based_on: int | None,
+    content: dict[str, Any],
+    summary: str,
+) -> None:
+    fields = {name: content[name] for name in kind.fields}
+    cur.execute(
+        f"INSERT INTO {kind.revisions} ({kind.key}, revision_no, based_on, title, body, fields,"
+        " summary, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",  # nosec B608
+        [
+            item_id,
+            revision_no,
+            based_on,
+            content["title"],
+            content["body"],
+            json.dumps(fields),
+            summary[:300],
+            actor.id if actor else None,
+            db.now(),
+        ],
+    )
+
+
+def revision(cur: db.Connection, kind: ItemKind, item_id: int, revision_no: int) -> dict[str, Any]:
+    """One stored revision with its content unpacked."""
+    found = db.row(
+        cur,
+        f"SELECT r.*, u.name AS author FROM {kind.revisions} r LEFT JOIN users u ON u.id = r.author_id"
+        f" WHERE r.{kind.key} = ? AND r.revision_no = ?",  # nosec B608
+        [item_id, revision_no],
+    )
+    if found is None:
+        raise NotFoundError(f"{kind.name.capitalize()} {item_id} has no revision {revision_no}.")
+    found.update(json.loads(found.pop("fields")))
+    return found
+
+
+def merge_content(
+    kind: ItemKind, base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Merge two edits of ``base`` field by field; returns (merged, names of conflicting fields)."""
+    merged: dict[str, Any] = {}
+    conflicts: list[str] = []
+    for name in ("title", "body", *kind.fields):
+        ours, other, original = mine[name], theirs[name], base[name]
+        if name in _TEXT_FIELDS:
+            outcome = merge_text(original, ours, other)
+            merged[name] = outcome.text
+            if outcome.conflicts:
+                conflicts.append(name)
+        elif ours == other or other == original:
+            merged[name] = ours
+        elif ours == original:
+            merged[name] = other
+        else:
+            merged[name] = ours
+            conflicts.append(name)
+    return merged, conflicts
+
+
+def save(
+    conn: db.Connection,
+    kind: ItemKind,
+    actor: User,
+    item_id: int,
+    based_on: int,
+    changes: dict[str, Any],
+    *,
+    summary: str = "",
+) -> SaveOutcome:
+    """Save an edit made on revision ``based_on``: stored, merged three-way, or refused.
+
+    Raises StaleEditError (with ``mine``, ``theirs`` and ``current_revision``)
+    when someone saved in between and the two edits touch the same part.
+    """
+    with db.transaction(conn) as cur:
+        item = fetch(cur, kind, item_id)
+        require_on(cur, actor, Action.EDIT, item)
+        current = item["current_revision"]
+        mine = kind.validate({**content_of(kind, item), **changes})
+        merged = False
+        if based_on != current:
+            if not 0 < based_on < current:
+                raise ValidationError(f"Revision {based_on} of this {kind.name} does not exist.")
+            base = revision(cur, kind, item_id, based_on)
+            theirs = content_of(kind, item)
+            mine, conflicts = merge_content(kind, base, mine, theirs)
+            if conflicts:
+                raise StaleEditError(
+                    f"Someone saved this {kind.name} (revision {current}) after you opened revision "
+                    f"{based_on}, and changed the same part ({', '.join(conflicts)}). Your text is "
+                    "kept: compare both versions, then save again.",
+                    mine={**content_of(kind, item), **changes},
+                    theirs=theirs,
+                    current_revision=current,
+                )
+            merged = True
+        if mine == content_of(kind, item):
+            return SaveOutcome(current, merged)
+        new_no = current + 1
+        _compare_and_set(cur, kind, actor, item, new_no, mine)
+        _append_revision(cur, kind, actor, item_id, new_no, based_on, mine, summary or "edited")
+        note = f"revision {new_no}" + (" (merged with another edit)" if merged else "")
+        activity.record(
+            cur, actor, "edit", kind.name, item_id, group_id=item["group_id"], summary=note
+        )
+        return SaveOutcome(new_no, merged)
+
+
+def _compare_and_set(
+    cur: db.Connection,
+    kind: ItemKind,
+    actor: User,
+    item: dict[str, Any],
+    new_no: int,
+    content: dict[str, Any],
+) -> None:
+    sets = ", ".join(f"{name} = ?" for name in content)
+    updated = db.changed(
+        cur,
+        f"UPDATE {kind.table} SET {sets}, current_revision = ?, updated_at = ?, updated_by = ?"
+        " WHERE id = ? AND current_revision = ?",  # nosec B608 - fixed column names
+        [*content.values(), new_no, db.now(), actor.id, item["id"], item["current_revision"]],
+    )
+    if updated == 0:
+        raise StaleEditError(
+            f"Someone saved this {kind.name} at the same moment; reload and try again."
+        )
+
+
+def history(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> list[dict[str, Any]]:
+    """Every revision of the item, newest first, with author names."""
+    with db.reading(conn) as cur:
+        require_on(cur, actor, Action.READ, fetch(cur, kind, item_id))
+        found = db.rows(
+            cur,
+            f"SELECT r.revision_no, r.based_on, r.title, r.body, r.fields, r.summary, r.created_at,"
+            f" u.name AS author FROM {kind.revisions} r LEFT JOIN users u ON u.id = r.author_id"
+            f" WHERE r.{kind.key} = ? ORDER BY r.revision_no DESC",  # nosec B608
+            [item_id],
+        )
+    for entry in found:
+        entry.update(json.loads(entry.pop("fields")))
+    return found
+
+
+def restore_revision(
+    conn: db.Connection, kind: ItemKind, actor: User, item_id: int, revision_no: int, based_on: int
+) -> SaveOutcome:
+    """Make an old revision's content current again, as a new revision."""
+    with db.reading(conn) as cur:
+        old = revision(cur, kind, item_id, revision_no)
+    return save(
+        conn,
+        kind,
+        actor,
+        item_id,
+        based_on,
+        content_of(kind, old),
+        summary=f"restored revision {revision_no}",
+    )
+
+
+def change_status(
+    conn: db.Connection, kind: ItemKind, actor: User, item_id: int, new_status: str
+) -> None:
+    """Move the item along draft → in review → agreed → published (or one step back)."""
+    target = Status.parse(new_status, "status")
+    with db.transaction(conn) as cur:
+        item = fetch(cur, kind, item_id)
+        current = Status(item["status"])
+        if target not in STATUS_TRANSITIONS[current]:
+            allowed_next = ", ".join(s.label for s in STATUS_TRANSITIONS[current])
+            raise ValidationError(
+                f"A {kind.name} that is {current.label.lower()} can move to: {allowed_next}.",
+                field="status",
+            )
+        publishing = Status.PUBLISHED in (current, target)
+        require_on(cur, actor, Action.PUBLISH if publishing else Action.CHANGE_STATUS, item)
+        visibility = Visibility.PUBLISHED if target is Status.PUBLISHED else Visibility.GROUP
+        cur.execute(
+            f"UPDATE {kind.table} SET status = ?, visibility = ?, updated_at = ?, updated_by = ?"
+            " WHERE id = ?",  # nosec B608
+            [target.value, visibility.value, db.now(), actor.id, item_id],
+        )
+        activity.record(
+            cur,
+            actor,
+            "status",
+            kind.name,
+            item_id,
+            group_id=item["group_id"],
+            summary=f"{current} → {target}",
+        )
+
+
+def soft_delete(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> None:
+    """Hide the item (restorable by a facilitator); logged."""
+    with db.transaction(conn) as cur:
+        item = fetch(cur, kind, item_id)
+        require_on(cur, actor, Action.DELETE, item)
+        cur.execute(
+            f"UPDATE {kind.table} SET deleted_at = ?, deleted_by = ? WHERE id = ?",  # nosec B608
+            [db.now(), actor.id, item_id],
+        )
+        activity.record(
+            cur,
+            actor,
+            "delete",
+            kind.name,
+            item_id,
+            group_id=item["group_id"],
+            summary=item["title"],
+        )
+
+
+def undelete(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> None:
+    """Bring a soft-deleted item back."""
+    with db.transaction(conn) as cur:
+        item = fetch(cur, kind, item_id, deleted=True)
+        require_on(cur, actor, Action.DELETE, item)
+        cur.execute(
+            f"UPDATE {kind.table} SET deleted_at = NULL, deleted_by = NULL WHERE id = ?",  # nosec B608
+            [item_id],
+        )
+        activity.record(
+            cur,
+            actor,
+            "restore",
+            kind.name,
+            item_id,
+            group_id=item["group_id"],
+            summary=item["title"],
+        )
+
+
+def deleted_items(
+    conn: db.Connection, kind: ItemKind, actor: User, group_id: int
+) -> list[dict[str, Any]]:
+    """The group's soft-deleted items (for those who may restore them)."""
+    with db.reading(conn) as cur:
+        require(cur, actor, Action.DELETE, group_id)
+        return db.rows(
+            cur,
+            f"SELECT * FROM {kind.table} WHERE group_id = ? AND deleted_at IS NOT NULL"  # nosec B608
+            " ORDER BY deleted_at DESC",
+            [group_id],
+        )
