@@ -1,0 +1,393 @@
+"""CO2 reduction estimates of a group: storage, revisions and status.
+
+An estimate belongs to a group and optionally to a tender (``tender_id``) or a
+member project. Its result (low / expected / high t CO2e) is always computed
+here from its inputs by :mod:`buyergroups.co2_methods`, never typed in.
+
+Every save is a new immutable revision in ``co2_estimate_revisions`` and is a
+compare-and-set on ``current_revision``: a save based on an older revision
+raises :class:`~buyergroups.errors.StaleEditError` and stores nothing.
+Reading estimates needs :attr:`Action.READ` on the group (members, observers,
+admins); others see only the programme roll-up numbers
+(:mod:`buyergroups.co2_rollup`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from buyergroups import activity, db
+from buyergroups.auth import Action, require
+from buyergroups.co2_methods import (
+    Co2Status,
+    Confidence,
+    Method,
+    check_period,
+    check_transition,
+    compute,
+)
+from buyergroups.domain import optional_text, require_text
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.users import User
+
+ITEM_KIND = "co2_estimate"
+
+
+@dataclass(frozen=True)
+class EstimateFields:
+    """What a person enters for an estimate; the result is computed from it."""
+
+    title: str
+    method: str
+    inputs: dict[str, Any]
+    start_year: int
+    years: int
+    confidence: str = Confidence.MEDIUM.value
+    assumptions: str = ""
+    source: str = ""
+    tender_id: int | None = None
+    project: str = ""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A stored estimate with its computed result in tonnes CO2e."""
+
+    id: int
+    group_id: int
+    tender_id: int | None
+    project: str
+    title: str
+    method: str
+    inputs: dict[str, Any]
+    low_t: float
+    expected_t: float
+    high_t: float
+    start_year: int
+    years: int
+    status: str
+    confidence: str
+    assumptions: str
+    source: str
+    current_revision: int
+    created_by: int | None
+    created_at: datetime
+    updated_by: int | None
+    updated_at: datetime
+    formula: str = field(default="", compare=False)
+
+    @property
+    def screening(self) -> bool:
+        """Spend-based estimates are a first screening only."""
+        return self.method == Method.SPEND.value
+
+
+# A fixed column list interpolated into SELECTs (never user text).
+_COLUMNS = (
+    "id, group_id, tender_id, project, title, method, inputs, low_t, expected_t, high_t,"
+    " start_year, years, status, confidence, assumptions, source, current_revision,"
+    " created_by, created_at, updated_by, updated_at"
+)
+
+
+def _estimate(found: dict[str, Any]) -> Estimate:
+    inputs = json.loads(found["inputs"])
+    try:
+        formula = compute(found["method"], inputs, years=found["years"])[1].formula
+    except ValidationError:
+        # Stored under older rules: the stored result stands, only the worked text is missing.
+        formula = ""
+    return Estimate(
+        **{**found, "inputs": inputs, "project": found["project"] or ""}, formula=formula
+    )
+
+
+def checked(cur: db.Connection, fields: EstimateFields) -> dict[str, Any]:
+    """The columns to store for ``fields``, validated and with the result computed."""
+    start_year, years = check_period(fields.start_year, fields.years)
+    inputs, result = compute(fields.method, fields.inputs, years=years)
+    return {
+        "title": require_text(fields.title, "title"),
+        "method": Method.parse(fields.method, "method").value,
+        "inputs": inputs,
+        "low_t": result.low_t,
+        "expected_t": result.expected_t,
+        "high_t": result.high_t,
+        "start_year": start_year,
+        "years": years,
+        "confidence": Confidence.parse(fields.confidence, "confidence").value,
+        "assumptions": optional_text(fields.assumptions, "assumptions", max_length=5000),
+        "source": optional_text(fields.source, "source", max_length=2000),
+        "tender_id": _tender_id(cur, fields.tender_id),
+        "project": optional_text(fields.project, "project", max_length=300),
+    }
+
+
+def _tender_id(cur: db.Connection, raw: int | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
+        raise ValidationError(f"Tender {raw!r} is not a tender id.", field="tender_id")
+    # No foreign key (the tenders migration is separate); check when the table exists.
+    has_tenders = db.value(
+        cur, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'tenders'"
+    )
+    if has_tenders and not db.value(cur, "SELECT count(*) FROM tenders WHERE id = ?", [raw]):
+        raise ValidationError(f"There is no tender {raw}.", field="tender_id")
+    return raw
+
+
+def _revision(
+    cur: db.Connection,
+    actor: User | None,
+    estimate_id: int,
+    revision_no: int,
+    based_on: int | None,
+    stored: dict[str, Any],
+    summary: str,
+) -> None:
+    cur.execute(
+        "INSERT INTO co2_estimate_revisions (estimate_id, revision_no, based_on, fields,"
+        " summary, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            estimate_id,
+            revision_no,
+            based_on,
+            json.dumps(stored, sort_keys=True),
+            summary,
+            actor.id if actor else None,
+            db.now(),
+        ],
+    )
+
+
+def create_estimate(
+    conn: db.Connection,
+    actor: User | None,
+    group_id: int,
+    fields: EstimateFields,
+    *,
+    status: str = Co2Status.EXPECTED.value,
+) -> Estimate:
+    """Store a new estimate (revision 1) in ``group_id``; needs CREATE there."""
+    with db.transaction(conn) as cur:
+        estimate_id = insert_estimate(cur, actor, group_id, fields, status=status)
+    return get_estimate(conn, actor, estimate_id)
+
+
+def insert_estimate(
+    cur: db.Connection,
+    actor: User | None,
+    group_id: int,
+    fields: EstimateFields,
+    *,
+    status: str = Co2Status.EXPECTED.value,
+) -> int:
+    """Insert an estimate inside the caller's transaction and return its id."""
+    require(cur, actor, Action.CREATE, group_id)
+    stored = checked(cur, fields)
+    stored["status"] = Co2Status.parse(status, "status").value
+    moment, author = db.now(), actor.id if actor else None
+    estimate_id = db.value(
+        cur,
+        "INSERT INTO co2_estimates (group_id, tender_id, project, title, method, inputs, low_t,"
+        " expected_t, high_t, start_year, years, status, confidence, assumptions, source,"
+        " current_revision, created_at, created_by, updated_at, updated_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
+        [group_id, *_row_values(stored), moment, author, moment, author],
+    )
+    _revision(cur, actor, estimate_id, 1, None, stored, "created")
+    activity.record(
+        cur, actor, "create", ITEM_KIND, estimate_id, group_id=group_id, summary=stored["title"]
+    )
+    return int(estimate_id)
+
+
+def _row_values(stored: dict[str, Any]) -> list[Any]:
+    return [
+        stored["tender_id"],
+        stored["project"] or None,
+        stored["title"],
+        stored["method"],
+        json.dumps(stored["inputs"], sort_keys=True),
+        stored["low_t"],
+        stored["expected_t"],
+        stored["high_t"],
+        stored["start_year"],
+        stored["years"],
+        stored["status"],
+        stored["confidence"],
+        stored["assumptions"],
+        stored["source"],
+    ]
+
+
+def update_estimate(
+    conn: db.Connection,
+    actor: User | None,
+    estimate_id: int,
+    fields: EstimateFields,
+    *,
+    based_on: int,
+) -> Estimate:
+    """Save a new revision of the estimate's fields, refused when ``based_on`` is stale."""
+    with db.transaction(conn) as cur:
+        current = _current(cur, estimate_id)
+        require(cur, actor, Action.EDIT, current.group_id)
+        stored = {**checked(cur, fields), "status": current.status}
+        _save(cur, actor, current, stored, based_on, "edited")
+    return get_estimate(conn, actor, estimate_id)
+
+
+def change_status(
+    conn: db.Connection, actor: User | None, estimate_id: int, status: str, *, based_on: int
+) -> Estimate:
+    """Move the estimate one step (expected ⇄ contracted ⇄ realised) as a new revision."""
+    with db.transaction(conn) as cur:
+        current = _current(cur, estimate_id)
+        require(cur, actor, Action.CHANGE_STATUS, current.group_id)
+        target = check_transition(current.status, status)
+        stored = {**_stored_fields(current), "status": target.value}
+        _save(cur, actor, current, stored, based_on, f"status {current.status} → {target.value}")
+    return get_estimate(conn, actor, estimate_id)
+
+
+def _stored_fields(current: Estimate) -> dict[str, Any]:
+    kept = asdict(current)
+    return {name: kept[name] for name in _REVISION_FIELDS}
+
+
+_REVISION_FIELDS = (
+    "title",
+    "method",
+    "inputs",
+    "low_t",
+    "expected_t",
+    "high_t",
+    "start_year",
+    "years",
+    "confidence",
+    "assumptions",
+    "source",
+    "tender_id",
+    "project",
+    "status",
+)
+
+
+def _save(
+    cur: db.Connection,
+    actor: User | None,
+    current: Estimate,
+    stored: dict[str, Any],
+    based_on: int,
+    summary: str,
+) -> None:
+    """Compare-and-set on current_revision, then append the revision."""
+    revision_no = current.current_revision + 1
+    updated = db.changed(
+        cur,
+        "UPDATE co2_estimates SET tender_id = ?, project = ?, title = ?, method = ?,"
+        " inputs = ?, low_t = ?, expected_t = ?, high_t = ?, start_year = ?, years = ?,"
+        " status = ?, confidence = ?, assumptions = ?, source = ?, current_revision = ?,"
+        " updated_at = ?, updated_by = ?"
+        " WHERE id = ? AND current_revision = ? AND deleted_at IS NULL",
+        [
+            *_row_values(stored),
+            revision_no,
+            db.now(),
+            actor.id if actor else None,
+            current.id,
+            based_on,
+        ],
+    )
+    if updated == 0:
+        raise StaleEditError(
+            f"Someone saved this estimate after revision {based_on} (it is now at revision "
+            f"{current.current_revision}); nothing of your change was stored. Compare, then "
+            "save again based on the current revision.",
+            mine=stored,
+            theirs=_stored_fields(current),
+            current_revision=current.current_revision,
+        )
+    _revision(cur, actor, current.id, revision_no, based_on, stored, summary)
+    activity.record(
+        cur, actor, "edit", ITEM_KIND, current.id, group_id=current.group_id, summary=summary
+    )
+
+
+def delete_estimate(
+    conn: db.Connection, actor: User | None, estimate_id: int, *, based_on: int
+) -> None:
+    """Mark the estimate deleted (kept for the record); needs DELETE in its group."""
+    with db.transaction(conn) as cur:
+        current = _current(cur, estimate_id)
+        require(cur, actor, Action.DELETE, current.group_id)
+        deleted = db.changed(
+            cur,
+            "UPDATE co2_estimates SET deleted_at = ?, deleted_by = ?"
+            " WHERE id = ? AND current_revision = ? AND deleted_at IS NULL",
+            [db.now(), actor.id if actor else None, estimate_id, based_on],
+        )
+        if deleted == 0:
+            raise StaleEditError(
+                "Someone changed this estimate in between; reload before deleting it.",
+                current_revision=current.current_revision,
+            )
+        activity.record(
+            cur, actor, "delete", ITEM_KIND, estimate_id, group_id=current.group_id,
+            summary=current.title,
+        )  # fmt: skip
+
+
+def _current(cur: db.Connection, estimate_id: int) -> Estimate:
+    found = db.row(
+        cur,
+        f"SELECT {_COLUMNS} FROM co2_estimates WHERE id = ? AND deleted_at IS NULL",  # nosec B608
+        [estimate_id],
+    )
+    if found is None:
+        raise NotFoundError(f"There is no CO2 estimate {estimate_id} (or it was deleted).")
+    return _estimate(found)
+
+
+def get_estimate(conn: db.Connection, actor: User | None, estimate_id: int) -> Estimate:
+    """One estimate, for readers of its group."""
+    with db.reading(conn) as cur:
+        found = _current(cur, estimate_id)
+        require(cur, actor, Action.READ, found.group_id)
+    return found
+
+
+def list_estimates(conn: db.Connection, actor: User | None, group_id: int) -> list[Estimate]:
+    """The group's estimates, newest period first; for readers of the group."""
+    with db.reading(conn) as cur:
+        require(cur, actor, Action.READ, group_id)
+        found = db.rows(
+            cur,
+            f"SELECT {_COLUMNS} FROM co2_estimates WHERE group_id = ?"  # nosec B608
+            " AND deleted_at IS NULL ORDER BY start_year DESC, id DESC",
+            [group_id],
+        )
+    return [_estimate(each) for each in found]
+
+
+def estimate_revisions(
+    conn: db.Connection, actor: User | None, estimate_id: int
+) -> list[dict[str, Any]]:
+    """Every revision of an estimate, newest first, with author name and stored fields."""
+    with db.reading(conn) as cur:
+        found = _current(cur, estimate_id)
+        require(cur, actor, Action.READ, found.group_id)
+        revisions = db.rows(
+            cur,
+            "SELECT r.revision_no, r.based_on, r.summary, r.author_id, u.name AS author,"
+            " r.created_at, r.fields FROM co2_estimate_revisions r"
+            " LEFT JOIN users u ON u.id = r.author_id"
+            " WHERE r.estimate_id = ? ORDER BY r.revision_no DESC",
+            [estimate_id],
+        )
+    return [{**each, "fields": json.loads(each["fields"])} for each in revisions]

@@ -1,0 +1,301 @@
+"""CO2 estimates: storage, revisions, status, access and roll-ups on a small fixture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from buyergroups import co2, db
+from buyergroups.co2_rollup import group_progress, programme_rollup
+from buyergroups.errors import (
+    NotFoundError,
+    NotSignedIn,
+    PermissionDenied,
+    StaleEditError,
+    ValidationError,
+)
+from buyergroups.users import User
+
+FACILITATOR = User(1, "Fenna Facilitator", "fenna@example.org")
+MEMBER_B = User(2, "Bram Member", "bram@example.org")
+OUTSIDER = User(3, "Olga Outsider", "olga@example.org")
+OBSERVER = User(4, "Otto Observer", "otto@example.org")
+
+
+def _external(baseline: float, expected: float | dict[str, float]) -> dict[str, object]:
+    return {"baseline": baseline, "expected": expected, "unit": "t CO2e", "document": "LCA 2024"}
+
+
+def _fields(title: str, inputs: dict[str, object], **extra: object) -> co2.EstimateFields:
+    values: dict[str, object] = {
+        "method": "external",
+        "start_year": 2025,
+        "years": 1,
+        **extra,
+    }
+    return co2.EstimateFields(title=title, inputs=inputs, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def conn(tmp_path: Path) -> db.Connection:
+    connection = db.connect(tmp_path / "t.duckdb")
+    now = db.now()
+    for user in (FACILITATOR, MEMBER_B, OUTSIDER, OBSERVER):
+        connection.execute(
+            "INSERT INTO users (id, name, email, created_at) VALUES (?, ?, ?, ?)",
+            [user.id, user.name, user.email, now],
+        )
+    groups = [
+        (1, "Zero-emission sites", "civil_works", "big_buyers", ["NO", "DK"], ["climate"], 500.0),
+        (2, "Circular viaducts", "civil_works", "national_buyer_group", ["NL"],
+         ["circular", "climate"], None),
+        (3, "ICT hardware", "ict", "circular_fair_ict_pact", [], [], None),
+    ]  # fmt: skip
+    for group in groups:
+        connection.execute(
+            "INSERT INTO buyer_groups (id, name, sector, programme, countries, themes,"
+            " co2_target_t, phase, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'tendering', ?, ?)",
+            [*group, now, now],
+        )
+    roles = [(1, 1, "facilitator"), (2, 1, "facilitator"), (3, 1, "facilitator"),
+             (2, 2, "member"), (1, 4, "observer")]  # fmt: skip
+    for group_id, user_id, role in roles:
+        connection.execute(
+            "INSERT INTO group_users (group_id, user_id, role, added_at) VALUES (?, ?, ?, ?)",
+            [group_id, user_id, role, now],
+        )
+    return connection
+
+
+@pytest.fixture()
+def shared(conn: db.Connection) -> dict[str, co2.Estimate]:
+    """Four estimates; e1 (group 1) and e2 (group 2) share tender 7."""
+    e1 = co2.create_estimate(
+        conn, FACILITATOR, 1,
+        _fields("Electric machinery A12", _external(300, {"expected": 200, "low": 180,
+                                                          "high": 230}),
+                tender_id=7, years=2),
+        status="contracted",
+    )  # fmt: skip
+    e2 = co2.create_estimate(
+        conn, MEMBER_B, 2, _fields("A12 viaduct", _external(240, 150), tender_id=7)
+    )
+    e3 = co2.create_estimate(
+        conn, FACILITATOR, 2, _fields("Reused girders", _external(60, 0), start_year=2024, years=3),
+        status="realised",
+    )  # fmt: skip
+    spend = {
+        "spend_eur": 1_000_000,
+        "reference_factor": 0.5,
+        "new_factor": 0.3,
+        "factor_unit": "kg CO2e/EUR",
+    }
+    e4 = co2.create_estimate(
+        conn, FACILITATOR, 3,
+        _fields("Refurbished laptops", spend, method="spend", start_year=2026, tender_id=9),
+    )  # fmt: skip
+    return {"e1": e1, "e2": e2, "e3": e3, "e4": e4}
+
+
+def test_created_estimate_holds_the_computed_result(shared: dict[str, co2.Estimate]) -> None:
+    e1 = shared["e1"]
+    # 300 − 200 = 100; low 300 − 230 = 70; high 300 − 180 = 120
+    assert (e1.low_t, e1.expected_t, e1.high_t) == (70.0, 100.0, 120.0)
+    assert (e1.status, e1.current_revision, e1.tender_id, e1.created_by) == ("contracted", 1, 7, 1)
+    assert e1.formula == (
+        "300.000 t CO2e baseline − 200.000 t CO2e expected = 100.000 t CO2e (from LCA 2024)"
+    )
+    assert shared["e4"].screening is True
+    assert shared["e4"].expected_t == 200.0
+
+
+def test_programme_rollup_counts_a_shared_tender_once(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    rollup = programme_rollup(conn, OUTSIDER)
+    totals = rollup.totals
+    # counted: e1 100 (70..120; contracted beats e2's expected on tender 7), e3 60, e4 200
+    assert (totals.low_t, totals.expected_t, totals.high_t) == (330.0, 360.0, 380.0)
+    assert (totals.status_expected_t, totals.status_contracted_t, totals.status_realised_t) == (
+        200.0,
+        100.0,
+        60.0,
+    )
+    assert (totals.estimates, rollup.duplicates_dropped) == (3, 1)
+    assert totals.households == pytest.approx(360 / 4.2)
+    assert rollup.by_sector[["sector", "expected_t"]].values.tolist() == [
+        ["ict", 200.0],
+        ["civil_works", 160.0],
+    ]
+
+
+def test_group_rows_keep_their_own_shared_tender(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    by_group = programme_rollup(conn, OUTSIDER).by_group
+    assert by_group[["group_name", "expected_t", "counted_elsewhere_t", "estimates"]].to_dict(
+        "records"
+    ) == [
+        {"group_name": "ICT hardware", "expected_t": 200.0, "counted_elsewhere_t": 0.0,
+         "estimates": 1},
+        {"group_name": "Circular viaducts", "expected_t": 150.0, "counted_elsewhere_t": 90.0,
+         "estimates": 2},
+        {"group_name": "Zero-emission sites", "expected_t": 100.0, "counted_elsewhere_t": 0.0,
+         "estimates": 1},
+    ]  # fmt: skip
+    # 100 t against a target of 500 t
+    assert by_group.loc[by_group["group_id"] == 1, "pct_of_target"].tolist() == [20.0]
+
+
+def test_theme_country_and_year_breakdowns(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    rollup = programme_rollup(conn, OUTSIDER)
+    # themes overlap: e3 (60) counts under both circular and climate
+    assert rollup.by_theme[["theme", "expected_t"]].values.tolist() == [
+        ["(none)", 200.0],
+        ["climate", 160.0],
+        ["circular", 60.0],
+    ]
+    # e1 (100) split over NO and DK
+    assert rollup.by_country[["country", "expected_t"]].values.tolist() == [
+        ["(none)", 200.0],
+        ["NL", 60.0],
+        ["DK", 50.0],
+        ["NO", 50.0],
+    ]
+    # e1 50/50 over 2025–26, e3 20 a year 2024–26, e4 200 in 2026
+    assert rollup.by_year[["year", "expected_t"]].values.tolist() == [
+        [2024, 20.0],
+        [2025, 70.0],
+        [2026, 270.0],
+    ]
+    assert rollup.by_year["expected_t"].sum() == rollup.totals.expected_t
+
+
+def test_same_status_on_a_tender_keeps_the_latest_update(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    co2.change_status(conn, MEMBER_B, shared["e2"].id, "contracted", based_on=1)
+    totals = programme_rollup(conn, OUTSIDER).totals
+    # e2 (90) now replaces e1 (100): 90 + 60 + 200
+    assert totals.expected_t == 350.0
+
+
+def test_group_progress_against_its_target(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    progress = group_progress(conn, OBSERVER, 1)
+    assert (progress.target_t, progress.pct_of_target, progress.secured_pct_of_target) == (
+        500.0,
+        20.0,
+        20.0,
+    )
+    viaducts = group_progress(conn, MEMBER_B, 2)
+    assert (viaducts.totals.expected_t, viaducts.counted_elsewhere_t, viaducts.target_t) == (
+        150.0,
+        90.0,
+        None,
+    )
+    assert viaducts.pct_of_target is None
+
+
+def test_outsiders_see_numbers_but_not_estimates(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    with pytest.raises(PermissionDenied):
+        co2.list_estimates(conn, OUTSIDER, 1)
+    with pytest.raises(PermissionDenied):
+        co2.get_estimate(conn, OUTSIDER, shared["e1"].id)
+    with pytest.raises(PermissionDenied):
+        group_progress(conn, OUTSIDER, 1)
+    with pytest.raises(NotSignedIn):
+        programme_rollup(conn, None)
+    titles = " ".join(str(v) for v in programme_rollup(conn, OUTSIDER).by_group.values.flatten())
+    assert "Electric machinery" not in titles
+    assert [e.title for e in co2.list_estimates(conn, OBSERVER, 1)] == ["Electric machinery A12"]
+
+
+def test_observers_may_not_create(conn: db.Connection) -> None:
+    with pytest.raises(PermissionDenied):
+        co2.create_estimate(conn, OBSERVER, 1, _fields("x", _external(2, 1)))
+
+
+def test_invalid_input_stores_nothing(conn: db.Connection) -> None:
+    with pytest.raises(ValidationError) as caught:
+        co2.create_estimate(conn, FACILITATOR, 1, _fields("Bad", _external(2, -1)))
+    assert caught.value.field == "expected.expected"
+    with pytest.raises(ValidationError) as caught:
+        co2.create_estimate(conn, FACILITATOR, 1, _fields("Bad", _external(2, 1), years=0))
+    assert caught.value.field == "years"
+    with pytest.raises(ValidationError) as caught:
+        co2.create_estimate(conn, FACILITATOR, 1, _fields(" ", _external(2, 1)))
+    assert str(caught.value) == "Title is required."
+    counts = [
+        db.value(conn.cursor(), f"SELECT count(*) FROM {table}")
+        for table in ("co2_estimates", "co2_estimate_revisions", "activity")
+    ]
+    assert counts == [0, 0, 0]
+
+
+def test_status_moves_one_step_and_keeps_revisions(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    e2 = shared["e2"]
+    with pytest.raises(ValidationError):
+        co2.change_status(conn, MEMBER_B, e2.id, "realised", based_on=1)
+    contracted = co2.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=1)
+    realised = co2.change_status(conn, MEMBER_B, e2.id, "realised", based_on=2)
+    back = co2.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=3)
+    assert [contracted.status, realised.status, back.status] == [
+        "contracted",
+        "realised",
+        "contracted",
+    ]
+    history = co2.estimate_revisions(conn, MEMBER_B, e2.id)
+    assert [(r["revision_no"], r["based_on"], r["summary"], r["author"]) for r in history] == [
+        (4, 3, "status realised → contracted", "Bram Member"),
+        (3, 2, "status contracted → realised", "Bram Member"),
+        (2, 1, "status expected → contracted", "Bram Member"),
+        (1, None, "created", "Bram Member"),
+    ]
+    assert history[0]["fields"]["expected_t"] == 90.0
+
+
+def test_stale_save_is_refused_and_changes_nothing(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    e3 = shared["e3"]
+    edited = co2.update_estimate(
+        conn, FACILITATOR, e3.id, _fields("Reused girders", _external(80, 0)), based_on=1
+    )
+    assert (edited.current_revision, edited.expected_t, edited.status) == (2, 80.0, "realised")
+    with pytest.raises(StaleEditError) as caught:
+        co2.update_estimate(
+            conn, MEMBER_B, e3.id, _fields("Reused girders v2", _external(70, 0)), based_on=1
+        )
+    assert caught.value.current_revision == 2
+    assert caught.value.mine["title"] == "Reused girders v2"
+    assert caught.value.theirs["expected_t"] == 80.0
+    stored = co2.get_estimate(conn, MEMBER_B, e3.id)
+    assert (stored.title, stored.expected_t, stored.current_revision) == ("Reused girders", 80.0, 2)
+    assert len(co2.estimate_revisions(conn, MEMBER_B, e3.id)) == 2
+
+
+def test_deleted_estimates_leave_the_rollup(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    with pytest.raises(PermissionDenied):
+        co2.delete_estimate(conn, MEMBER_B, shared["e3"].id, based_on=1)
+    co2.delete_estimate(conn, FACILITATOR, shared["e3"].id, based_on=1)
+    with pytest.raises(NotFoundError):
+        co2.get_estimate(conn, FACILITATOR, shared["e3"].id)
+    assert programme_rollup(conn, OUTSIDER).totals.expected_t == 300.0
+
+
+def test_empty_programme_rolls_up_to_zero(conn: db.Connection) -> None:
+    rollup = programme_rollup(conn, OUTSIDER)
+    assert (rollup.totals.expected_t, rollup.totals.estimates, len(rollup.by_year)) == (0.0, 0, 0)
+    assert list(rollup.by_group.columns)[:2] == ["group_id", "group_name"]
