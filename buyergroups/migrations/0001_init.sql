@@ -81,6 +81,7 @@ CREATE TABLE documents (
     group_id INTEGER NOT NULL,
     kind VARCHAR NOT NULL,
     title VARCHAR NOT NULL,
+    body VARCHAR NOT NULL DEFAULT '',
     language VARCHAR(2) NOT NULL,
     themes VARCHAR[] NOT NULL DEFAULT [],
     cpv_codes VARCHAR[] NOT NULL DEFAULT [],
