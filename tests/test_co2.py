@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from buyergroups import co2, db
+from buyergroups import co2, co2_export, db
 from buyergroups.co2_rollup import group_progress, programme_rollup
 from buyergroups.errors import (
     NotFoundError,
@@ -299,3 +301,54 @@ def test_empty_programme_rolls_up_to_zero(conn: db.Connection) -> None:
     rollup = programme_rollup(conn, OUTSIDER)
     assert (rollup.totals.expected_t, rollup.totals.estimates, len(rollup.by_year)) == (0.0, 0, 0)
     assert list(rollup.by_group.columns)[:2] == ["group_id", "group_name"]
+
+
+def test_excel_export_holds_the_rollup_totals(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    rollup = programme_rollup(conn, OUTSIDER, household_t_per_year=5.0)
+    book = openpyxl.load_workbook(io.BytesIO(co2_export.rollup_xlsx(rollup)))
+    assert book.sheetnames == [
+        "Totals", "Groups", "Programmes", "Sectors", "Themes", "Countries", "Years", "Notes",
+    ]  # fmt: skip
+    totals = {m: v for m, v in book["Totals"].iter_rows(min_row=2, values_only=True)}
+    assert (totals["low_t"], totals["expected_t"], totals["high_t"]) == (330, 360, 380)
+    assert (totals["households"], totals["household_t_per_year"]) == (72, 5)
+    assert totals["household_factor_source"].startswith("RIVM estimate")
+    years = list(book["Years"].iter_rows(values_only=True))
+    assert [(row[0], row[2]) for row in years] == [
+        ("year", "expected_t"),
+        (2024, 20),
+        (2025, 70),
+        (2026, 270),
+    ]
+
+
+def test_group_exports_list_its_estimates(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    co2.update_estimate(
+        conn, FACILITATOR, shared["e3"].id, _fields("=HYPERLINK(1)", _external(60, 0)), based_on=1
+    )
+    text = co2_export.estimates_csv(conn, MEMBER_B, 2).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].split(",")[:5] == ["id", "title", "method", "screening", "status"]
+    # newest period first, then newest id: both start in 2025 after the edit
+    assert [line.split(",")[1] for line in lines[1:]] == ["'=HYPERLINK(1)", "A12 viaduct"]
+    sheet = openpyxl.load_workbook(io.BytesIO(co2_export.estimates_xlsx(conn, MEMBER_B, 2)))
+    rows = list(sheet["Estimates"].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[9]) for row in rows] == [("'=HYPERLINK(1)", 60), ("A12 viaduct", 90)]
+    with pytest.raises(PermissionDenied):
+        co2_export.estimates_csv(conn, OUTSIDER, 2)
+
+
+def test_rollup_csv_has_every_dimension_and_the_total(
+    conn: db.Connection, shared: dict[str, co2.Estimate]
+) -> None:
+    table = co2_export.rollup_csv(programme_rollup(conn, OUTSIDER)).decode("utf-8-sig")
+    rows = [line.split(",") for line in table.splitlines()]
+    assert rows[0][:5] == ["dimension", "key", "sector", "programme", "target_t"]
+    assert [row[0] for row in rows[1:]].count("year") == 3
+    total = [row for row in rows if row[0] == "total"]
+    assert len(total) == 1
+    assert "360.0" in total[0]
