@@ -19,6 +19,7 @@ from buyergroups.errors import BuyerGroupsError
 
 COMMAND_MODULES: list[str] = [
     "buyergroups.cli_core",
+    "buyergroups.accounts_cli",
 ]
 
 
