@@ -142,7 +142,7 @@ def _tender_id(cur: db.Connection, raw: int | None) -> int | None:
 
 def _revision(
     cur: db.Connection,
-    actor: User | None,
+    author_id: int | None,
     estimate_id: int,
     revision_no: int,
     based_on: int | None,
@@ -158,7 +158,7 @@ def _revision(
             based_on,
             json.dumps(stored, sort_keys=True),
             summary,
-            actor.id if actor else None,
+            author_id,
             db.now(),
         ],
     )
@@ -174,6 +174,7 @@ def create_estimate(
 ) -> Estimate:
     """Store a new estimate (revision 1) in ``group_id``; needs CREATE there."""
     with db.transaction(conn) as cur:
+        require(cur, actor, Action.CREATE, group_id)
         estimate_id = insert_estimate(cur, actor, group_id, fields, status=status)
     return get_estimate(conn, actor, estimate_id)
 
@@ -185,12 +186,17 @@ def insert_estimate(
     fields: EstimateFields,
     *,
     status: str = Co2Status.EXPECTED.value,
+    author_id: int | None = None,
 ) -> int:
-    """Insert an estimate inside the caller's transaction and return its id."""
-    require(cur, actor, Action.CREATE, group_id)
+    """Insert an estimate in the caller's transaction (permission checked by the caller).
+
+    ``author_id`` names the author when no acting user is at hand (the demo
+    loader); otherwise the actor is the author.
+    """
     stored = checked(cur, fields)
     stored["status"] = Co2Status.parse(status, "status").value
-    moment, author = db.now(), actor.id if actor else None
+    author = author_id if author_id is not None else (actor.id if actor else None)
+    moment = db.now()
     estimate_id = db.value(
         cur,
         "INSERT INTO co2_estimates (group_id, tender_id, project, title, method, inputs, low_t,"
@@ -199,7 +205,7 @@ def insert_estimate(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
         [group_id, *_row_values(stored), moment, author, moment, author],
     )
-    _revision(cur, actor, estimate_id, 1, None, stored, "created")
+    _revision(cur, author, estimate_id, 1, None, stored, "created")
     activity.record(
         cur, actor, "create", ITEM_KIND, estimate_id, group_id=group_id, summary=stored["title"]
     )
@@ -313,7 +319,7 @@ def _save(
             theirs=_stored_fields(current),
             current_revision=current.current_revision,
         )
-    _revision(cur, actor, current.id, revision_no, based_on, stored, summary)
+    _revision(cur, actor.id if actor else None, current.id, revision_no, based_on, stored, summary)
     activity.record(
         cur, actor, "edit", ITEM_KIND, current.id, group_id=current.group_id, summary=summary
     )

@@ -68,7 +68,23 @@ def conn(tmp_path: Path) -> db.Connection:
             "INSERT INTO group_users (group_id, user_id, role, added_at) VALUES (?, ?, ?, ?)",
             [group_id, user_id, role, now],
         )
+    _add_tenders(connection, [7, 9])
     return connection
+
+
+def _add_tenders(connection: db.Connection, tender_ids: list[int]) -> None:
+    """Minimal tender rows when the tenders migration is present (estimates check the id)."""
+    if not db.value(
+        connection.cursor(),
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'tenders'",
+    ):
+        return
+    for tender_id in tender_ids:
+        connection.execute(
+            "INSERT INTO tenders (id, source, source_id, title, raw_hash, imported_at, updated_at)"
+            " VALUES (?, 'csv', ?, ?, 'x', now(), now())",
+            [tender_id, f"T-{tender_id}", f"Tender {tender_id}"],
+        )
 
 
 @pytest.fixture()
@@ -218,6 +234,12 @@ def test_outsiders_see_numbers_but_not_estimates(
     titles = " ".join(str(v) for v in programme_rollup(conn, OUTSIDER).by_group.values.flatten())
     assert "Electric machinery" not in titles
     assert [e.title for e in co2.list_estimates(conn, OBSERVER, 1)] == ["Electric machinery A12"]
+
+
+def test_unknown_tender_is_refused(conn: db.Connection) -> None:
+    with pytest.raises(ValidationError) as caught:
+        co2.create_estimate(conn, FACILITATOR, 1, _fields("x", _external(2, 1), tender_id=0))
+    assert (caught.value.field, str(caught.value)) == ("tender_id", "Tender 0 is not a tender id.")
 
 
 def test_observers_may_not_create(conn: db.Connection) -> None:
