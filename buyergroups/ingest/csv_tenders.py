@@ -1,0 +1,177 @@
+"""Parse a CSV of tenders (one row per tender) with a documented column set.
+
+Columns (header names, case-insensitive; comma, semicolon or tab separated;
+UTF-8). Required: ``source_id``, ``title``, ``buyer_country``, ``cpv_codes``.
+Optional: ``description``, ``language``, ``buyer_name``, ``published_on``
+(YYYY-MM-DD), ``notice_type``, ``procedure_type``, ``estimated_value``,
+``currency``, ``strategic_procurement``, ``environmental_impact``,
+``social_objective``, ``innovative_acquisition``, ``gpp_criteria``,
+``award_criteria``, ``conditions``.
+
+Lists (``cpv_codes`` and the five strategic-procurement code columns) are
+separated by ``;``, ``|`` or spaces. ``award_criteria`` holds entries separated
+by ``;``, each ``type|name|weight`` (e.g. ``price|Price|40;quality|CO2 reduction|60``);
+criteria and ``conditions`` form one lot named "1". Any bad row rejects the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+from buyergroups.errors import ImportRejected
+from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
+from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
+
+REQUIRED = ("source_id", "title", "buyer_country", "cpv_codes")
+OPTIONAL = (
+    "description", "language", "buyer_name", "published_on", "notice_type", "procedure_type",
+    "estimated_value", "currency", "strategic_procurement", "environmental_impact",
+    "social_objective", "innovative_acquisition", "gpp_criteria", "award_criteria", "conditions",
+)  # fmt: skip
+CODE_COLUMNS = (
+    "strategic_procurement", "environmental_impact", "social_objective",
+    "innovative_acquisition", "gpp_criteria",
+)  # fmt: skip
+_LIST_SPLIT = re.compile(r"[;|,\s]+")
+
+
+def read_rows(data: bytes, name: str) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file as dicts keyed by lower-case header; clear errors."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            f"{name}: not UTF-8 text; save the CSV as UTF-8.", source=name
+        ) from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise ImportRejected(f"{name}: the CSV has no header row.", source=name)
+    try:
+        return [
+            {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
+            for row in reader
+        ]
+    except csv.Error as exc:
+        raise ImportRejected(f"{name}: not a readable CSV ({exc}).", source=name) from exc
+
+
+def check_columns(
+    found: list[str], required: tuple[str, ...], allowed: tuple[str, ...], name: str
+) -> None:
+    """ImportRejected naming missing and unknown columns (and the allowed set)."""
+    missing = [column for column in required if column not in found]
+    unknown = [column for column in found if column not in allowed]
+    problems = []
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown)}")
+    if problems:
+        raise ImportRejected(
+            f"{name}: {'; '.join(problems)}. Allowed columns: {', '.join(allowed)}.", source=name
+        )
+
+
+def parse_csv_tenders(data: bytes, name: str = "tenders.csv") -> list[Tender]:
+    """Every tender in the CSV; ImportRejected for bad columns or any bad row."""
+    rows = read_rows(data, name)
+    header = list(rows[0]) if rows else _header_only(data)
+    check_columns(header, REQUIRED, REQUIRED + OPTIONAL, name)
+    if not rows:
+        raise ImportRejected(f"{name}: the CSV has a header but no rows.", source=name)
+    return [_tender(row, f"{name} row {number}") for number, row in enumerate(rows, start=2)]
+
+
+def _header_only(data: bytes) -> list[str]:
+    first = data.decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    return [column.strip().lower() for column in first.split(delimiter)]
+
+
+def _tender(row: dict[str, str], where: str) -> Tender:
+    for column in REQUIRED:
+        if not row.get(column):
+            raise ImportRejected(f"{where}: {column} is empty.", source=where)
+    country = country_alpha2(row["buyer_country"])
+    if country is None:
+        raise ImportRejected(
+            f"{where}: buyer_country {row['buyer_country']!r} is not an ISO country code.",
+            source=where,
+        )
+    tender = Tender(
+        source="csv",
+        source_id=row["source_id"],
+        title=row["title"],
+        description=row.get("description", ""),
+        notice_type=row.get("notice_type") or None,
+        published_on=_date(row.get("published_on", ""), where),
+        language=language_1(row.get("language")) or None,
+        buyers=[Buyer(row.get("buyer_name") or "", country)],
+        cpv_codes=_cpvs(row["cpv_codes"], where),
+        procedure_type=row.get("procedure_type") or None,
+        estimated_value=_number(row.get("estimated_value", ""), where),
+        currency=(row.get("currency") or "").upper() or None,
+    )
+    tender.languages = [tender.language] if tender.language else []
+    tender.titles = {tender.language or "": tender.title}
+    for column in CODE_COLUMNS:
+        codes = [code for code in _LIST_SPLIT.split(row.get(column, "")) if code and code != "none"]
+        setattr(tender, column, unique(codes))
+    criteria = _criteria(row.get("award_criteria", ""), where)
+    if criteria or row.get("conditions"):
+        conditions = [row["conditions"]] if row.get("conditions") else []
+        tender.lots = [Lot("1", title=tender.title, award_criteria=criteria, conditions=conditions)]
+    return tender
+
+
+def _date(raw: str, where: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ImportRejected(
+            f"{where}: published_on {raw!r} is not YYYY-MM-DD.", source=where
+        ) from exc
+
+
+def _number(raw: str, where: str) -> float | None:
+    if not raw:
+        return None
+    try:
+        return float(raw.replace(" ", ""))
+    except ValueError as exc:
+        raise ImportRejected(f"{where}: {raw!r} is not a number.", source=where) from exc
+
+
+def _cpvs(raw: str, where: str) -> list[str]:
+    codes = []
+    for entry in _LIST_SPLIT.split(raw):
+        if entry:
+            code = cpv8(entry)
+            if code is None:
+                raise ImportRejected(
+                    f"{where}: CPV code {entry!r} is not valid (8 digits, optional check digit).",
+                    source=where,
+                )
+            codes.append(code)
+    return unique(codes)
+
+
+def _criteria(raw: str, where: str) -> list[AwardCriterion]:
+    found = []
+    for entry in (part.strip() for part in raw.split(";")):
+        if not entry:
+            continue
+        parts = [part.strip() for part in entry.split("|")]
+        if len(parts) != 3:
+            raise ImportRejected(
+                f"{where}: award criterion {entry!r} must be 'type|name|weight'.", source=where
+            )
+        found.append(AwardCriterion(parts[0], parts[1], "", _number(parts[2], where)))
+    return found

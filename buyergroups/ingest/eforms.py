@@ -1,0 +1,332 @@
+"""Parse one EU eForms notice (UBL XML, as published on TED) into a :class:`Tender`.
+
+The XML parser never expands entities, never loads a DTD and never touches the
+network; a document with a DOCTYPE or an entity declaration is refused outright,
+which closes the door to XML bombs and external-entity tricks. Lots are read one
+``ProcurementProjectLot`` at a time from the parsed tree, so a 100-lot notice is
+walked once.
+
+A notice without a notice id (BT-701), a procedure title (BT-21) or a main CPV
+code (BT-262) is rejected, as is one whose organisations lack identifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from lxml import etree
+
+from buyergroups.errors import ImportRejected
+from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
+from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
+
+NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "ext": "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2",
+    "efac": "http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1",
+    "efbc": "http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1",
+    "efext": "http://data.europa.eu/p27/eforms-ubl-extensions/1",
+}
+NOTICE_ROOTS = ("ContractNotice", "ContractAwardNotice", "PriorInformationNotice")
+STRATEGIC_LISTS = {
+    "strategic-procurement": "strategic_procurement",
+    "environmental-impact": "environmental_impact",
+    "social-objective": "social_objective",
+    "innovative-acquisition": "innovative_acquisition",
+    "gpp-criteria": "gpp_criteria",
+}
+_EXT = "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension"
+_VERSIONED_ID = re.compile(r"^([0-9a-fA-F-]{36})-\d{2}$")
+
+
+def secure_parser() -> etree.XMLParser:
+    """An lxml parser that expands no entities, loads no DTD and uses no network."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse_xml(data: bytes, name: str) -> etree._Element:
+    """The root element of ``data``; ImportRejected for a DOCTYPE, entities or broken XML."""
+    head = data[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
+        raise ImportRejected(
+            f"{name}: the XML declares a DOCTYPE or entities, which notices never do; "
+            "refused for safety (possible XML bomb).",
+            source=name,
+        )
+    try:
+        root = etree.fromstring(data, secure_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ImportRejected(f"{name}: not well-formed XML ({exc}).", source=name) from exc
+    if root.getroottree().docinfo.doctype:
+        raise ImportRejected(
+            f"{name}: the XML declares a DOCTYPE; refused for safety.", source=name
+        )
+    return root
+
+
+def parse_eforms(data: bytes, name: str = "notice") -> Tender:
+    """The tender in one eForms notice; ImportRejected with the reason when it is unusable."""
+    root = parse_xml(data, name)
+    kind = etree.QName(root).localname
+    if kind not in NOTICE_ROOTS:
+        raise ImportRejected(
+            f"{name}: not an eForms notice (root element <{kind}>; expected one of "
+            f"{', '.join(NOTICE_ROOTS)}).",
+            source=name,
+        )
+    notice_id = _text(root, "cbc:ID")
+    if not notice_id:
+        raise ImportRejected(f"{name}: the notice has no notice id (BT-701).", source=name)
+    lang3 = _text(root, "cbc:NoticeLanguageCode")
+    project = root.find("cac:ProcurementProject", NS)
+    titles = _by_language(project.findall("cbc:Name", NS)) if project is not None else {}
+    if not titles:
+        raise ImportRejected(f"{name}: the notice has no procedure title (BT-21).", source=name)
+    main_cpv = _cpvs(project, "cac:MainCommodityClassification")
+    if not main_cpv:
+        raise ImportRejected(f"{name}: the notice has no main CPV code (BT-262).", source=name)
+    lots = [_lot(element, lang3, name) for element in _lot_elements(root)]
+    tender = Tender(
+        source="eforms",
+        source_id=notice_id,
+        title=_pick(titles, lang3),
+        description=_pick(_by_language(project.findall("cbc:Description", NS)), lang3),
+        notice_type=_text(root, "cbc:NoticeTypeCode") or None,
+        notice_subtype=_text(root, f"{_EXT}/efac:NoticeSubType/cbc:SubTypeCode") or None,
+        published_on=_date(
+            _text(root, f"{_EXT}/efac:Publication/efbc:PublicationDate")
+            or _text(root, "cbc:IssueDate")
+        ),
+        language=language_1(lang3) if lang3 else language_1(next(iter(titles))),
+        languages=_languages(root, lang3, titles),
+        titles={language_1(key) or key: text for key, text in titles.items()},
+        buyers=_buyers(root, name),
+        cpv_codes=unique(
+            main_cpv
+            + _cpvs(project, "cac:AdditionalCommodityClassification")
+            + [code for lot in lots for code in lot.cpv_codes]
+        ),
+        procedure_type=_text(root, "cac:TenderingProcess/cbc:ProcedureCode") or None,
+        lots=lots,
+        changes_notice=_changed_notice(root),
+        contract_folder_id=_text(root, "cbc:ContractFolderID") or None,
+    )
+    tender.estimated_value, tender.currency = _amount(
+        project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", name
+    )
+    if tender.estimated_value is None:
+        tender.estimated_value, tender.currency = _sum_of_lots(lots)
+    _strategic(tender, root, lang3)
+    return tender
+
+
+def _text(element: etree._Element | None, path: str) -> str:
+    if element is None:
+        return ""
+    found = element.find(path, NS)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _by_language(elements: Iterable[etree._Element]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for element in elements:
+        text = " ".join((element.text or "").split())
+        if text:
+            texts.setdefault(element.get("languageID") or "", text)
+    return texts
+
+
+def _pick(texts: dict[str, str], lang3: str) -> str:
+    if not texts:
+        return ""
+    return texts.get(lang3) or next(iter(texts.values()))
+
+
+def _languages(root: etree._Element, lang3: str, titles: dict[str, str]) -> list[str]:
+    codes = [
+        lang3,
+        *(_text(el, "cbc:ID") for el in root.findall("cac:AdditionalNoticeLanguage", NS)),
+    ]
+    codes += list(titles)
+    return unique([language_1(code) or "" for code in codes])
+
+
+def _date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw[:10]) if raw else None
+    except ValueError:
+        return None
+
+
+def _cpvs(element: etree._Element | None, path: str) -> list[str]:
+    if element is None:
+        return []
+    found = element.findall(f"{path}/cbc:ItemClassificationCode", NS)
+    return unique([cpv8(code.text) or "" for code in found])
+
+
+def _amount(
+    element: etree._Element | None, path: str, name: str
+) -> tuple[float | None, str | None]:
+    found = element.find(path, NS) if element is not None else None
+    if found is None or not (found.text or "").strip():
+        return None, None
+    try:
+        return float(found.text.strip()), found.get("currencyID")
+    except ValueError as exc:
+        raise ImportRejected(
+            f"{name}: amount {found.text!r} is not a number.", source=name
+        ) from exc
+
+
+def _sum_of_lots(lots: list[Lot]) -> tuple[float | None, str | None]:
+    valued = [lot for lot in lots if lot.estimated_value is not None]
+    currencies = {lot.currency for lot in valued}
+    if not valued or len(currencies) != 1:
+        return None, None
+    return sum(lot.estimated_value or 0.0 for lot in valued), currencies.pop()
+
+
+def _organisations(root: etree._Element, name: str) -> dict[str, Buyer]:
+    found: dict[str, Buyer] = {}
+    path = f"{_EXT}/efac:Organizations/efac:Organization"
+    for number, organisation in enumerate(root.findall(path, NS), start=1):
+        company = organisation.find("efac:Company", NS)
+        org_id = _text(company, "cac:PartyIdentification/cbc:ID")
+        if not org_id:
+            raise ImportRejected(
+                f"{name}: organisation {number} has no identifier (OPT-200).", source=name
+            )
+        names = _by_language(company.findall("cac:PartyName/cbc:Name", NS))
+        country = _text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
+        found[org_id] = Buyer(next(iter(names.values()), org_id), country_alpha2(country))
+    return found
+
+
+def _buyers(root: etree._Element, name: str) -> list[Buyer]:
+    organisations = _organisations(root, name)
+    buyers = []
+    for party in root.findall("cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID", NS):
+        org_id = (party.text or "").strip()
+        if org_id not in organisations:
+            raise ImportRejected(
+                f"{name}: buyer {org_id or '(empty)'} is not among the notice's organisations.",
+                source=name,
+            )
+        buyers.append(organisations[org_id])
+    return buyers
+
+
+def _changed_notice(root: etree._Element) -> str | None:
+    changed = _text(root, f"{_EXT}/efac:Changes/efbc:ChangedNoticeIdentifier")
+    if not changed:
+        return None
+    match = _VERSIONED_ID.match(changed)
+    return match.group(1) if match else changed
+
+
+def _lot_elements(root: etree._Element) -> Iterable[etree._Element]:
+    for element in root.iterfind("cac:ProcurementProjectLot", NS):
+        if element.find("cbc:ID", NS) is not None and (
+            element.find("cbc:ID", NS).get("schemeName") != "LotsGroup"
+        ):
+            yield element
+
+
+def _lot(element: etree._Element, lang3: str, name: str) -> Lot:
+    project = element.find("cac:ProcurementProject", NS)
+    terms = element.find("cac:TenderingTerms", NS)
+    value, currency = _amount(
+        project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", name
+    )
+    return Lot(
+        lot_id=_text(element, "cbc:ID"),
+        title=_pick(_by_language(project.findall("cbc:Name", NS)), lang3)
+        if project is not None
+        else "",
+        description=(
+            _pick(_by_language(project.findall("cbc:Description", NS)), lang3)
+            if project is not None
+            else ""
+        ),
+        cpv_codes=unique(
+            _cpvs(project, "cac:MainCommodityClassification")
+            + _cpvs(project, "cac:AdditionalCommodityClassification")
+        ),
+        estimated_value=value,
+        currency=currency,
+        award_criteria=_award_criteria(terms, lang3, name),
+        conditions=_conditions(terms, lang3),
+    )
+
+
+def _award_criteria(terms: etree._Element | None, lang3: str, name: str) -> list[AwardCriterion]:
+    if terms is None:
+        return []
+    path = "cac:AwardingTerms/cac:AwardingCriterion/cac:SubordinateAwardingCriterion"
+    return [_criterion(element, lang3, name) for element in terms.findall(path, NS)]
+
+
+def _criterion(element: etree._Element, lang3: str, name: str) -> AwardCriterion:
+    weight = None
+    for parameter in element.iterfind(".//efac:AwardCriterionParameter", NS):
+        code = parameter.find("efbc:ParameterCode", NS)
+        if code is not None and code.get("listName") == "number-weight":
+            raw = _text(parameter, "efbc:ParameterNumeric")
+            try:
+                weight = float(raw) if raw else None
+            except ValueError as exc:
+                raise ImportRejected(
+                    f"{name}: award criterion weight {raw!r} is not a number.", source=name
+                ) from exc
+    return AwardCriterion(
+        criterion_type=_text(element, "cbc:AwardingCriterionTypeCode"),
+        name=_pick(_by_language(element.findall("cbc:Name", NS)), lang3),
+        description=_pick(_by_language(element.findall("cbc:Description", NS)), lang3),
+        weight=weight,
+    )
+
+
+def _conditions(terms: etree._Element | None, lang3: str) -> list[str]:
+    if terms is None:
+        return []
+    texts = []
+    for requirement in terms.findall("cac:ContractExecutionRequirement", NS):
+        code = requirement.find("cbc:ExecutionRequirementCode", NS)
+        if code is not None and code.get("listName") == "conditions":
+            text = _pick(_by_language(requirement.findall("cbc:Description", NS)), lang3)
+            if text:
+                texts.append(text)
+    return texts
+
+
+def _strategic(tender: Tender, root: etree._Element, lang3: str) -> None:
+    """Collect BT-06/774/775/776/805 codes from the procedure and every lot ("none" left out)."""
+    found: dict[str, list[str]] = {attribute: [] for attribute in STRATEGIC_LISTS.values()}
+    path = "cac:ProcurementProject/cac:ProcurementAdditionalType"
+    holders = [root, *_lot_elements(root)]
+    for holder in holders:
+        for additional in holder.findall(path, NS):
+            code = additional.find("cbc:ProcurementTypeCode", NS)
+            attribute = STRATEGIC_LISTS.get(code.get("listName", "")) if code is not None else None
+            if attribute is None:
+                continue
+            value = (code.text or "").strip()
+            if value and value != "none":
+                found[attribute].append(value)
+            described = _pick(_by_language(additional.findall("cbc:ProcurementType", NS)), lang3)
+            if described:
+                tender.texts[f"{value} description (BT-777)"] = described
+    for attribute, codes in found.items():
+        setattr(tender, attribute, unique(codes))
