@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from buyergroups import co2, co2_export, db
+from buyergroups import co2, co2_export, db, demo_co2
 from buyergroups.co2_rollup import group_progress, programme_rollup
 from buyergroups.errors import (
     NotFoundError,
@@ -374,3 +374,23 @@ def test_rollup_csv_has_every_dimension_and_the_total(
     total = [row for row in rows if row[0] == "total"]
     assert len(total) == 1
     assert "360.0" in total[0]
+
+
+def test_demo_estimates_use_every_method_and_status(conn: db.Connection) -> None:
+    keys = ["viaducts", "zero_emission_sites", "ict_hardware", "mobility", "catering"]
+    groups = {key: 1 + index % 3 for index, key in enumerate(keys)}
+    with db.transaction(conn) as cur:
+        stored = demo_co2.seed_co2_demo(cur, groups, author_id=FACILITATOR.id)
+    rows = db.rows(conn.cursor(), "SELECT method, status, created_by FROM co2_estimates")
+    assert stored == 10
+    assert {r["method"] for r in rows} == {"intensity", "spend", "external"}
+    assert {r["status"] for r in rows} == {"expected", "contracted", "realised"}
+    assert {r["created_by"] for r in rows} == {FACILITATOR.id}
+    # the excavators: (48 − 20) kg/h × 7,200 h/year × 4 years = 806.4 t
+    excavators = [
+        (e.low_t, e.expected_t, e.high_t)
+        for e in co2.list_estimates(conn, FACILITATOR, 2)
+        if e.title == "Electric vs diesel excavators on the 4-year maintenance contract"
+    ]
+    # low (44 − 25) × 6,000 × 4 = 456 t; high (52 − 0) × 8,400 × 4 = 1,747.2 t
+    assert excavators == [(456.0, 806.4, 1747.2)]
