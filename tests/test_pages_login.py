@@ -1,0 +1,139 @@
+"""AppTest of the sign-in gate (ui/auth_gate.py) through a tiny app behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from buyergroups import accounts, db
+from buyergroups.config import Settings
+
+APP = str(Path(__file__).with_name("login_gate_app.py"))
+PASSWORD = "violet-harbour-42"
+GENERIC = "Email or password is wrong, or the account is locked or disabled."
+
+
+@pytest.fixture
+def member(conn: db.Connection, db_path: Path, monkeypatch):
+    monkeypatch.setenv("BUYERGROUPS_DB", str(db_path))
+    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
+    return accounts.create_user(conn, None, "Max Member", "max@example.org", PASSWORD)
+
+
+def fresh_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+def sign_in(at: AppTest, email: str, password: str) -> AppTest:
+    at.text_input(key="login_email").input(email)
+    at.text_input(key="login_password").input(password)
+    return at.button(key="login_submit").click().run()
+
+
+def shown_text(at: AppTest) -> list[str]:
+    return [element.value for element in at.text]
+
+
+def test_signed_out_users_see_only_the_login_form(member):
+    at = fresh_app().run()
+    assert not at.exception
+    assert [t.key for t in at.text_input] == ["login_email", "login_password"]
+    assert [b.key for b in at.button] == ["login_submit"]
+    assert shown_text(at) == []
+    assert len(at.sidebar.children) == 0
+    assert "auth_user" not in at.session_state
+
+
+def test_correct_credentials_sign_in_and_put_the_token_in_the_url(conn, member):
+    at = sign_in(fresh_app().run(), "MAX@example.org", PASSWORD)
+    assert not at.exception
+    assert shown_text(at) == ["signed in as Max Member"]
+    token = at.session_state["auth_token"]
+    assert at.session_state["auth_user"] == member
+    assert at.query_params["s"] == token
+    assert accounts.resolve_session(conn, token, Settings()) == member
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("max@example.org", "not-the-password"), ("nobody@example.org", PASSWORD)],
+)
+def test_wrong_credentials_show_the_generic_message(member, email, password):
+    at = sign_in(fresh_app().run(), email, password)
+    assert [e.value for e in at.error] == [GENERIC]
+    assert shown_text(at) == []
+    assert "auth_token" not in at.session_state
+
+
+def test_a_session_ended_on_the_server_signs_the_browser_out(conn, member):
+    at = sign_in(fresh_app().run(), "max@example.org", PASSWORD)
+    accounts.end_session(conn, at.session_state["auth_token"])
+    at.run()
+    assert shown_text(at) == []
+    assert [t.key for t in at.text_input] == ["login_email", "login_password"]
+    assert "s" not in at.query_params
+
+
+def test_a_reload_with_the_token_in_the_url_stays_signed_in(conn, member):
+    token = accounts.start_session(conn, member.id, Settings())
+    at = fresh_app()
+    at.query_params["s"] = token
+    at.run()
+    assert shown_text(at) == ["signed in as Max Member"]
+    assert at.session_state["auth_token"] == token
+
+
+def test_session_state_token_signs_a_test_user_in(conn, member):
+    at = fresh_app()
+    at.session_state["auth_token"] = accounts.start_session(conn, member.id, Settings())
+    at.run()
+    assert shown_text(at) == ["signed in as Max Member"]
+
+
+def test_sign_out_ends_the_server_session(conn, member):
+    at = sign_in(fresh_app().run(), "max@example.org", PASSWORD)
+    token = at.session_state["auth_token"]
+    at.button(key="logout").click().run()
+    assert shown_text(at) == []
+    assert accounts.resolve_session(conn, token, Settings()) is None
+    assert "s" not in at.query_params
+    assert "auth_token" not in at.session_state
+
+
+def test_password_change_keeps_this_browser_and_ends_the_others(conn, member):
+    other_browser = accounts.start_session(conn, member.id, Settings())
+    at = sign_in(fresh_app().run(), "max@example.org", PASSWORD)
+    at.text_input(key="account_old_password").input(PASSWORD)
+    at.text_input(key="account_new_password").input("new-sturdy-phrase")
+    at.text_input(key="account_new_password_repeat").input("new-sturdy-phrase")
+    at.button(key="account_password_submit").click().run()
+    assert [s.value for s in at.success] == [
+        "Password changed. You were signed out everywhere else."
+    ]
+    assert accounts.resolve_session(conn, other_browser, Settings()) is None
+    at.run()
+    assert shown_text(at) == ["signed in as Max Member"]
+    assert accounts.authenticate(conn, "max@example.org", "new-sturdy-phrase", Settings())
+
+
+def test_language_choice_is_saved(conn, member):
+    at = sign_in(fresh_app().run(), "max@example.org", PASSWORD)
+    at.selectbox(key="account_language").set_value("nl").run()
+    assert at.session_state["auth_user"].language == "nl"
+    assert accounts.user_by_email(conn, "max@example.org").language == "nl"
+
+
+def test_names_are_shown_as_typed_not_as_markup(conn, member):
+    hostile = "*Eve* <script>alert(1)</script> [x](javascript:alert(1))"
+    eve = accounts.create_user(conn, None, hostile, "eve@example.org", PASSWORD)
+    at = fresh_app()
+    at.session_state["auth_token"] = accounts.start_session(conn, eve.id, Settings())
+    at.run()
+    assert [m.value for m in at.sidebar.markdown] == [
+        r"**\*Eve\* \<script\>alert\(1\)\</script\> \[x\]\(javascript:alert\(1\)\)**"
+        "  \n"
+        r"eve@example\.org"
+    ]
+    assert shown_text(at) == [f"signed in as {hostile}"]

@@ -1,0 +1,249 @@
+"""The sign-in gate in front of every page, the logout button and the account menu.
+
+The browser only carries a random session token (in ``st.session_state`` and,
+to survive a reload, in the URL as ``?s=...``); the server resolves it on
+every run, so ending a session on the server (logout, password change,
+disabled account, expiry) takes effect at the next click.
+
+Session state keys: ``auth_token`` (the token) and ``auth_user`` (the
+:class:`~buyergroups.users.User` resolved this run). Widget keys:
+``login_email``, ``login_password``, ``login_submit``, ``login_oidc_*``,
+``logout``, ``account_language``, ``account_old_password``,
+``account_new_password``, ``account_new_password_repeat``,
+``account_password_submit``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from buyergroups import accounts, db
+from buyergroups.config import Settings
+from buyergroups.errors import AuthenticationFailed, BuyerGroupsError
+from buyergroups.users import User, language_name
+
+TOKEN_KEY = "auth_token"  # noqa: S105 (a session_state key name, not a secret)
+USER_KEY = "auth_user"
+QUERY_KEY = "s"
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def require_login(conn: db.Connection, settings: Settings) -> User:
+    """The signed-in user for this run; otherwise render the sign-in page and stop."""
+    user = _resume(conn, settings)
+    if user is None and _oidc_email() is not None:
+        user = _oidc_sign_in(conn, settings)
+    if user is not None:
+        return user
+    _render_sign_in(conn, settings)
+    st.stop()
+
+
+def _resume(conn: db.Connection, settings: Settings) -> User | None:
+    """Resolve the token of this browser session (or of the URL, after a reload)."""
+    candidates = [st.session_state.get(TOKEN_KEY), st.query_params.get(QUERY_KEY)]
+    for token in dict.fromkeys(c for c in candidates if c):
+        user = accounts.resolve_session(conn, token, settings)
+        if user is not None:
+            _remember(token, user)
+            return user
+    _forget()
+    return None
+
+
+def _remember(token: str, user: User) -> None:
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[USER_KEY] = user
+    # Page switches clear query parameters; put the token back so a reload keeps it.
+    if st.query_params.get(QUERY_KEY) != token:
+        st.query_params[QUERY_KEY] = token
+
+
+def _forget() -> None:
+    st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(USER_KEY, None)
+    if QUERY_KEY in st.query_params:
+        del st.query_params[QUERY_KEY]
+
+
+# --- password sign-in ---------------------------------------------------------------------
+
+
+def _render_sign_in(conn: db.Connection, settings: Settings) -> None:
+    st.title("Buyer Groups workspace")
+    st.subheader("Sign in")
+    # clear_on_submit: a refused password does not linger in the form.
+    with st.form("login_form", clear_on_submit=True):
+        email = st.text_input("Email", key="login_email", max_chars=254, autocomplete="username")
+        password = st.text_input(
+            "Password",
+            type="password",
+            key="login_password",
+            autocomplete="current-password",
+        )
+        submitted = st.form_submit_button("Sign in", key="login_submit", type="primary")
+    if submitted:
+        _password_sign_in(conn, settings, email, password)
+    _render_oidc_buttons()
+
+
+def _password_sign_in(conn: db.Connection, settings: Settings, email: str, password: str) -> None:
+    try:
+        user = accounts.authenticate(conn, email, password, settings)
+        token = accounts.start_session(conn, user.id, settings)
+    except AuthenticationFailed:
+        st.error(accounts.SIGN_IN_FAILED)
+        return
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+        return
+    _remember(token, user)
+    st.rerun()
+
+
+# --- sign-in with the organisation's identity provider (OIDC) -----------------------------
+
+
+def oidc_providers() -> list[str] | None:
+    """Providers configured under ``[auth]`` in secrets: [] = default only, None = no OIDC.
+
+    A missing or broken secrets file means no OIDC, never an error: local
+    accounts are the embedded default.
+    """
+    try:
+        if "auth" not in st.secrets:
+            return None
+        section = st.secrets["auth"]
+        return [name for name, entry in section.items() if isinstance(entry, Mapping)]
+    except Exception:  # a broken secrets file must not lock everyone out of local sign-in
+        return None
+
+
+def _render_oidc_buttons() -> None:
+    providers = oidc_providers()
+    if providers is None:
+        return
+    st.divider()
+    for provider in providers or [None]:
+        label = "Sign in with your organisation" + (f" ({provider})" if provider else "")
+        if st.button(label, key=f"login_oidc_{provider or 'default'}"):
+            try:
+                st.login(provider)
+            except StreamlitAPIException as exc:
+                st.error(f"Signing in with your organisation is not available here: {exc}")
+
+
+def _oidc_email() -> str | None:
+    """The email of the identity-provider sign-in of this browser, if any."""
+    if oidc_providers() is None:
+        return None
+    identity = st.user
+    if not identity.get("is_logged_in"):
+        return None
+    email = str(identity.get("email") or "").strip()
+    return email or None
+
+
+def _oidc_sign_in(conn: db.Connection, settings: Settings) -> User | None:
+    email = _oidc_email() or ""
+    verified = st.user.get("email_verified") is not False
+    user = accounts.user_for_oidc(conn, email) if verified else None
+    if user is None:
+        st.error(
+            f"You are signed in with your organisation as {email}, but no enabled account "
+            "of this workspace uses that (verified) email. Accounts are not created "
+            "automatically: ask a platform admin to create yours, then sign in again."
+        )
+        st.button("Sign out of your organisation", key="login_oidc_logout", on_click=st.logout)
+        return None
+    try:
+        token = accounts.start_session(conn, user.id, settings, method="oidc")
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+        return None
+    _remember(token, user)
+    return user
+
+
+# --- signed in: logout and account menu ---------------------------------------------------
+
+
+def sign_out(conn: db.Connection) -> None:
+    """End the server session of this browser, forget its token, and start over."""
+    accounts.end_session(conn, st.session_state.get(TOKEN_KEY))
+    _forget()
+    if _oidc_email() is not None:
+        st.logout()  # also ends the identity-provider cookie; reloads the app
+        st.stop()
+    st.rerun()
+
+
+def logout_button(conn: db.Connection) -> None:
+    """A sidebar button that signs out (ending the session on the server)."""
+    if st.sidebar.button("Sign out", key="logout", icon=":material/logout:"):
+        sign_out(conn)
+
+
+def render_account_menu(conn: db.Connection, settings: Settings) -> None:
+    """Sidebar: who is signed in, their language, a change-password form and sign-out."""
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        return
+    with st.sidebar:
+        st.markdown(f"**{plain_markdown(user.name)}**  \n{plain_markdown(user.email)}")
+        _language_picker(conn, user)
+        with st.expander("Change password"):
+            _change_password_form(conn, settings, user)
+    logout_button(conn)
+
+
+def plain_markdown(text: str) -> str:
+    """``text`` with Markdown punctuation escaped, so it shows exactly as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _language_picker(conn: db.Connection, user: User) -> None:
+    options = ["en", "nl"]
+    chosen = st.selectbox(
+        "Language",
+        options,
+        index=options.index(user.language) if user.language in options else 0,
+        format_func=language_name,
+        key="account_language",
+    )
+    if chosen != user.language:
+        try:
+            accounts.change_language(conn, user, user.id, chosen)
+        except BuyerGroupsError as exc:
+            st.error(str(exc))
+            return
+        st.rerun()
+
+
+def _change_password_form(conn: db.Connection, settings: Settings, user: User) -> None:
+    with st.form("account_password_form", clear_on_submit=True):
+        old = st.text_input("Current password", type="password", key="account_old_password")
+        new = st.text_input("New password", type="password", key="account_new_password")
+        repeat = st.text_input(
+            "Repeat the new password", type="password", key="account_new_password_repeat"
+        )
+        submitted = st.form_submit_button("Change password", key="account_password_submit")
+    if not submitted:
+        return
+    if new != repeat:
+        st.error("The two new passwords differ; nothing was changed.")
+        return
+    try:
+        accounts.change_password(conn, user, user.id, old, new)
+        # Every session ended, this one too; keep this browser signed in with a fresh one.
+        token = accounts.start_session(conn, user.id, settings, method="password change")
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+        return
+    _remember(token, user)
+    st.success("Password changed. You were signed out everywhere else.")
