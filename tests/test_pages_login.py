@@ -137,3 +137,71 @@ def test_names_are_shown_as_typed_not_as_markup(conn, member):
         r"eve@example\.org"
     ]
     assert shown_text(at) == [f"signed in as {hostile}"]
+
+
+AUTH_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-cookie-secret",
+        "client_id": "buyergroups",
+        "client_secret": "test-client-secret",
+        "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+    }
+}
+
+
+def oidc_app(email: str, *, verified: bool = True) -> AppTest:
+    at = fresh_app()
+    at.secrets = AUTH_SECRETS
+    at.user = {"is_logged_in": True, "email": email, "email_verified": verified}
+    return at
+
+
+def test_without_auth_secrets_there_is_no_organisation_button(member):
+    at = fresh_app()
+    at.user = {"is_logged_in": True, "email": "max@example.org"}
+    at.run()
+    assert [b.key for b in at.button] == ["login_submit"]
+    assert shown_text(at) == []
+
+
+def test_organisation_button_is_offered_when_auth_is_configured(member):
+    at = fresh_app()
+    at.secrets = AUTH_SECRETS
+    at.run()
+    assert [(b.key, b.label) for b in at.button] == [
+        ("login_submit", "Sign in"),
+        ("login_oidc_default", "Sign in with your organisation"),
+    ]
+
+
+def test_organisation_identity_maps_to_the_local_user(conn, member):
+    at = oidc_app("MAX@example.org").run()
+    assert not at.exception
+    assert shown_text(at) == ["signed in as Max Member"]
+    assert accounts.resolve_session(conn, at.session_state["auth_token"], Settings()) == member
+
+
+@pytest.mark.parametrize(
+    ("email", "verified"), [("stranger@example.org", True), ("max@example.org", False)]
+)
+def test_unknown_or_unverified_identity_is_not_signed_in(member, email, verified):
+    at = oidc_app(email, verified=verified).run()
+    assert shown_text(at) == []
+    assert [e.value for e in at.error] == [
+        f"You are signed in with your organisation as {email}, but no enabled account of this "
+        "workspace uses that (verified) email. Accounts are not created automatically: ask a "
+        "platform admin to create yours, then sign in again."
+    ]
+    assert "login_oidc_logout" in [b.key for b in at.button]
+
+
+def test_sign_out_after_organisation_sign_in_also_logs_out_of_the_provider(conn, member):
+    at = oidc_app("max@example.org").run()
+    token = at.session_state["auth_token"]
+    at.button(key="logout").click().run()
+    assert accounts.resolve_session(conn, token, Settings()) is None
+    assert at.user["is_logged_in"] is False
+    at.run()
+    assert shown_text(at) == []
+    assert [t.key for t in at.text_input] == ["login_email", "login_password"]
