@@ -74,7 +74,7 @@ def entries(
     params.append(limit)
     return db.rows(
         cur,
-        "SELECT a.id, a.occurred_at, a.user_id, u.name AS user_name, a.group_id,"
+        "SELECT a.id, a.occurred_at, a.user_id, u.name AS user_name, a.group_id,"  # nosec B608 - fixed fragments, values bound
         " g.name AS group_name, a.action, a.item_kind, a.item_id, a.summary"
         " FROM activity a LEFT JOIN users u ON u.id = a.user_id"
         " LEFT JOIN buyer_groups g ON g.id = a.group_id"

@@ -162,3 +162,9 @@ def visible_sql(cur: db.Connection, actor: User | None, alias: str) -> tuple[str
         f"({alias}.visibility = 'published' OR {alias}.group_id IN (SELECT unnest(?::INTEGER[])))",
         [ids],
     )
+
+
+def actions_for(conn: db.Connection, actor: User | None, group_id: int) -> frozenset[Action]:
+    """What the actor may do on the group's private items (for showing the right controls)."""
+    with db.reading(conn) as cur:
+        return PRIVATE[role_of(cur, actor, group_id)]

@@ -341,3 +341,12 @@ def members(conn: db.Connection, actor: User, group_id: int) -> dict[str, list[d
             [group_id],
         )
     return {"organisations": organisations, "users": people}
+
+
+def group_activity(
+    conn: db.Connection, actor: User, group_id: int, limit: int = 200
+) -> list[dict[str, Any]]:
+    """The group's activity log (members only: entries name private items)."""
+    with db.reading(conn) as cur:
+        require(cur, actor, Action.LIST, group_id)
+        return activity.entries(cur, group_ids=[group_id], limit=limit)

@@ -25,9 +25,6 @@ class User:
     disabled: bool = False
 
 
-_USER_COLUMNS = "id, name, email, organisation_id, language, is_admin, disabled"
-
-
 def _user(found: dict[str, Any] | None) -> User | None:
     return User(**found) if found else None
 
@@ -35,7 +32,13 @@ def _user(found: dict[str, Any] | None) -> User | None:
 def get_user(conn: db.Connection, user_id: int) -> User:
     """The user with this id; NotFoundError when there is none."""
     with db.reading(conn) as cur:
-        found = _user(db.row(cur, f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", [user_id]))
+        found = _user(
+            db.row(
+                cur,
+                "SELECT id, name, email, organisation_id, language, is_admin, disabled FROM users WHERE id = ?",
+                [user_id],
+            )
+        )
     if found is None:
         raise NotFoundError(f"There is no user {user_id}.")
     return found
@@ -46,7 +49,8 @@ def find_by_email(cur: db.Connection, email: str) -> User | None:
     return _user(
         db.row(
             cur,
-            f"SELECT {_USER_COLUMNS} FROM users WHERE lower(email) = lower(?)",
+            "SELECT id, name, email, organisation_id, language, is_admin, disabled FROM users"
+            " WHERE lower(email) = lower(?)",
             [(email or "").strip()],
         )
     )

@@ -18,6 +18,7 @@ from buyergroups.criteria import insert_criterion
 from buyergroups.documents import insert_document
 from buyergroups.domain import Status, Visibility
 from buyergroups.errors import ValidationError
+from buyergroups.passwords import hash_password
 
 # Demo accounts only: printed in README.md; never use these on real data.
 DEMO_PASSWORD = "demo-buyer-group"  # noqa: S105  # nosec B105 - documented demo-only password
@@ -50,18 +51,10 @@ def seed_if_empty(conn: db.Connection) -> bool:
     return empty
 
 
-def _password_hash() -> str | None:
-    try:
-        accounts = importlib.import_module("buyergroups.accounts")
-    except ImportError:
-        return None
-    return accounts.hash_password(DEMO_PASSWORD)
-
-
 def seed(conn: db.Connection, dataset: dict[str, Any] | None = None) -> dict[str, int]:
     """Load the demo dataset in one transaction; returns counts per kind of record."""
     data = dataset or load_dataset()
-    password_hash = _password_hash()
+    password_hash = hash_password(DEMO_PASSWORD)
     with db.transaction(conn) as cur:
         if db.value(cur, "SELECT count(*) FROM buyer_groups"):
             raise ValidationError(

@@ -1,0 +1,75 @@
+"""Group workspace: market vision, specifications, criteria, dialogue, members, activity, CO2."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from buyergroups import auth, groups
+from buyergroups.domain import Phase, Programme, Sector, Theme
+from buyergroups.errors import BuyerGroupsError
+from ui import context
+from ui.criteria_tab import render_criteria
+from ui.dialogue_tab import render_dialogue
+from ui.documents_tab import render_documents
+from ui.labels import label, labels
+from ui.members_tab import render_activity, render_members
+
+conn = context.connection()
+user = context.current_user()
+
+listed = groups.list_groups(conn, user)
+if not listed:
+    st.info("There are no groups yet.")
+    st.stop()
+by_id = {g["id"]: g for g in listed}
+if st.session_state.get("workspace_group_id") not in by_id:
+    mine = [g["id"] for g in listed if g["my_role"]]
+    st.session_state["workspace_group_id"] = (mine or list(by_id))[0]
+group_id = st.sidebar.selectbox(
+    "Group", list(by_id), format_func=lambda i: by_id[i]["name"], key="workspace_group_id"
+)
+group = by_id[group_id]
+
+st.title(group["name"])
+st.caption(
+    f"{label(Sector, group['sector'])} · {label(Programme, group['programme'])} · {', '.join(group['countries'])}"
+    f" · phase: {label(Phase, group['phase'])} · themes: {labels(Theme, group['themes']) or '—'}"
+    f" · CPV: {', '.join(group['cpv_codes']) or '—'}"
+)
+st.markdown(group["description"])
+allowed = auth.actions_for(conn, user, group_id)
+if auth.Action.READ not in allowed:
+    st.info("You are not a member of this group: you see what it has published.")
+
+tab_names = [
+    "Market vision",
+    "Specifications",
+    "Criteria",
+    "Market dialogue",
+    "Members",
+    "Activity",
+    "CO2",
+]
+vision, specs, crits, talks, people, log, co2 = st.tabs(tab_names)
+try:
+    with vision:
+        render_documents(conn, user, group_id, ["market_vision", "joint_statement"], "ws_vision")
+    with specs:
+        render_documents(conn, user, group_id, ["specification", "dialogue_note"], "ws_specs")
+    with crits:
+        render_criteria(conn, user, group_id)
+    with talks:
+        render_dialogue(conn, user, group_id)
+    with people:
+        render_members(conn, user, group_id, auth.Action.MANAGE_MEMBERS in allowed)
+    with log:
+        render_activity(conn, user, group_id)
+    with co2:
+        try:
+            from ui.co2_tab import render_group_co2
+        except ImportError:
+            st.info("CO2 estimates are not available in this installation.")
+        else:
+            render_group_co2(conn, user, group_id)
+except BuyerGroupsError as exc:
+    st.error(str(exc))

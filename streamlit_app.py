@@ -1,0 +1,47 @@
+"""buyergroups: entry point. Page config, demo label, sign-in gate, navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from buyergroups import demo
+from ui import context
+from ui.auth_gate import render_account_menu, require_login
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="buyergroups", page_icon="🤝", layout="wide")
+st.session_state.setdefault("workspace_group_id", None)
+
+conn = context.connection()
+settings = context.settings()
+if label := demo.demo_label(conn):
+    st.sidebar.warning(f"DEMO DATA · {label}")
+
+user = require_login(conn, settings)
+render_account_menu(conn, settings)
+
+PAGES = [
+    ("pages/home.py", "Groups", "🏠", True),
+    ("pages/workspace.py", "Group workspace", "🗂️", False),
+]
+OPTIONAL_PAGES = [
+    ("pages/find_similar.py", "Find similar", "🔎"),
+    ("pages/tenders.py", "Tenders", "📄"),
+    ("pages/import_tenders.py", "Import tenders", "⬆️"),
+    ("pages/co2.py", "CO2 reduction", "🌍"),
+    ("pages/network.py", "Network", "🕸️"),
+    ("pages/monitoring.py", "Monitoring", "📊"),
+    ("pages/admin.py", "Admin", "🛠️"),
+]
+pages = [
+    st.Page(path, title=title, icon=icon, default=default) for path, title, icon, default in PAGES
+]
+pages += [
+    st.Page(path, title=title, icon=icon)
+    for path, title, icon in OPTIONAL_PAGES
+    if (HERE / path).exists()
+]
+st.navigation(pages).run()

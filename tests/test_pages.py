@@ -1,0 +1,91 @@
+"""AppTests of the core pages on a copy of the demo database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from buyergroups.demo import load_dataset
+from tests.ui_support import APP, copy_db, seed_demo_file, signed_in_app
+
+DATASET = load_dataset()
+FACILITATOR = next(
+    (
+        u
+        for g in DATASET["groups"]
+        for m in g["users"]
+        if m["role"] == "facilitator"
+        for u in DATASET["users"]
+        if u["key"] == m["user"]
+    )
+)
+ADMIN = next(u for u in DATASET["users"] if u.get("is_admin"))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    return seed_demo_file(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def app_db(demo_template, tmp_path, monkeypatch) -> Path:
+    path = copy_db(demo_template, tmp_path)
+    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
+    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
+    st.cache_resource.clear()
+    return path
+
+
+def _texts(at) -> str:
+    parts = (
+        [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.title]
+    )
+    parts += (
+        [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.subheader]
+    )
+    return "\n".join(str(p) for p in parts)
+
+
+def test_signed_out_sees_only_the_login_form(app_db) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert [t.key for t in at.text_input] == ["login_email", "login_password"]
+    assert all(g["name"] not in _texts(at) for g in DATASET["groups"])
+
+
+def test_home_lists_every_demo_group_and_demo_label(app_db) -> None:
+    at = signed_in_app(app_db, ADMIN["email"]).run()
+    assert not at.exception
+    text = _texts(at)
+    for group in DATASET["groups"]:
+        assert group["name"] in text
+    assert "DEMO DATA" in text
+
+
+def test_home_filter_by_country(app_db) -> None:
+    at = signed_in_app(app_db, ADMIN["email"]).run()
+    at.selectbox(key="home_country").set_value("NO").run()
+    shown = [g["name"] for g in DATASET["groups"] if g["name"] in _texts(at)]
+    expected = [g["name"] for g in DATASET["groups"] if "NO" in g["countries"]]
+    assert sorted(shown) == sorted(expected)
+    assert expected
+
+
+@pytest.mark.parametrize("group_index", range(len(DATASET["groups"])))
+def test_workspace_renders_each_demo_group(app_db, group_index) -> None:
+    group = DATASET["groups"][group_index]
+    at = signed_in_app(app_db, ADMIN["email"]).run()
+    at.switch_page("pages/workspace.py").run()
+    at.selectbox(key="workspace_group_id").select_index(
+        [o for o in at.selectbox(key="workspace_group_id").options].index(group["name"])
+    ).run()
+    assert not at.exception, at.exception
+    text = _texts(at)
+    assert group["name"] in text
+    published = [c["title"] for c in group["criteria"]]
+    assert published[0] in json.dumps([s.options for s in at.selectbox])

@@ -1,0 +1,60 @@
+"""Helpers for Streamlit AppTests: a demo database per test and a signed-in session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from buyergroups import db, demo, sessions
+from buyergroups.config import load_settings
+from buyergroups.users import User, find_by_email
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "streamlit_app.py")
+
+
+def seed_demo_file(folder: Path) -> Path:
+    """A demo-seeded database file (built once per session by the fixture)."""
+    path = folder / "demo.duckdb"
+    conn = db.connect(path)
+    demo.seed(conn)
+    conn.close()
+    return path
+
+
+def copy_db(template: Path, folder: Path) -> Path:
+    """A private copy of the template database for one test."""
+    target = folder / "app.duckdb"
+    shutil.copy(template, target)
+    return target
+
+
+def user_by_email(path: Path, email: str) -> User:
+    conn = db.connect(path)
+    try:
+        with db.reading(conn) as cur:
+            found = find_by_email(cur, email)
+    finally:
+        conn.close()
+    assert found is not None, email
+    return found
+
+
+def signed_in_app(path: Path, email: str, *, timeout: float = 30) -> AppTest:
+    """An AppTest of the whole app with ``email`` signed in through a real server session.
+
+    The caller sets BUYERGROUPS_DB to ``path`` first (monkeypatch.setenv).
+    """
+    conn = db.connect(path)
+    try:
+        with db.reading(conn) as cur:
+            user = find_by_email(cur, email)
+        assert user is not None, email
+        token = sessions.start_session(conn, user.id, load_settings())
+    finally:
+        conn.close()
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state["auth_token"] = token
+    return at

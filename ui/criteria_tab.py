@@ -1,0 +1,201 @@
+"""A group's criteria: structured table, weight check, create, edit, provenance."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from buyergroups import criteria
+from buyergroups.domain import LANGUAGES, AmbitionLevel, CriterionType, Theme
+from buyergroups.errors import BuyerGroupsError, StaleEditError
+from buyergroups.users import User
+from ui import item_panel
+from ui.labels import formatter, label, options
+
+PREFIX = "crit"
+
+
+def render_criteria(conn, user: User, group_id: int) -> None:
+    """The criteria set of a group with the editor of one criterion."""
+    try:
+        listed = criteria.list_criteria(conn, user, group_id)
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+        return
+    with st.expander("New criterion"), st.form(key=f"{PREFIX}_new_form"):
+        fields = _fields_form(None, f"{PREFIX}_new")
+        if st.form_submit_button("Add draft criterion"):
+            try:
+                criteria.create_criterion(conn, user, group_id, **fields)
+                st.rerun()
+            except BuyerGroupsError as exc:
+                st.error(str(exc))
+    if not listed:
+        st.info(
+            "No criteria yet. Add one above, or reuse one from another group via “Find similar”."
+        )
+        return
+    if warning := criteria.weight_warning(listed):
+        st.warning(warning)
+    st.dataframe(
+        [
+            {
+                "title": c["title"],
+                "type": label(CriterionType, c["criterion_type"]),
+                "theme": label(Theme, c["theme"]),
+                "ambition": label(AmbitionLevel, c["ambition_level"]),
+                "weight %": c["weight"],
+                "status": c["status"],
+                "language": c["language"],
+                "reused": "yes" if c["derived_from"] else "",
+            }
+            for c in listed
+        ],
+        hide_index=True,
+        key=f"{PREFIX}_table",
+    )
+    by_id = {c["id"]: c for c in listed}
+    chosen = st.selectbox(
+        "Open criterion", list(by_id), format_func=lambda i: by_id[i]["title"], key=f"{PREFIX}_pick"
+    )
+    _render_criterion(conn, user, by_id[chosen])
+    item_panel.deleted_list(conn, user, criteria.KIND, group_id, PREFIX)
+
+
+def _fields_form(current: dict | None, prefix: str) -> dict:
+    """The structured fields of a criterion as form widgets; returns the entered values."""
+    current = current or {}
+
+    def pick(name, enum):
+        values = options(enum)
+        index = values.index(current[name]) if current.get(name) in values else 0
+        return st.selectbox(
+            name.replace("_", " ").capitalize(),
+            values,
+            index=index,
+            format_func=formatter(enum),
+            key=f"{prefix}_{name}",
+        )
+
+    title = st.text_input("Title", value=current.get("title", ""), key=f"{prefix}_title")
+    body = st.text_area(
+        "Criterion text", value=current.get("body", ""), height=150, key=f"{prefix}_body"
+    )
+    left, middle, right = st.columns(3)
+    with left:
+        criterion_type = pick("criterion_type", CriterionType)
+    with middle:
+        theme = pick("theme", Theme)
+    with right:
+        ambition = pick("ambition_level", AmbitionLevel)
+    weight = st.number_input(
+        "Weight % (award criteria only; 0 = none)",
+        min_value=0.0,
+        max_value=100.0,
+        value=float(current.get("weight") or 0),
+        step=5.0,
+        key=f"{prefix}_weight",
+    )
+    languages = list(LANGUAGES)
+    language = st.selectbox(
+        "Language",
+        languages,
+        index=languages.index(current.get("language", "en")),
+        format_func=LANGUAGES.get,
+        key=f"{prefix}_language",
+    )
+    return {
+        "title": title,
+        "body": body,
+        "criterion_type": criterion_type,
+        "theme": theme,
+        "ambition_level": ambition,
+        "weight": weight or None,
+        "scoring_method": st.text_input(
+            "Scoring method", value=current.get("scoring_method", ""), key=f"{prefix}_scoring"
+        ),
+        "verification_proof": st.text_input(
+            "Verification: proof",
+            value=current.get("verification_proof", ""),
+            key=f"{prefix}_proof",
+        ),
+        "verification_moment": st.text_input(
+            "Verification: moment",
+            value=current.get("verification_moment", ""),
+            key=f"{prefix}_moment",
+        ),
+        "language": language,
+        "cpv_codes": st.text_input(
+            "CPV codes (comma separated)",
+            value=", ".join(current.get("cpv_codes", [])),
+            key=f"{prefix}_cpv",
+        ),
+    }
+
+
+def _render_criterion(conn, user: User, crit: dict) -> None:
+    st.subheader(crit["title"])
+    st.caption(
+        f"{label(CriterionType, crit['criterion_type'])} · {label(Theme, crit['theme'])} · "
+        f"{label(AmbitionLevel, crit['ambition_level'])}"
+        + (f" · weight {crit['weight']:g}%" if crit["weight"] else "")
+        + f" · revision {crit['current_revision']}"
+    )
+    _provenance(conn, user, crit["id"])
+    item_panel.status_buttons(conn, user, criteria.KIND, crit, PREFIX)
+    read, edit, history, talk = st.tabs(["Read", "Edit", "History", "Comments"])
+    with read:
+        st.markdown(crit["body"])
+        st.markdown(f"**Scoring:** {crit['scoring_method'] or '—'}")
+        st.markdown(
+            f"**Verification:** {crit['verification_proof'] or '—'} ({crit['verification_moment'] or '—'})"
+        )
+        st.caption(f"CPV: {', '.join(crit['cpv_codes']) or '—'} · language: {crit['language']}")
+    with edit:
+        _editor(conn, user, crit)
+    with history:
+        item_panel.history_panel(conn, user, criteria.KIND, crit, PREFIX)
+    with talk:
+        item_panel.comments_panel(conn, user, "criterion", crit["id"], PREFIX)
+    try:
+        from ui.similar_panel import render_similar_elsewhere
+    except ImportError:
+        return
+    with st.expander("Similar elsewhere"):
+        render_similar_elsewhere(conn, user, "criterion", crit["id"])
+
+
+def _provenance(conn, user: User, criterion_id: int) -> None:
+    origin = criteria.provenance(conn, user, criterion_id)
+    if origin["source"]:
+        source = origin["source"]
+        st.info(
+            f"Reused from “{source['title']}” of {source['group_name']} ({', '.join(source['countries'])})."
+        )
+    if origin["groups"]:
+        st.success(f"Reused by {origin['groups']} group(s) in {origin['countries']} country(ies).")
+
+
+def _editor(conn, user: User, crit: dict) -> None:
+    prefix = f"{PREFIX}_edit_{crit['id']}"
+    base_key = f"{prefix}_base"
+    st.session_state.setdefault(base_key, crit["current_revision"])
+    fields = _fields_form(crit, prefix)
+    if st.button("Save criterion", key=f"{prefix}_save", type="primary"):
+        try:
+            outcome = criteria.save_criterion(
+                conn, user, crit["id"], st.session_state[base_key], **fields
+            )
+        except StaleEditError as exc:
+            item_panel.stale_edit_notice(exc, prefix)
+        except BuyerGroupsError as exc:
+            st.error(str(exc))
+        else:
+            for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+                del st.session_state[key]
+            st.session_state[f"{PREFIX}_flash"] = f"Saved as revision {outcome.revision_no}" + (
+                " (merged with another edit)." if outcome.merged else "."
+            )
+            st.rerun()
+    if flash := st.session_state.pop(f"{PREFIX}_flash", None):
+        st.success(flash)
+    item_panel.delete_button(conn, user, criteria.KIND, crit, PREFIX)

@@ -1,0 +1,94 @@
+"""A group's market-dialogue events: list, record, edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from buyergroups import dialogue
+from buyergroups.domain import LANGUAGES, DialogueKind
+from buyergroups.errors import BuyerGroupsError
+from buyergroups.users import User
+from ui.labels import formatter, label, options
+
+PREFIX = "dlg"
+
+
+def render_dialogue(conn, user: User, group_id: int) -> None:
+    """Events newest first, each editable; a form to record a new one."""
+    try:
+        events = dialogue.list_events(conn, user, group_id)
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+        return
+    with st.expander("Record a dialogue event"), st.form(key=f"{PREFIX}_new_form"):
+        fields = _event_form({}, f"{PREFIX}_new")
+        if st.form_submit_button("Save event"):
+            try:
+                dialogue.create_event(conn, user, group_id, **fields)
+                st.rerun()
+            except BuyerGroupsError as exc:
+                st.error(str(exc))
+    if not events:
+        st.info(
+            "No market-dialogue events yet: record your RFI, consultation or supplier day above."
+        )
+    for event in events:
+        with st.expander(
+            f"{event['held_on']:%Y-%m-%d} · {label(DialogueKind, event['kind'])} · {event['title']}"
+        ):
+            st.caption(
+                f"Participants: {', '.join(event['participants']) or '—'} · language: {event['language']}"
+            )
+            st.markdown("**Notes**")
+            st.markdown(event["notes"] or "—")
+            st.markdown("**Takeaways**")
+            st.markdown(event["takeaways"] or "—")
+            with st.form(key=f"{PREFIX}_edit_form_{event['id']}"):
+                fields = _event_form(event, f"{PREFIX}_edit_{event['id']}")
+                if st.form_submit_button("Save changes"):
+                    try:
+                        dialogue.update_event(conn, user, event["id"], event["version"], **fields)
+                        st.rerun()
+                    except BuyerGroupsError as exc:
+                        st.error(str(exc))
+
+
+def _event_form(event: dict, prefix: str) -> dict:
+    kinds = options(DialogueKind)
+    languages = list(LANGUAGES)
+    return {
+        "kind": st.selectbox(
+            "Kind",
+            kinds,
+            index=kinds.index(event.get("kind", kinds[0])),
+            format_func=formatter(DialogueKind),
+            key=f"{prefix}_kind",
+        ),
+        "title": st.text_input("Title", value=event.get("title", ""), key=f"{prefix}_title"),
+        "held_on": st.date_input(
+            "Date", value=event.get("held_on", dt.date.today()), key=f"{prefix}_date"
+        ),
+        "participants": [
+            p.strip()
+            for p in st.text_input(
+                "Participants (comma separated)",
+                value=", ".join(event.get("participants", [])),
+                key=f"{prefix}_participants",
+            ).split(",")
+        ],
+        "notes": st.text_area(
+            "Notes (Markdown)", value=event.get("notes", ""), key=f"{prefix}_notes"
+        ),
+        "takeaways": st.text_area(
+            "Takeaways", value=event.get("takeaways", ""), key=f"{prefix}_takeaways"
+        ),
+        "language": st.selectbox(
+            "Language",
+            languages,
+            index=languages.index(event.get("language", "en")),
+            format_func=LANGUAGES.get,
+            key=f"{prefix}_language",
+        ),
+    }

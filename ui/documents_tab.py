@@ -1,0 +1,137 @@
+"""A group's documents of given kinds: list, create, read, edit with stale-edit handling."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from buyergroups import documents
+from buyergroups.domain import LANGUAGES, DocumentKind, Theme
+from buyergroups.errors import BuyerGroupsError, StaleEditError
+from buyergroups.users import User
+from ui import item_panel
+from ui.labels import formatter, label, labels
+
+
+def render_documents(conn, user: User, group_id: int, kinds: list[str], prefix: str) -> None:
+    """List the group's documents of ``kinds`` and open one."""
+    try:
+        docs = [d for d in documents.list_documents(conn, user, group_id) if d["kind"] in kinds]
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+        return
+    _new_document_form(conn, user, group_id, kinds, prefix)
+    if not docs:
+        st.info("No documents here yet. Start one with “New document” above.")
+        return
+    by_id = {d["id"]: d for d in docs}
+    chosen = st.selectbox(
+        "Document",
+        list(by_id),
+        format_func=lambda i: (
+            f"{by_id[i]['title']} ({label(DocumentKind, by_id[i]['kind'])}, {by_id[i]['language']}, {by_id[i]['status']})"
+        ),
+        key=f"{prefix}_pick",
+    )
+    render_document(conn, user, by_id[chosen], prefix)
+    item_panel.deleted_list(conn, user, documents.KIND, group_id, prefix)
+
+
+def _new_document_form(conn, user: User, group_id: int, kinds: list[str], prefix: str) -> None:
+    with st.expander("New document"), st.form(key=f"{prefix}_new_form", clear_on_submit=False):
+        kind = st.selectbox(
+            "Kind", kinds, format_func=formatter(DocumentKind), key=f"{prefix}_new_kind"
+        )
+        title = st.text_input("Title", key=f"{prefix}_new_title")
+        language = st.selectbox(
+            "Language", list(LANGUAGES), format_func=LANGUAGES.get, key=f"{prefix}_new_language"
+        )
+        themes = st.multiselect(
+            "MVI themes",
+            [t.value for t in Theme],
+            format_func=formatter(Theme),
+            key=f"{prefix}_new_themes",
+        )
+        body = st.text_area("Text (Markdown)", height=200, key=f"{prefix}_new_body")
+        if st.form_submit_button("Create draft"):
+            try:
+                documents.create_document(
+                    conn,
+                    user,
+                    group_id,
+                    kind,
+                    title=title,
+                    body=body,
+                    language=language,
+                    themes=themes,
+                )
+                st.success(f"Draft “{title}” created.")
+                st.rerun()
+            except BuyerGroupsError as exc:
+                st.error(str(exc))
+
+
+def render_document(conn, user: User, doc: dict, prefix: str) -> None:
+    """One document: read, edit, history, comments."""
+    st.subheader(doc["title"])
+    st.caption(
+        f"{label(DocumentKind, doc['kind'])} · language: {LANGUAGES.get(doc['language'], doc['language'])}"
+        f" · themes: {labels(Theme, doc['themes']) or '—'} · revision {doc['current_revision']}"
+    )
+    item_panel.status_buttons(conn, user, documents.KIND, doc, prefix)
+    read, edit, history, talk = st.tabs(["Read", "Edit", "History", "Comments"])
+    with read:
+        st.markdown(doc["body"] or "_(empty)_")
+    with edit:
+        _editor(conn, user, doc, prefix)
+    with history:
+        item_panel.history_panel(conn, user, documents.KIND, doc, prefix)
+    with talk:
+        item_panel.comments_panel(conn, user, "document", doc["id"], prefix)
+    _similar(conn, user, doc["id"])
+
+
+def _editor(conn, user: User, doc: dict, prefix: str) -> None:
+    keys = {name: f"{prefix}_{name}_{doc['id']}" for name in ("base", "title", "body")}
+    st.session_state.setdefault(keys["base"], doc["current_revision"])
+    title = st.text_input("Title", value=doc["title"], key=keys["title"])
+    body = st.text_area("Text (Markdown)", value=doc["body"], height=320, key=keys["body"])
+    with st.expander("Preview"):
+        st.markdown(body)
+    st.caption(f"Editing on revision {st.session_state[keys['base']]}.")
+    save, delete = st.columns([1, 1])
+    if save.button("Save", key=f"{prefix}_save_{doc['id']}", type="primary"):
+        try:
+            outcome = documents.save_document(
+                conn, user, doc["id"], st.session_state[keys["base"]], title=title, body=body
+            )
+        except StaleEditError as exc:
+            item_panel.stale_edit_notice(exc, f"{prefix}_{doc['id']}")
+        except BuyerGroupsError as exc:
+            st.error(str(exc))
+        else:
+            for key in keys.values():
+                st.session_state.pop(key, None)
+            st.session_state[f"{prefix}_flash"] = f"Saved as revision {outcome.revision_no}" + (
+                ", merged with another edit saved in between." if outcome.merged else "."
+            )
+            st.rerun()
+    stale = st.session_state.get(f"{prefix}_{doc['id']}_stale_revision")
+    if stale and st.button(
+        f"Base my text on the saved revision {stale}", key=f"{prefix}_rebase_{doc['id']}"
+    ):
+        st.session_state[keys["base"]] = stale
+        st.session_state.pop(f"{prefix}_{doc['id']}_stale_revision")
+        st.rerun()
+    if flash := st.session_state.pop(f"{prefix}_flash", None):
+        st.success(flash)
+    with delete:
+        item_panel.delete_button(conn, user, documents.KIND, doc, prefix)
+
+
+def _similar(conn, user: User, document_id: int) -> None:
+    try:
+        from ui.similar_panel import render_similar_elsewhere
+    except ImportError:
+        return
+    with st.expander("Similar elsewhere"):
+        render_similar_elsewhere(conn, user, "document", document_id)
