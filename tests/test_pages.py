@@ -13,14 +13,14 @@ from tests.ui_support import APP, copy_db, seed_demo_file, signed_in_app
 
 DATASET = load_dataset()
 FACILITATOR = next(
-    (
+
         u
         for g in DATASET["groups"]
         for m in g["users"]
         if m["role"] == "facilitator"
         for u in DATASET["users"]
         if u["key"] == m["user"]
-    )
+
 )
 ADMIN = next(u for u in DATASET["users"] if u.get("is_admin"))
 
