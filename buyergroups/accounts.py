@@ -47,9 +47,6 @@ __all__ = [
     "users_for_admin",
 ]
 
-_USER_COLUMNS = "u.id, u.name, u.email, u.organisation_id, u.language, u.is_admin, u.disabled"
-
-
 # --- users -------------------------------------------------------------------------------
 
 
@@ -213,7 +210,8 @@ def authenticate(
     with db.reading(conn) as cur:
         found = db.row(
             cur,
-            f"SELECT {_USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.email) = ?",
+            "SELECT id, name, email, organisation_id, language, is_admin, disabled, password_hash"
+            " FROM users WHERE lower(email) = ?",
             [email_lower],
         )
         locked = _is_locked(cur, email_lower, settings, at)

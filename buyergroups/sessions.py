@@ -25,7 +25,6 @@ SIGN_IN_FAILED = "Email or password is wrong, or the account is locked or disabl
 # does not turn into a write (and a possible write conflict between tabs).
 _TOUCH_EVERY = timedelta(seconds=30)
 _MAX_TOKEN_LENGTH = 200
-_USER_COLUMNS = "u.id, u.name, u.email, u.organisation_id, u.language, u.is_admin, u.disabled"
 
 
 def _token_hash(token: str) -> str:
@@ -75,7 +74,8 @@ def resolve_session(
     with db.reading(conn) as cur:
         found = db.row(
             cur,
-            f"SELECT {_USER_COLUMNS}, s.created_at, s.last_seen_at, s.expires_at, s.ended_at"
+            "SELECT u.id, u.name, u.email, u.organisation_id, u.language, u.is_admin, u.disabled,"
+            " s.created_at, s.last_seen_at, s.expires_at, s.ended_at"
             " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
             [token_hash],
         )
