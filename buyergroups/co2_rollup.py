@@ -238,3 +238,11 @@ def group_progress(
         secured_pct_of_target=100.0 * secured / target if target else None,
         counted_elsewhere_t=float(own["expected_t"].where(~own["counted"], 0.0).sum()),
     )
+
+
+def by_status_long(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One row per (``key``, status) with its tonnes: the shape stacked status bars need."""
+    names = {f"status_{s.value}_t": s.label for s in Co2Status}
+    long = table.melt(id_vars=[key], value_vars=list(names), var_name="status", value_name="t")
+    long["status"] = long["status"].map(names)
+    return long

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,104 +16,27 @@ from buyergroups.errors import (
     StaleEditError,
     ValidationError,
 )
-from buyergroups.users import User
-
-FACILITATOR = User(1, "Fenna Facilitator", "fenna@example.org")
-MEMBER_B = User(2, "Bram Member", "bram@example.org")
-OUTSIDER = User(3, "Olga Outsider", "olga@example.org")
-OBSERVER = User(4, "Otto Observer", "otto@example.org")
-
-
-def _external(baseline: float, expected: float | dict[str, float]) -> dict[str, object]:
-    return {"baseline": baseline, "expected": expected, "unit": "t CO2e", "document": "LCA 2024"}
-
-
-def _fields(title: str, inputs: dict[str, object], **extra: object) -> co2.EstimateFields:
-    values: dict[str, object] = {
-        "method": "external",
-        "start_year": 2025,
-        "years": 1,
-        **extra,
-    }
-    return co2.EstimateFields(title=title, inputs=inputs, **values)  # type: ignore[arg-type]
+from tests.co2_world import (
+    FACILITATOR,
+    MEMBER_B,
+    OBSERVER,
+    OUTSIDER,
+    seed_estimates,
+    seed_world,
+)
+from tests.co2_world import external as _external
+from tests.co2_world import fields as _fields
 
 
-@pytest.fixture()
-def conn(tmp_path: Path) -> db.Connection:
-    connection = db.connect(tmp_path / "t.duckdb")
-    now = db.now()
-    for user in (FACILITATOR, MEMBER_B, OUTSIDER, OBSERVER):
-        connection.execute(
-            "INSERT INTO users (id, name, email, created_at) VALUES (?, ?, ?, ?)",
-            [user.id, user.name, user.email, now],
-        )
-    groups = [
-        (1, "Zero-emission sites", "civil_works", "big_buyers", ["NO", "DK"], ["climate"], 500.0),
-        (2, "Circular viaducts", "civil_works", "national_buyer_group", ["NL"],
-         ["circular", "climate"], None),
-        (3, "ICT hardware", "ict", "circular_fair_ict_pact", [], [], None),
-    ]  # fmt: skip
-    for group in groups:
-        connection.execute(
-            "INSERT INTO buyer_groups (id, name, sector, programme, countries, themes,"
-            " co2_target_t, phase, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'tendering', ?, ?)",
-            [*group, now, now],
-        )
-    roles = [(1, 1, "facilitator"), (2, 1, "facilitator"), (3, 1, "facilitator"),
-             (2, 2, "member"), (1, 4, "observer")]  # fmt: skip
-    for group_id, user_id, role in roles:
-        connection.execute(
-            "INSERT INTO group_users (group_id, user_id, role, added_at) VALUES (?, ?, ?, ?)",
-            [group_id, user_id, role, now],
-        )
-    _add_tenders(connection, [7, 9])
-    return connection
-
-
-def _add_tenders(connection: db.Connection, tender_ids: list[int]) -> None:
-    """Minimal tender rows when the tenders migration is present (estimates check the id)."""
-    if not db.value(
-        connection.cursor(),
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'tenders'",
-    ):
-        return
-    for tender_id in tender_ids:
-        connection.execute(
-            "INSERT INTO tenders (id, source, source_id, title, raw_hash, imported_at, updated_at)"
-            " VALUES (?, 'csv', ?, ?, 'x', now(), now())",
-            [tender_id, f"T-{tender_id}", f"Tender {tender_id}"],
-        )
+@pytest.fixture(autouse=True)
+def world(conn: db.Connection) -> db.Connection:
+    seed_world(conn)
+    return conn
 
 
 @pytest.fixture()
 def shared(conn: db.Connection) -> dict[str, co2.Estimate]:
-    """Four estimates; e1 (group 1) and e2 (group 2) share tender 7."""
-    e1 = co2.create_estimate(
-        conn, FACILITATOR, 1,
-        _fields("Electric machinery A12", _external(300, {"expected": 200, "low": 180,
-                                                          "high": 230}),
-                tender_id=7, years=2),
-        status="contracted",
-    )  # fmt: skip
-    e2 = co2.create_estimate(
-        conn, MEMBER_B, 2, _fields("A12 viaduct", _external(240, 150), tender_id=7)
-    )
-    e3 = co2.create_estimate(
-        conn, FACILITATOR, 2, _fields("Reused girders", _external(60, 0), start_year=2024, years=3),
-        status="realised",
-    )  # fmt: skip
-    spend = {
-        "spend_eur": 1_000_000,
-        "reference_factor": 0.5,
-        "new_factor": 0.3,
-        "factor_unit": "kg CO2e/EUR",
-    }
-    e4 = co2.create_estimate(
-        conn, FACILITATOR, 3,
-        _fields("Refurbished laptops", spend, method="spend", start_year=2026, tender_id=9),
-    )  # fmt: skip
-    return {"e1": e1, "e2": e2, "e3": e3, "e4": e4}
+    return seed_estimates(conn)
 
 
 def test_created_estimate_holds_the_computed_result(shared: dict[str, co2.Estimate]) -> None:

@@ -1,0 +1,165 @@
+"""The CO2 estimate form: one set of inputs per method, computed live with units.
+
+Plain widgets rather than ``st.form``: every change reruns the script, so the
+computation under the inputs is always the one the save button will store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from buyergroups.co2 import Estimate, EstimateFields
+from buyergroups.co2_methods import Confidence, Method, check_period, compute
+from buyergroups.errors import ValidationError
+from ui.labels import formatter, options
+
+# (input name, label) of the numeric inputs with a range, per method
+_BOUNDED: dict[str, list[tuple[str, str]]] = {
+    Method.INTENSITY.value: [
+        ("reference", "Reference intensity (what is bought today)"),
+        ("new", "New intensity (what the tender asks for)"),
+        ("quantity", "Quantity per year"),
+    ],
+    Method.SPEND.value: [
+        ("spend_eur", "Spend over the period (EUR)"),
+        ("reference_factor", "Reference factor"),
+        ("new_factor", "New factor"),
+    ],
+    Method.EXTERNAL.value: [
+        ("baseline", "Baseline total (reference design)"),
+        ("expected", "Expected total (sustainable design)"),
+    ],
+}
+# (input name, label, default) of the text inputs: units and the named document
+_TEXTS: dict[str, list[tuple[str, str, str]]] = {
+    Method.INTENSITY.value: [
+        ("intensity_unit", "Intensity unit", "kg CO2e/km"),
+        ("quantity_unit", "Quantity unit", "km/year"),
+    ],
+    Method.SPEND.value: [("factor_unit", "Factor unit", "kg CO2e/EUR")],
+    Method.EXTERNAL.value: [
+        ("unit", "Unit of the totals", "t CO2e"),
+        ("document", "Document the totals come from (LCA, MKI calculation, …)", ""),
+    ],
+}
+
+
+def _bounded_input(prefix: str, name: str, label: str, initial: Any) -> dict[str, Any]:
+    """Expected value with an optional low/high or ± %; empty boxes stay None."""
+    stored = initial if isinstance(initial, dict) else {"expected": initial}
+    has_pct = stored.get("pct") is not None
+    cols = st.columns([3, 2, 2, 2])
+    expected = cols[0].number_input(
+        label, value=stored.get("expected"), format="%g", key=f"{prefix}_{name}_expected"
+    )
+    low = cols[1].number_input(
+        "low", value=None if has_pct else stored.get("low"), format="%g", key=f"{prefix}_{name}_low"
+    )
+    high = cols[2].number_input(
+        "high",
+        value=None if has_pct else stored.get("high"),
+        format="%g",
+        key=f"{prefix}_{name}_high",
+    )
+    pct = cols[3].number_input(
+        "or ± %", value=stored.get("pct"), format="%g", key=f"{prefix}_{name}_pct"
+    )
+    return {"expected": expected, "low": low, "high": high, "pct": pct}
+
+
+def method_inputs(prefix: str, method: str, initial: dict[str, Any]) -> dict[str, Any]:
+    """The inputs of ``method`` as widgets, prefilled from ``initial``."""
+    inputs: dict[str, Any] = {}
+    for name, label, default in _TEXTS[method]:
+        inputs[name] = st.text_input(
+            label, value=initial.get(name, default), key=f"{prefix}_{name}"
+        )
+    for name, label in _BOUNDED[method]:
+        inputs[name] = _bounded_input(prefix, name, label, initial.get(name))
+    return inputs
+
+
+def show_computation(method: str, inputs: dict[str, Any], start_year: Any, years: Any) -> bool:
+    """Show the live result with units (or what to fix); True when it can be saved."""
+    try:
+        _, count = check_period(start_year, years)
+        _, result = compute(method, inputs, years=count)
+    except ValidationError as exc:
+        st.warning(str(exc))
+        return False
+    st.success(
+        f"{result.expected_t:,.1f} t CO2e expected (range {result.low_t:,.1f} – "
+        f"{result.high_t:,.1f} t)"
+    )
+    st.text(result.formula)
+    if result.screening:
+        st.caption("Spend-based: a first screening with sector-average factors, not a measurement.")
+    return True
+
+
+def estimate_form(prefix: str, initial: Estimate | None) -> EstimateFields | None:
+    """All fields of an estimate; returns them when the save button was pressed."""
+    methods = options(Method)
+    method = st.selectbox(
+        "Method",
+        methods,
+        index=methods.index(initial.method) if initial else 0,
+        format_func=formatter(Method),
+        key=f"{prefix}_method",
+    )
+    same_method = initial is not None and initial.method == method
+    title = st.text_input("Title", value=initial.title if initial else "", key=f"{prefix}_title")
+    cols = st.columns(3)
+    start_year = cols[0].number_input(
+        "Start year", value=initial.start_year if initial else 2025, step=1,
+        key=f"{prefix}_start_year",
+    )  # fmt: skip
+    years = cols[1].number_input(
+        "Years of effect", value=initial.years if initial else 1, step=1, key=f"{prefix}_years"
+    )
+    confidence = cols[2].selectbox(
+        "Confidence",
+        options(Confidence),
+        index=options(Confidence).index(initial.confidence if initial else "medium"),
+        format_func=formatter(Confidence),
+        key=f"{prefix}_confidence",
+    )
+    inputs = method_inputs(prefix, method, initial.inputs if same_method else {})
+    ready = show_computation(method, inputs, start_year, years)
+    details = _details(prefix, initial)
+    pressed = st.button("Save estimate", key=f"{prefix}_save", disabled=not ready)
+    if not pressed:
+        return None
+    return EstimateFields(
+        title=title, method=method, inputs=inputs, start_year=int(start_year), years=int(years),
+        confidence=confidence, **details,
+    )  # fmt: skip
+
+
+def _details(prefix: str, initial: Estimate | None) -> dict[str, Any]:
+    cols = st.columns(2)
+    tender = cols[0].number_input(
+        "Tender id (optional)",
+        value=initial.tender_id if initial else None,
+        step=1,
+        key=f"{prefix}_tender_id",
+    )
+    project = cols[1].text_input(
+        "Member project (optional)",
+        value=initial.project if initial else "",
+        key=f"{prefix}_project",
+    )
+    assumptions = st.text_area(
+        "Assumptions", value=initial.assumptions if initial else "", key=f"{prefix}_assumptions"
+    )
+    source = st.text_input(
+        "Source / evidence", value=initial.source if initial else "", key=f"{prefix}_source"
+    )
+    return {
+        "tender_id": None if tender is None else int(tender),
+        "project": project,
+        "assumptions": assumptions,
+        "source": source,
+    }

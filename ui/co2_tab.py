@@ -1,0 +1,216 @@
+"""A group's CO2 tab: progress, estimates, live method forms, status and history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from buyergroups import auth, co2, co2_export
+from buyergroups.co2_methods import CO2_STATUS_TRANSITIONS, Co2Status, Confidence, Method
+from buyergroups.co2_rollup import group_progress
+from buyergroups.db import Connection
+from buyergroups.errors import BuyerGroupsError, PermissionDenied
+from buyergroups.users import User
+from ui import context
+from ui.co2_form import estimate_form
+from ui.labels import formatter, label
+
+PREFIX = "co2tab"
+
+
+def render_group_co2(conn: Connection, actor: User, group_id: int) -> None:
+    """The CO2 tab of a group's workspace (members read; non-members are pointed to totals)."""
+    try:
+        estimates = co2.list_estimates(conn, actor, group_id)
+    except PermissionDenied:
+        st.info(
+            "Only the group's members see its CO2 estimates; the CO2 page shows programme totals."
+        )
+        return
+    allowed = auth.actions_for(conn, actor, group_id)
+    try:
+        _progress(conn, actor, group_id)
+        _estimate_table(estimates)
+        _downloads(conn, actor, group_id)
+        if estimates:
+            _selected(conn, actor, estimates, allowed)
+        if auth.Action.CREATE in allowed:
+            with st.expander("Add an estimate", expanded=not estimates):
+                _create(conn, actor, group_id)
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+
+
+def _progress(conn: Connection, actor: User, group_id: int) -> None:
+    factor = context.settings().household_t_per_year
+    progress = group_progress(conn, actor, group_id, household_t_per_year=factor)
+    totals = progress.totals
+    cols = st.columns(4)
+    cols[0].metric(
+        "Expected reduction",
+        f"{totals.expected_t:,.0f} t",
+        help=f"Range {totals.low_t:,.0f} – {totals.high_t:,.0f} t CO2e, all statuses",
+    )
+    cols[1].metric("Contracted", f"{totals.status_contracted_t:,.0f} t")
+    cols[2].metric("Realised", f"{totals.status_realised_t:,.0f} t")
+    cols[3].metric(
+        "Households equivalent",
+        f"{totals.households:,.0f}",
+        help=f"Yearly emissions of a household: {factor:g} t CO2e",
+    )
+    if progress.target_t:
+        st.progress(
+            min(1.0, (progress.secured_pct_of_target or 0.0) / 100),
+            text=f"Target {progress.target_t:,.0f} t: {progress.pct_of_target:,.0f}% expected, "
+            f"{progress.secured_pct_of_target:,.0f}% contracted or realised",
+        )
+    if progress.counted_elsewhere_t:
+        st.caption(
+            f"{progress.counted_elsewhere_t:,.0f} t of this comes from tenders another group also "
+            "counts; the programme total counts them once."
+        )
+
+
+def _estimate_table(estimates: list[co2.Estimate]) -> None:
+    if not estimates:
+        st.info("No CO2 estimates yet. Add one below: pick a method and fill in its inputs.")
+        return
+    table = pd.DataFrame(
+        [
+            {
+                "Title": e.title,
+                "Method": label(Method, e.method),
+                "Status": label(Co2Status, e.status),
+                "Low t": e.low_t,
+                "Expected t": e.expected_t,
+                "High t": e.high_t,
+                "Period": f"{e.start_year}–{e.start_year + e.years - 1}",
+                "Confidence": label(Confidence, e.confidence),
+                "Tender": e.tender_id,
+            }
+            for e in estimates
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=f"{PREFIX}_table",
+        column_config={
+            name: st.column_config.NumberColumn(format="%.1f")
+            for name in ("Low t", "Expected t", "High t")
+        },
+    )
+
+
+def _downloads(conn: Connection, actor: User, group_id: int) -> None:
+    cols = st.columns(2)
+    cols[0].download_button(
+        "Download estimates (CSV)",
+        co2_export.estimates_csv(conn, actor, group_id),
+        file_name=f"co2_estimates_group_{group_id}.csv",
+        mime="text/csv",
+        key=f"{PREFIX}_csv",
+    )
+    cols[1].download_button(
+        "Download estimates (Excel)",
+        co2_export.estimates_xlsx(conn, actor, group_id),
+        file_name=f"co2_estimates_group_{group_id}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{PREFIX}_xlsx",
+    )
+
+
+def _selected(
+    conn: Connection, actor: User, estimates: list[co2.Estimate], allowed: frozenset[auth.Action]
+) -> None:
+    by_id = {e.id: e for e in estimates}
+    chosen = st.selectbox(
+        "Estimate",
+        list(by_id),
+        format_func=lambda i: by_id[i].title,
+        key=f"{PREFIX}_selected",
+    )
+    estimate = by_id[chosen]
+    st.text(estimate.formula)
+    st.caption(
+        f"Revision {estimate.current_revision} · {label(Co2Status, estimate.status)} · "
+        f"confidence {estimate.confidence}"
+        + (f" · project: {estimate.project}" if estimate.project else "")
+    )
+    if estimate.assumptions:
+        st.markdown(f"**Assumptions:** {estimate.assumptions}")
+    if estimate.source:
+        st.markdown(f"**Source:** {estimate.source}")
+    if auth.Action.CHANGE_STATUS in allowed:
+        _status_change(conn, actor, estimate)
+    if auth.Action.EDIT in allowed:
+        with st.expander("Edit this estimate"):
+            _edit(conn, actor, estimate)
+    with st.expander("Revision history"):
+        _history(conn, actor, estimate)
+
+
+def _status_change(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
+    targets = [s.value for s in CO2_STATUS_TRANSITIONS[Co2Status(estimate.status)]]
+    cols = st.columns([3, 1])
+    target = cols[0].selectbox(
+        "Move to status",
+        targets,
+        format_func=formatter(Co2Status),
+        key=f"{PREFIX}_status_{estimate.id}",
+    )
+    if cols[1].button("Change status", key=f"{PREFIX}_status_save_{estimate.id}"):
+        try:
+            co2.change_status(conn, actor, estimate.id, target, based_on=estimate.current_revision)
+            st.rerun()
+        except BuyerGroupsError as exc:
+            st.error(str(exc))
+
+
+def _edit(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
+    # The revision in the key resets the widgets to the stored values after each save.
+    prefix = f"{PREFIX}_edit_{estimate.id}_{estimate.current_revision}"
+    fields = estimate_form(prefix, estimate)
+    if fields is None:
+        return
+    try:
+        co2.update_estimate(conn, actor, estimate.id, fields, based_on=estimate.current_revision)
+        st.rerun()
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+
+
+def _create(conn: Connection, actor: User, group_id: int) -> None:
+    fields = estimate_form(f"{PREFIX}_new", None)
+    if fields is None:
+        return
+    try:
+        co2.create_estimate(conn, actor, group_id, fields)
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+        return
+    for key in [k for k in st.session_state if str(k).startswith(f"{PREFIX}_new_")]:
+        del st.session_state[key]
+    st.rerun()
+
+
+def _history(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
+    revisions = co2.estimate_revisions(conn, actor, estimate.id)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Revision": r["revision_no"],
+                    "Based on": r["based_on"],
+                    "Change": r["summary"],
+                    "By": r["author"],
+                    "At": r["created_at"],
+                    "Status": r["fields"]["status"],
+                    "Expected t": r["fields"]["expected_t"],
+                }
+                for r in revisions
+            ]
+        ),
+        hide_index=True,
+        key=f"{PREFIX}_history_{estimate.id}",
+    )
