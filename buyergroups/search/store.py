@@ -1,0 +1,212 @@
+"""The ``search_items`` table: passage records, writes, and loading the in-memory index."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import astuple, dataclass, fields
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+
+from buyergroups import db
+from buyergroups.search.index import VectorIndex
+
+Key = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One indexable piece of text with the metadata filters and ranking use."""
+
+    item_kind: str
+    item_id: int
+    passage_no: int
+    group_id: int | None
+    visibility: str
+    title: str
+    heading: str
+    text: str
+    language: str
+    countries: tuple[str, ...]
+    themes: tuple[str, ...]
+    ambition_level: str
+    criterion_type: str
+    cpv_codes: tuple[str, ...]
+    concept_codes: tuple[str, ...]
+    item_date: date | None
+
+    @property
+    def key(self) -> Key:
+        return (self.item_kind, self.item_id, self.passage_no)
+
+    @property
+    def embedded_text(self) -> str:
+        """What the model reads: title, heading and text."""
+        head = f"{self.title} — {self.heading}" if self.heading else self.title
+        return f"{head}\n{self.text}" if self.text else head
+
+    @property
+    def text_hash(self) -> str:
+        return hashlib.sha256(self.embedded_text.encode("utf-8")).hexdigest()
+
+    def metadata(self) -> tuple[object, ...]:
+        """Every stored field except the text (compared to spot metadata-only changes)."""
+        return astuple(self)[3:7] + astuple(self)[8:]
+
+
+PASSAGE_COLUMNS = [f.name for f in fields(Passage)]
+_META_COLUMNS = [name for name in PASSAGE_COLUMNS[3:] if name != "text"]
+_LIST_COLUMNS = {"countries", "themes", "cpv_codes", "concept_codes"}
+_SCHEMA = pa.schema(
+    [
+        ("item_kind", pa.string()), ("item_id", pa.int32()), ("passage_no", pa.int32()),
+        ("group_id", pa.int32()), ("visibility", pa.string()), ("title", pa.string()),
+        ("heading", pa.string()), ("text", pa.string()), ("language", pa.string()),
+        ("countries", pa.list_(pa.string())), ("themes", pa.list_(pa.string())),
+        ("ambition_level", pa.string()), ("criterion_type", pa.string()),
+        ("cpv_codes", pa.list_(pa.string())), ("concept_codes", pa.list_(pa.string())),
+        ("item_date", pa.date32()),
+    ]
+)  # fmt: skip
+INDEX_COLUMNS = [
+    "item_kind", "item_id", "passage_no", "group_id", "visibility", "language", "countries",
+    "themes", "ambition_level", "criterion_type", "cpv_codes", "concept_codes", "item_date",
+]  # fmt: skip
+
+
+def passages_table(passages: list[Passage]) -> pa.Table:
+    """Passages as an Arrow table with the search_items column types."""
+    columns = list(zip(*(astuple(p) for p in passages), strict=True)) if passages else []
+    arrays = {name: list(columns[i]) if passages else [] for i, name in enumerate(PASSAGE_COLUMNS)}
+    for name in _LIST_COLUMNS:
+        arrays[name] = [list(values) for values in arrays[name]]
+    return pa.table(arrays, schema=_SCHEMA)
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """What sync needs to know about a stored passage."""
+
+    text_hash: str
+    model_id: str
+    metadata: tuple[object, ...]
+
+
+def stored_rows(cur: db.Connection, scope: tuple[str, int] | None = None) -> dict[Key, StoredRow]:
+    """Stored passages (all, or of one item) without their vectors."""
+    where, params = ("WHERE item_kind = ? AND item_id = ?", list(scope)) if scope else ("", [])
+    found: dict[Key, StoredRow] = {}
+    select = ", ".join(
+        ["item_kind", "item_id", "passage_no", "text_hash", "model_id", *_META_COLUMNS]
+    )
+    sql = f"SELECT {select} FROM search_items {where}"  # nosec B608 - fixed fragments
+    for kind, item_id, passage_no, text_hash, model_id, *meta in cur.execute(
+        sql, params
+    ).fetchall():
+        normal = tuple(tuple(v) if isinstance(v, list) else v for v in meta)
+        found[(kind, item_id, passage_no)] = StoredRow(text_hash, model_id, normal)
+    return found
+
+
+def write_embedded(
+    cur: db.Connection, passages: list[Passage], vectors: np.ndarray, model_id: str
+) -> None:
+    """Insert (replacing) passages with their vectors, inside the caller's transaction."""
+    table = passages_table(passages)
+    table = table.append_column("text_hash", pa.array([p.text_hash for p in passages]))
+    flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel())
+    table = table.append_column("vector", pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1]))
+    delete_keys(cur, [p.key for p in passages])
+    cur.register("incoming_passages", table)
+    try:
+        cur.execute(
+            f"INSERT INTO search_items ({', '.join(PASSAGE_COLUMNS)}, text_hash, model_id,"  # nosec B608
+            f" vector, indexed_at) SELECT {', '.join(PASSAGE_COLUMNS)}, text_hash, ?,"
+            " vector::FLOAT[], ? FROM incoming_passages",
+            [model_id, db.now()],
+        )
+    finally:
+        cur.unregister("incoming_passages")
+
+
+def update_metadata(cur: db.Connection, passage: Passage) -> None:
+    """Store a passage's new metadata (its text and vector did not change)."""
+    assignments = ", ".join(f"{name} = ?" for name in _META_COLUMNS)
+    values = [getattr(passage, name) for name in _META_COLUMNS]
+    values = [list(v) if isinstance(v, tuple) else v for v in values]
+    cur.execute(
+        f"UPDATE search_items SET {assignments}"  # nosec B608 - fixed column names
+        " WHERE item_kind = ? AND item_id = ? AND passage_no = ?",
+        [*values, *passage.key],
+    )
+
+
+def delete_keys(cur: db.Connection, keys: list[Key]) -> None:
+    """Delete stored passages by key."""
+    if keys:
+        cur.executemany(
+            "DELETE FROM search_items WHERE item_kind = ? AND item_id = ? AND passage_no = ?",
+            [list(key) for key in keys],
+        )
+
+
+def log_changes(cur: db.Connection, items: set[tuple[str, int]]) -> None:
+    """Record the items whose stored passages changed (for other in-memory indexes)."""
+    if items:
+        cur.executemany(
+            "INSERT INTO search_changes (item_kind, item_id, changed_at) VALUES (?, ?, ?)",
+            [[kind, item_id, db.now()] for kind, item_id in sorted(items)],
+        )
+
+
+def _load_rows(
+    cur: db.Connection, model_id: str, dim: int, items: list[tuple[str, int]] | None
+) -> tuple[pa.Table, np.ndarray]:
+    select = ", ".join(INDEX_COLUMNS)
+    sql = (
+        f"SELECT {select}, vector::FLOAT[{int(dim)}] AS vector FROM search_items"  # nosec B608
+        " WHERE model_id = ? AND len(vector) = ?"
+    )
+    params: list[object] = [model_id, int(dim)]
+    if items is not None:
+        sql += " AND (item_kind || ':' || item_id) IN (SELECT unnest(?::VARCHAR[]))"
+        params.append([f"{kind}:{item_id}" for kind, item_id in items])
+    table = cur.sql(sql, params=params).to_arrow_table()
+    vectors = table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    return table.drop_columns(["vector"]), vectors.reshape(-1, int(dim)).astype(np.float32)
+
+
+def _latest_change(cur: db.Connection) -> int:
+    # fetchall, not fetchone: an unfinished result blocks the relation API (cur.sql) after it.
+    return int(cur.execute("SELECT coalesce(max(id), 0) FROM search_changes").fetchall()[0][0])
+
+
+def load_index(conn: db.Connection, model_id: str, dim: int) -> VectorIndex:
+    """Build the in-memory index from the stored vectors of ``model_id``."""
+    index = VectorIndex(dim, model_id)
+    with db.reading(conn) as cur:
+        index.seen_change = _latest_change(cur)
+        table, vectors = _load_rows(cur, model_id, dim, None)
+    index.add_table(table, vectors)
+    return index
+
+
+def refresh_index(conn: db.Connection, index: VectorIndex) -> int:
+    """Apply stored changes made since the index last looked; returns items reloaded."""
+    with db.reading(conn) as cur:
+        latest = _latest_change(cur)
+        if latest <= index.seen_change:
+            return 0
+        changed = cur.execute(
+            "SELECT DISTINCT item_kind, item_id FROM search_changes WHERE id > ? AND id <= ?",
+            [index.seen_change, latest],
+        ).fetchall()
+        items = [(kind, int(item_id)) for kind, item_id in changed]
+        table, vectors = _load_rows(cur, index.model_id, index.dim, items)
+    for kind, item_id in items:
+        index.remove_item(kind, item_id)
+    index.add_table(table, vectors)
+    index.compact_if_sparse()
+    index.seen_change = latest
+    return len(items)
