@@ -20,6 +20,7 @@ from buyergroups.errors import BuyerGroupsError
 COMMAND_MODULES: list[str] = [
     "buyergroups.cli_core",
     "buyergroups.accounts_cli",
+    "buyergroups.ingest.commands",
 ]
 
 

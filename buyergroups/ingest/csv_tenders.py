@@ -84,7 +84,17 @@ def parse_csv_tenders(data: bytes, name: str = "tenders.csv") -> list[Tender]:
     check_columns(header, REQUIRED, REQUIRED + OPTIONAL, name)
     if not rows:
         raise ImportRejected(f"{name}: the CSV has a header but no rows.", source=name)
-    return [_tender(row, f"{name} row {number}") for number, row in enumerate(rows, start=2)]
+    tenders = [_tender(row, f"{name} row {number}") for number, row in enumerate(rows, start=2)]
+    first_row: dict[str, int] = {}
+    for number, tender in enumerate(tenders, start=2):
+        if tender.source_id in first_row:
+            raise ImportRejected(
+                f"{name} row {number}: source_id {tender.source_id!r} repeats row "
+                f"{first_row[tender.source_id]}.",
+                source=name,
+            )
+        first_row[tender.source_id] = number
+    return tenders
 
 
 def _header_only(data: bytes) -> list[str]:

@@ -111,7 +111,7 @@ def parse_eforms(data: bytes, name: str = "notice") -> Tender:
         language=language_1(lang3) if lang3 else language_1(next(iter(titles))),
         languages=_languages(root, lang3, titles),
         titles={language_1(key) or key: text for key, text in titles.items()},
-        buyers=_buyers(root, name),
+        buyers=_buyers(root, lang3, name),
         cpv_codes=unique(
             main_cpv
             + _cpvs(project, "cac:AdditionalCommodityClassification")
@@ -198,7 +198,7 @@ def _sum_of_lots(lots: list[Lot]) -> tuple[float | None, str | None]:
     return sum(lot.estimated_value or 0.0 for lot in valued), currencies.pop()
 
 
-def _organisations(root: etree._Element, name: str) -> dict[str, Buyer]:
+def _organisations(root: etree._Element, lang3: str, name: str) -> dict[str, Buyer]:
     found: dict[str, Buyer] = {}
     path = f"{_EXT}/efac:Organizations/efac:Organization"
     for number, organisation in enumerate(root.findall(path, NS), start=1):
@@ -210,12 +210,12 @@ def _organisations(root: etree._Element, name: str) -> dict[str, Buyer]:
             )
         names = _by_language(company.findall("cac:PartyName/cbc:Name", NS))
         country = _text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
-        found[org_id] = Buyer(next(iter(names.values()), org_id), country_alpha2(country))
+        found[org_id] = Buyer(_pick(names, lang3) or org_id, country_alpha2(country))
     return found
 
 
-def _buyers(root: etree._Element, name: str) -> list[Buyer]:
-    organisations = _organisations(root, name)
+def _buyers(root: etree._Element, lang3: str, name: str) -> list[Buyer]:
+    organisations = _organisations(root, lang3, name)
     buyers = []
     for party in root.findall("cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID", NS):
         org_id = (party.text or "").strip()

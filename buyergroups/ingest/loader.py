@@ -97,6 +97,20 @@ def authorise(
             auth.require(cur, actor, auth.Action.IMPORT, group_id)
 
 
+@dataclass
+class _Parsed:
+    """A file parsed completely, waiting to be stored."""
+
+    position: int
+    name: str
+    tenders: list[Tender]
+    raw_hash: str
+
+
+# Files stored per transaction; a failing group is retried file by file.
+GROUP_SIZE = 50
+
+
 def import_sources(
     conn: db.Connection,
     kind: str,
@@ -108,40 +122,144 @@ def import_sources(
     limits: Limits | None = None,
     progress: Callable[[FileResult], None] | None = None,
 ) -> BatchSummary:
-    """Import every source (one transaction each) and return the batch summary."""
+    """Import every source and return the batch summary (results in input order).
+
+    Each file is parsed completely first; a file that fails stores nothing.
+    Parsed eForms/CSV files are stored in groups of up to ``GROUP_SIZE`` per
+    transaction (much faster than one each); when a group's transaction fails,
+    its files are stored again one per transaction, so only the failing file
+    is rejected. OCDS and CPV files are stored one per transaction.
+    """
     if kind not in KINDS:
         raise ImportRejected(f"Unknown import kind {kind!r}; use one of {', '.join(KINDS)}.")
     if kind == "cpv" and group_id is not None:
         raise ImportRejected("The CPV list is not linked to a group; leave out the group.")
     authorise(conn, actor, group_id, system=system)
-    summary = BatchSummary()
-    for source in sources:
-        result = _import_one(conn, kind, source, actor, group_id, limits or Limits())
-        summary.results.append(result)
+    results: list[tuple[int, FileResult]] = []
+
+    def done(position: int, result: FileResult) -> None:
+        results.append((position, result))
         if progress is not None:
             progress(result)
-    return summary
+
+    pending: list[_Parsed] = []
+    keys: set[tuple[str, str]] = set()
+    for position, source in enumerate(sources):
+        if kind == "cpv":
+            done(position, _import_cpv(conn, source, actor, limits or Limits()))
+            continue
+        parsed = _parse_one(conn, kind, position, source, limits or Limits())
+        if isinstance(parsed, FileResult):
+            done(position, parsed)
+            continue
+        file_keys = {store.target_key(tender) for tender in parsed.tenders}
+        if kind == "ocds" or file_keys & keys or len(pending) >= GROUP_SIZE:
+            _flush(conn, pending, actor, group_id, done)
+            keys = set()
+        pending.append(parsed)
+        keys |= file_keys
+        if kind == "ocds":
+            _flush(conn, pending, actor, group_id, done)
+    _flush(conn, pending, actor, group_id, done)
+    return BatchSummary([result for _, result in sorted(results, key=lambda entry: entry[0])])
 
 
-def _import_one(
-    conn: db.Connection,
-    kind: str,
-    source: Source,
-    actor: User | None,
-    group_id: int | None,
-    limits: Limits,
-) -> FileResult:
+def _read(source: Source, kind: str, limits: Limits) -> bytes:
+    if source.refused:
+        raise ImportRejected(source.refused, source=source.name)
+    data = source.read()
+    check_size(source.name, len(data), limits)
+    check_content(kind, data, source.name)
+    return data
+
+
+def _parse_one(
+    conn: db.Connection, kind: str, position: int, source: Source, limits: Limits
+) -> _Parsed | FileResult:
     try:
-        if source.refused:
-            raise ImportRejected(source.refused, source=source.name)
-        data = source.read()
-        check_size(source.name, len(data), limits)
-        check_content(kind, data, source.name)
-        return _store_file(conn, kind, source.name, data, actor, group_id)
+        data = _read(source, kind, limits)
+        tenders = _parse_tenders(conn, kind, data, source.name)
     except BuyerGroupsError as exc:
         return FileResult(source.name, "rejected", message=str(exc))
     except OSError as exc:
         return FileResult(source.name, "rejected", message=f"{source.name}: cannot read ({exc}).")
+    for tender in tenders:
+        tender.mvi_flags = mvi.detect(tender)
+    return _Parsed(position, source.name, tenders, hashlib.sha256(data).hexdigest())
+
+
+def _flush(
+    conn: db.Connection,
+    pending: list[_Parsed],
+    actor: User | None,
+    group_id: int | None,
+    done: Callable[[int, FileResult], None],
+) -> None:
+    """Store the pending files in one transaction (retrying one by one on failure)."""
+    if not pending:
+        return
+    try:
+        with db.transaction(conn) as cur:
+            outcomes = _write(cur, pending, actor, group_id)
+    except BuyerGroupsError as exc:
+        if len(pending) == 1:
+            done(pending[0].position, FileResult(pending[0].name, "rejected", message=str(exc)))
+        else:
+            for parsed in pending:
+                _flush(conn, [parsed], actor, group_id, done)
+        pending.clear()
+        return
+    for parsed, result in zip(pending, outcomes, strict=True):
+        done(parsed.position, result)
+    pending.clear()
+
+
+def _write(
+    cur: db.Connection, files: list[_Parsed], actor: User | None, group_id: int | None
+) -> list[FileResult]:
+    batch = [(tender, parsed.raw_hash) for parsed in files for tender in parsed.tenders]
+    outcomes = iter(store.store_tenders(cur, batch, actor))
+    results = []
+    for parsed in files:
+        result = FileResult(parsed.name, "unchanged")
+        ids = []
+        for _tender in parsed.tenders:
+            outcome, tender_id = next(outcomes)
+            setattr(result, outcome, getattr(result, outcome) + 1)
+            ids.append(tender_id)
+        if group_id is not None:
+            store.link(cur, ids, group_id, actor, note=f"imported from {parsed.name}")
+        result.status = (
+            "imported" if result.imported else ("updated" if result.updated else "unchanged")
+        )
+        activity.record(
+            cur, actor, "import", "tender", ids[0] if len(ids) == 1 else None, group_id=group_id,
+            summary=f"{parsed.name}: {result.imported} imported, {result.updated} updated",
+        )  # fmt: skip
+        results.append(result)
+    return results
+
+
+def _import_cpv(
+    conn: db.Connection, source: Source, actor: User | None, limits: Limits
+) -> FileResult:
+    try:
+        codes = cpv.parse_cpv_list(_read(source, "cpv", limits), source.name)
+        with db.transaction(conn) as cur:
+            imported, updated = store.store_cpv_codes(cur, codes)
+            activity.record(
+                cur,
+                actor,
+                "import",
+                "cpv_codes",
+                None,
+                summary=f"{source.name}: {len(codes)} codes",
+            )
+    except BuyerGroupsError as exc:
+        return FileResult(source.name, "rejected", message=str(exc))
+    except OSError as exc:
+        return FileResult(source.name, "rejected", message=f"{source.name}: cannot read ({exc}).")
+    return FileResult(source.name, "imported" if imported else "updated", imported, updated)
 
 
 def check_content(kind: str, data: bytes, name: str) -> None:
@@ -155,42 +273,6 @@ def check_content(kind: str, data: bytes, name: str) -> None:
         raise ImportRejected(f"{name}: not JSON, so not OCDS data.", source=name)
     if kind in ("csv", "cpv") and (b"\x00" in data[:4096] or start.startswith(b"<")):
         raise ImportRejected(f"{name}: not a CSV text file.", source=name)
-
-
-def _store_file(
-    conn: db.Connection,
-    kind: str,
-    name: str,
-    data: bytes,
-    actor: User | None,
-    group_id: int | None,
-) -> FileResult:
-    raw_hash = hashlib.sha256(data).hexdigest()
-    if kind == "cpv":
-        codes = cpv.parse_cpv_list(data, name)
-        with db.transaction(conn) as cur:
-            imported, updated = store.store_cpv_codes(cur, codes)
-            activity.record(
-                cur, actor, "import", "cpv_codes", None, summary=f"{name}: {len(codes)} codes"
-            )
-        return FileResult(name, "imported" if imported else "updated", imported, updated)
-    tenders = _parse_tenders(conn, kind, data, name)
-    result = FileResult(name, "imported")
-    with db.transaction(conn) as cur:
-        for tender in tenders:
-            tender.mvi_flags = mvi.detect(tender)
-            outcome, tender_id = store.store_tender(cur, tender, raw_hash, actor)
-            setattr(result, outcome, getattr(result, outcome) + 1)
-            if group_id is not None and tender_id is not None:
-                store.link(cur, tender_id, group_id, actor, note=f"imported from {name}")
-        activity.record(
-            cur, actor, "import", "tender", None, group_id=group_id,
-            summary=f"{name}: {result.imported} imported, {result.updated} updated",
-        )  # fmt: skip
-    result.status = (
-        "imported" if result.imported else ("updated" if result.updated else "unchanged")
-    )
-    return result
 
 
 def _parse_tenders(conn: db.Connection, kind: str, data: bytes, name: str) -> list[Tender]:

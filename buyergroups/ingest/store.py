@@ -10,22 +10,35 @@ from buyergroups.ingest import cpv
 from buyergroups.ingest.records import CpvCode, Tender
 from buyergroups.users import User
 
-_TENDER_COLUMNS = (
-    "last_notice_id", "contract_folder_id", "notice_type", "notice_subtype", "published_on",
-    "language", "languages", "title", "titles", "description", "buyer_name", "buyer_country",
-    "buyers", "cpv_codes", "procedure_type", "estimated_value", "currency", "lot_count",
-    "strategic_procurement", "environmental_impact", "social_objective",
-    "innovative_acquisition", "gpp_criteria", "mvi", "mvi_themes", "mvi_evidence",
-    "raw_release", "raw_hash", "updated_at", "updated_by",
+# Column name and DuckDB type of every tender column the loader writes, in order.
+_TENDER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("last_notice_id", "VARCHAR"), ("contract_folder_id", "VARCHAR"),
+    ("notice_type", "VARCHAR"), ("notice_subtype", "VARCHAR"), ("published_on", "DATE"),
+    ("language", "VARCHAR"), ("languages", "VARCHAR[]"), ("title", "VARCHAR"),
+    ("titles", "VARCHAR"), ("description", "VARCHAR"), ("buyer_name", "VARCHAR"),
+    ("buyer_country", "VARCHAR"), ("buyers", "VARCHAR"), ("cpv_codes", "VARCHAR[]"),
+    ("procedure_type", "VARCHAR"), ("estimated_value", "DOUBLE"), ("currency", "VARCHAR"),
+    ("lot_count", "INTEGER"), ("strategic_procurement", "VARCHAR[]"),
+    ("environmental_impact", "VARCHAR[]"), ("social_objective", "VARCHAR[]"),
+    ("innovative_acquisition", "VARCHAR[]"), ("gpp_criteria", "VARCHAR[]"),
+    ("mvi", "BOOLEAN"), ("mvi_themes", "VARCHAR[]"), ("mvi_evidence", "VARCHAR"),
+    ("raw_release", "VARCHAR"), ("raw_hash", "VARCHAR"), ("updated_at", "TIMESTAMP"),
+    ("updated_by", "INTEGER"),
 )  # fmt: skip
+_KEY_COLUMNS = (("source", "VARCHAR"), ("source_id", "VARCHAR"), ("imported_at", "TIMESTAMP"),
+                ("imported_by", "INTEGER"))  # fmt: skip
 _INSERT = (
-    "INSERT INTO tenders (source, source_id, imported_at, imported_by, "
-    + ", ".join(_TENDER_COLUMNS)
-    + ") VALUES (?, ?, ?, ?, "
-    + ", ".join("?" for _ in _TENDER_COLUMNS)
-    + ") RETURNING id"
+    "INSERT INTO tenders ("
+    + ", ".join(name for name, _ in _KEY_COLUMNS + _TENDER_COLUMNS)
+    + ") SELECT "
+    + ", ".join(f"unnest(?::{kind}[])" for _, kind in _KEY_COLUMNS + _TENDER_COLUMNS)
+    + " RETURNING id, source_id"
 )
-_UPDATE = "UPDATE tenders SET " + ", ".join(f"{c} = ?" for c in _TENDER_COLUMNS) + " WHERE id = ?"
+_UPDATE = (
+    "UPDATE tenders SET "
+    + ", ".join(f"{name} = ?" for name, _ in _TENDER_COLUMNS)
+    + " WHERE id = ?"
+)
 
 
 def _values(tender: Tender, raw_hash: str, actor: User | None) -> list[Any]:
@@ -45,30 +58,80 @@ def _values(tender: Tender, raw_hash: str, actor: User | None) -> list[Any]:
     ]  # fmt: skip
 
 
-def store_tender(
-    cur: db.Connection, tender: Tender, raw_hash: str, actor: User | None
-) -> tuple[str, int]:
-    """Insert or update one tender with its lots: ("imported" | "updated" | "unchanged", id)."""
-    target = tender.changes_notice or tender.source_id
-    existing = db.row(
-        cur,
-        "SELECT id, published_on, last_notice_id FROM tenders WHERE source = ? AND source_id = ?",
-        [tender.source, target],
-    )
-    if existing and _superseded(tender, existing):
-        return "unchanged", existing["id"]
-    values = _values(tender, raw_hash, actor)
-    if existing is None:
-        tender_id = db.value(cur, _INSERT, [tender.source, target, db.now(), values[-1], *values])
-        outcome = "imported"
-    else:
-        tender_id = existing["id"]
-        cur.execute(_UPDATE, [*values, tender_id])
-        cur.execute("DELETE FROM tender_lots WHERE tender_id = ?", [tender_id])
-        cur.execute("DELETE FROM tender_award_criteria WHERE tender_id = ?", [tender_id])
-        outcome = "updated"
-    _store_lots(cur, tender_id, tender)
-    return outcome, tender_id
+def target_key(tender: Tender) -> tuple[str, str]:
+    """The (source, source_id) row a tender writes: a change notice writes its original's."""
+    return tender.source, tender.changes_notice or tender.source_id
+
+
+def store_tenders(
+    cur: db.Connection, batch: list[tuple[Tender, str]], actor: User | None
+) -> list[tuple[str, int]]:
+    """Upsert (tender, raw_hash) pairs with their lots in a few set-based statements.
+
+    Keys must be unique within ``batch``. Returns, per tender in order,
+    ("imported" | "updated" | "unchanged", tender id).
+    """
+    existing = _existing(cur, [target_key(tender) for tender, _ in batch])
+    outcomes: list[tuple[str, int] | None] = []
+    fresh: list[tuple[int, Tender, str]] = []
+    for position, (tender, raw_hash) in enumerate(batch):
+        found = existing.get(target_key(tender))
+        if found is None:
+            outcomes.append(None)
+            fresh.append((position, tender, raw_hash))
+        elif _superseded(tender, found):
+            outcomes.append(("unchanged", found["id"]))
+        else:
+            cur.execute(_UPDATE, [*_values(tender, raw_hash, actor), found["id"]])
+            outcomes.append(("updated", found["id"]))
+    updated_ids = [entry[1] for entry in outcomes if entry and entry[0] == "updated"]
+    if updated_ids:
+        for table in ("tender_lots", "tender_award_criteria"):
+            cur.execute(
+                f"DELETE FROM {table} WHERE tender_id IN (SELECT unnest(?::INTEGER[]))",  # nosec B608
+                [updated_ids],
+            )
+    ids = _insert(cur, [(tender, raw_hash) for _, tender, raw_hash in fresh], actor)
+    for position, tender, _ in fresh:
+        outcomes[position] = ("imported", ids[target_key(tender)[1]])
+    written = [
+        (tender, outcome[1])
+        for (tender, _), outcome in zip(batch, outcomes, strict=True)
+        if outcome and outcome[0] != "unchanged"
+    ]
+    _store_lots(cur, written)
+    return [outcome for outcome in outcomes if outcome]
+
+
+def _existing(cur: db.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    sources = sorted({source for source, _ in keys})
+    found: dict[tuple[str, str], dict] = {}
+    for source in sources:
+        for entry in db.rows(
+            cur,
+            "SELECT id, source, source_id, published_on, last_notice_id FROM tenders"
+            " WHERE source = ? AND source_id IN (SELECT unnest(?::VARCHAR[]))",
+            [source, [key for src, key in keys if src == source]],
+        ):
+            found[(entry["source"], entry["source_id"])] = entry
+    return found
+
+
+def _insert(
+    cur: db.Connection, batch: list[tuple[Tender, str]], actor: User | None
+) -> dict[str, int]:
+    if not batch:
+        return {}
+    now = db.now()
+    rows = [
+        [tender.source, target_key(tender)[1], now, actor.id if actor else None, *values]
+        for tender, raw_hash in batch
+        for values in [_values(tender, raw_hash, actor)]
+    ]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    return {
+        source_id: tender_id for tender_id, source_id in cur.execute(_INSERT, columns).fetchall()
+    }
 
 
 def _superseded(tender: Tender, existing: dict[str, Any]) -> bool:
@@ -81,46 +144,51 @@ def _superseded(tender: Tender, existing: dict[str, Any]) -> bool:
     )
 
 
-def _store_lots(cur: db.Connection, tender_id: int, tender: Tender) -> None:
+def _store_lots(cur: db.Connection, written: list[tuple[Tender, int]]) -> None:
     # One statement per table with list parameters: far faster than a row per call.
-    if not tender.lots:
+    lots = [
+        (tender_id, position, lot)
+        for tender, tender_id in written
+        for position, lot in enumerate(tender.lots, start=1)
+    ]
+    if not lots:
         return
-    lots = tender.lots
     cur.execute(
-        "INSERT INTO tender_lots SELECT ?, unnest(?::INTEGER[]), unnest(?::VARCHAR[]),"
-        " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[][]),"
-        " unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[][])",
+        "INSERT INTO tender_lots SELECT unnest(?::INTEGER[]), unnest(?::INTEGER[]),"
+        " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
+        " unnest(?::VARCHAR[][]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[]),"
+        " unnest(?::VARCHAR[][])",
         [
-            tender_id,
-            list(range(1, len(lots) + 1)),
-            [lot.lot_id for lot in lots],
-            [lot.title for lot in lots],
-            [lot.description for lot in lots],
-            [lot.cpv_codes for lot in lots],
-            [lot.estimated_value for lot in lots],
-            [lot.currency for lot in lots],
-            [lot.conditions for lot in lots],
+            [entry[0] for entry in lots],
+            [entry[1] for entry in lots],
+            [lot.lot_id for _, _, lot in lots],
+            [lot.title for _, _, lot in lots],
+            [lot.description for _, _, lot in lots],
+            [lot.cpv_codes for _, _, lot in lots],
+            [lot.estimated_value for _, _, lot in lots],
+            [lot.currency for _, _, lot in lots],
+            [lot.conditions for _, _, lot in lots],
         ],
     )
     criteria = [
-        (lot_position, position, lot.lot_id, criterion)
-        for lot_position, lot in enumerate(lots, start=1)
+        (tender_id, lot_position, position, lot.lot_id, criterion)
+        for tender_id, lot_position, lot in lots
         for position, criterion in enumerate(lot.award_criteria, start=1)
     ]
     if criteria:
         cur.execute(
-            "INSERT INTO tender_award_criteria SELECT ?, unnest(?::INTEGER[]),"
+            "INSERT INTO tender_award_criteria SELECT unnest(?::INTEGER[]), unnest(?::INTEGER[]),"
             " unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
             " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[])",
             [
-                tender_id,
                 [entry[0] for entry in criteria],
                 [entry[1] for entry in criteria],
                 [entry[2] for entry in criteria],
-                [entry[3].criterion_type for entry in criteria],
-                [entry[3].name for entry in criteria],
-                [entry[3].description for entry in criteria],
-                [entry[3].weight for entry in criteria],
+                [entry[3] for entry in criteria],
+                [entry[4].criterion_type for entry in criteria],
+                [entry[4].name for entry in criteria],
+                [entry[4].description for entry in criteria],
+                [entry[4].weight for entry in criteria],
             ],
         )
 
@@ -134,16 +202,16 @@ def stored_release(cur: db.Connection, ocid: str) -> dict[str, Any] | None:
 
 
 def link(
-    cur: db.Connection, tender_id: int, group_id: int, actor: User | None, *, note: str = ""
-) -> bool:
-    """Link a tender to a group (no-op when linked); True when a link was added."""
-    return bool(
-        db.changed(
-            cur,
-            "INSERT INTO tender_groups (tender_id, group_id, linked_by, linked_at, note)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [tender_id, group_id, actor.id if actor else None, db.now(), note[:500]],
-        )
+    cur: db.Connection, tender_ids: list[int], group_id: int, actor: User | None, note: str = ""
+) -> int:
+    """Link tenders to a group (already linked ones are left alone); returns links added."""
+    if not tender_ids:
+        return 0
+    return db.changed(
+        cur,
+        "INSERT INTO tender_groups (tender_id, group_id, linked_by, linked_at, note)"
+        " SELECT unnest(?::INTEGER[]), ?, ?, ?, ? ON CONFLICT DO NOTHING",
+        [tender_ids, group_id, actor.id if actor else None, db.now(), note[:500]],
     )
 
 

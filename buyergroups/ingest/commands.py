@@ -1,0 +1,131 @@
+"""Command line for tenders: ``import``, ``export tenders`` and ``bench import``.
+
+The command line acts as the system (no signed-in user): whoever can run it
+owns the database file. ``--group`` links every imported tender to that group.
+``import`` exits 0 when every file imported and 1 when any file was rejected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from buyergroups import cli, db, tenders
+from buyergroups.config import PROJECT_ROOT
+from buyergroups.errors import ValidationError
+from buyergroups.ingest import loader
+from buyergroups.ingest.sources import MB, Limits, sources_from_paths
+
+BENCH_TEMPLATE = PROJECT_ROOT / "tests" / "fixtures" / "ingest" / "cn_two_lots.xml"
+BENCH_100_LOTS = PROJECT_ROOT.parent / "shared" / "data" / "eforms" / "cn_24_maximal_100_lots.xml"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``import``, ``export`` and ``bench`` subcommands."""
+    parser = subparsers.add_parser(
+        "import", parents=[cli.db_parent()], help="import tenders or the CPV list"
+    )
+    parser.add_argument("kind", choices=loader.KINDS)
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or zip archives")
+    parser.add_argument("--group", type=int, help="link imported tenders to this buyer group id")
+    parser.add_argument("--max-file-mb", type=int, default=50, help="size limit per file (MB)")
+    parser.set_defaults(func=run_import)
+
+    export = subparsers.add_parser("export", help="export data").add_subparsers(
+        dest="what", required=True
+    )
+    tenders_parser = export.add_parser(
+        "tenders", parents=[cli.db_parent()], help="one record per tender"
+    )
+    tenders_parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    tenders_parser.add_argument("--output", help="file to write (default: standard output)")
+    tenders_parser.set_defaults(func=run_export)
+
+    bench = subparsers.add_parser("bench", help="benchmarks").add_subparsers(
+        dest="what", required=True
+    )
+    bench_import = bench.add_parser("import", help="eForms notices parsed and stored per second")
+    bench_import.add_argument("--notices", type=int, default=300)
+    bench_import.set_defaults(func=run_bench_import)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import the paths with a progress bar on stderr and print the summary."""
+    from tqdm import tqdm
+
+    limits = Limits(max_file_bytes=args.max_file_mb * MB)
+    sources = sources_from_paths(args.paths, args.kind, limits)
+    conn = cli.open_db(args)
+    try:
+        loader.authorise(conn, None, args.group, system=True)
+        with tqdm(total=len(sources), unit="file", file=sys.stderr, desc="import") as bar:
+            summary = loader.import_sources(
+                conn, args.kind, sources, None, group_id=args.group, system=True,
+                limits=limits, progress=lambda _result: bar.update(1),
+            )  # fmt: skip
+    finally:
+        conn.close()
+    print(summary.text())
+    return 1 if summary.rejected else 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write every tender as JSON Lines or CSV."""
+    conn = cli.open_db(args)
+    try:
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                count = tenders.export_tenders(conn, args.format, out)
+            print(f"{count} tender(s) written to {args.output}", file=sys.stderr)
+        else:
+            tenders.export_tenders(conn, args.format, sys.stdout)
+    finally:
+        conn.close()
+    return 0
+
+
+def run_bench_import(args: argparse.Namespace) -> int:
+    """Parse and store a synthetic batch of notices in a scratch database; print the rates."""
+    if not BENCH_TEMPLATE.is_file():
+        raise ValidationError(f"Benchmark template {BENCH_TEMPLATE} is missing.")
+    template = BENCH_TEMPLATE.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "notices"
+        folder.mkdir()
+        for number in range(args.notices):
+            notice = template.replace("11111111-2222-4333-8444-555555555555", str(uuid.uuid4()))
+            (folder / f"notice_{number:05d}.xml").write_text(notice, encoding="utf-8")
+        conn = db.connect(Path(scratch) / "bench.duckdb")
+        try:
+            rate = _time_batch(conn, [folder], args.notices)
+            print(
+                f"eForms: {args.notices} notices in {args.notices / rate:.2f} s = {rate:.0f} notices/s"
+            )
+            if BENCH_100_LOTS.is_file():
+                started = time.perf_counter()
+                _import(conn, [BENCH_100_LOTS])
+                took = time.perf_counter() - started
+                print(f"{BENCH_100_LOTS.name} (100 lots): {took:.2f} s")
+        finally:
+            conn.close()
+    return 0
+
+
+def _time_batch(conn: db.Connection, paths: list[Path], count: int) -> float:
+    started = time.perf_counter()
+    summary = _import(conn, paths)
+    took = time.perf_counter() - started
+    if summary.rejected or summary.imported != count:
+        raise ValidationError(f"Benchmark batch did not import cleanly: {summary.text()}")
+    return count / took
+
+
+def _import(conn: db.Connection, paths: list[Path]) -> loader.BatchSummary:
+    limits = Limits()
+    return loader.import_sources(
+        conn, "eforms", sources_from_paths(paths, "eforms", limits), None, system=True
+    )

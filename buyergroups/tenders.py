@@ -1,0 +1,280 @@
+"""Imported tenders: search and filter, detail, links to buyer groups, export.
+
+Tenders are public data: any signed-in user may search and read them. Linking
+a tender to a group (a member's tender implementing the joint criteria) needs
+``Action.EDIT`` on that group; reading a group's linked tenders needs READ.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TextIO
+
+from buyergroups import activity, auth, db
+from buyergroups.errors import NotFoundError, ValidationError
+from buyergroups.ingest import cpv, store
+from buyergroups.users import User
+
+EXPORT_FIELDS = (
+    "source", "source_id", "title", "description", "language", "buyer_name", "buyer_country",
+    "cpv_codes", "procedure_type", "estimated_value", "currency", "lots", "award_criteria",
+    "strategic_procurement", "environmental_impact", "social_objective",
+    "innovative_acquisition", "gpp_criteria", "mvi", "mvi_themes",
+)  # fmt: skip
+_LIST_FIELDS = (
+    "cpv_codes", "strategic_procurement", "environmental_impact", "social_objective",
+    "innovative_acquisition", "gpp_criteria", "mvi_themes",
+)  # fmt: skip
+_SUMMARY_COLUMNS = (
+    "t.id, t.source, t.source_id, t.title, t.buyer_name, t.buyer_country, t.published_on,"
+    " t.cpv_codes, t.procedure_type, t.estimated_value, t.currency, t.lot_count, t.mvi,"
+    " t.mvi_themes, t.notice_type"
+)
+
+
+@dataclass(frozen=True)
+class TenderFilter:
+    """Search criteria; every field is optional."""
+
+    text: str = ""
+    country: str | None = None
+    cpv_prefix: str = ""
+    procedure_type: str | None = None
+    theme: str | None = None
+    mvi_only: bool = False
+    published_from: date | None = None
+    published_to: date | None = None
+    value_min: float | None = None
+    value_max: float | None = None
+    source: str | None = None
+
+
+def _cpv_prefix(raw: str) -> str:
+    digits = "".join(ch for ch in raw.split("-")[0] if ch.isdigit())
+    if raw.strip() and (not digits or len(digits) > 8):
+        raise ValidationError(f"CPV {raw!r} is not a code or code prefix.", field="cpv_prefix")
+    return cpv.significant(digits) if len(digits) == 8 else digits
+
+
+def _where(criteria: TenderFilter) -> tuple[str, list[Any]]:
+    where, params = ["TRUE"], []
+    simple = (
+        ("t.buyer_country = ?", criteria.country),
+        ("t.procedure_type = ?", criteria.procedure_type),
+        ("list_contains(t.mvi_themes, ?)", criteria.theme),
+        ("t.published_on >= ?", criteria.published_from),
+        ("t.published_on <= ?", criteria.published_to),
+        ("t.estimated_value >= ?", criteria.value_min),
+        ("t.estimated_value <= ?", criteria.value_max),
+        ("t.source = ?", criteria.source),
+    )
+    for fragment, param in simple:
+        if param not in (None, ""):
+            where.append(fragment)
+            params.append(param)
+    if criteria.mvi_only:
+        where.append("t.mvi")
+    prefix = _cpv_prefix(criteria.cpv_prefix)
+    if prefix:
+        where.append(
+            "EXISTS (SELECT 1 FROM unnest(t.cpv_codes) AS u(code) WHERE starts_with(code, ?))"
+        )
+        params.append(prefix)
+    text = criteria.text.strip().lower()
+    if text:
+        where.append(
+            "(contains(lower(t.title), ?) OR contains(lower(t.description), ?)"
+            " OR contains(lower(coalesce(t.buyer_name, '')), ?) OR t.source_id = ?)"
+        )
+        params += [text, text, text, criteria.text.strip()]
+    return " AND ".join(where), params
+
+
+def search(
+    conn: db.Connection, actor: User | None, criteria: TenderFilter, *, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Tenders matching the filter, newest first (at most ``limit``)."""
+    auth.require_signed_in(actor)
+    where, params = _where(criteria)
+    with db.reading(conn) as cur:
+        return db.rows(
+            cur,
+            f"SELECT {_SUMMARY_COLUMNS} FROM tenders t WHERE {where}"  # nosec B608
+            " ORDER BY t.published_on DESC NULLS LAST, t.id DESC LIMIT ?",
+            [*params, limit],
+        )
+
+
+def filter_options(conn: db.Connection, actor: User | None) -> dict[str, list[str]]:
+    """The countries, procedure types and sources present, for filter widgets."""
+    auth.require_signed_in(actor)
+    with db.reading(conn) as cur:
+        options = {}
+        for column in ("buyer_country", "procedure_type", "source"):
+            options[column] = [
+                entry
+                for (entry,) in cur.execute(
+                    f"SELECT DISTINCT {column} FROM tenders"  # nosec B608
+                    f" WHERE {column} IS NOT NULL ORDER BY 1"
+                ).fetchall()
+            ]
+        return options
+
+
+def detail(conn: db.Connection, actor: User | None, tender_id: int) -> dict[str, Any]:
+    """One tender with lots, award criteria per lot, MVI evidence and the groups it is linked to."""
+    auth.require_signed_in(actor)
+    with db.reading(conn) as cur:
+        tender = db.row(
+            cur, "SELECT * EXCLUDE (raw_release) FROM tenders WHERE id = ?", [tender_id]
+        )
+        if tender is None:
+            raise NotFoundError(f"There is no tender {tender_id}.")
+        for key in ("titles", "buyers", "mvi_evidence"):
+            tender[key] = (
+                json.loads(tender[key]) if tender[key] else ([] if key != "titles" else {})
+            )
+        lots = db.rows(
+            cur, "SELECT * FROM tender_lots WHERE tender_id = ? ORDER BY position", [tender_id]
+        )
+        criteria = db.rows(
+            cur,
+            "SELECT * FROM tender_award_criteria WHERE tender_id = ?"
+            " ORDER BY lot_position, position",
+            [tender_id],
+        )
+        for lot in lots:
+            lot["award_criteria"] = [c for c in criteria if c["lot_position"] == lot["position"]]
+        tender["lots"] = lots
+        tender["groups"] = _linked_groups(cur, actor, tender_id)
+        tender["cpv_labels"] = cpv_labels(
+            cur, tender["cpv_codes"], actor.language if actor else "en"
+        )
+        return tender
+
+
+def _linked_groups(cur: db.Connection, actor: User | None, tender_id: int) -> list[dict[str, Any]]:
+    readable = auth.member_group_ids(cur, actor)
+    found = db.rows(
+        cur,
+        "SELECT g.id, g.name, tg.note, tg.linked_at FROM tender_groups tg"
+        " JOIN buyer_groups g ON g.id = tg.group_id WHERE tg.tender_id = ?"
+        " AND g.deleted_at IS NULL ORDER BY g.name",
+        [tender_id],
+    )
+    return [entry for entry in found if readable is None or entry["id"] in readable]
+
+
+def cpv_labels(cur: db.Connection, codes: list[str], language: str = "en") -> dict[str, str]:
+    """Labels of the given codes in ``language`` (English when missing; absent when unknown)."""
+    if not codes:
+        return {}
+    found = cur.execute(
+        "SELECT code, coalesce(labels ->> ?, label_en) FROM cpv_codes"
+        " WHERE code IN (SELECT unnest(?::VARCHAR[]))",
+        [language, codes],
+    ).fetchall()
+    return {code: label for code, label in found if label}
+
+
+def linkable_groups(conn: db.Connection, actor: User | None) -> list[dict[str, Any]]:
+    """Groups the actor may link tenders to (those where they may edit), by name."""
+    auth.require_signed_in(actor)
+    with db.reading(conn) as cur:
+        groups = db.rows(
+            cur, "SELECT id, name FROM buyer_groups WHERE deleted_at IS NULL ORDER BY lower(name)"
+        )
+        return [
+            group
+            for group in groups
+            if auth.allowed(auth.role_of(cur, actor, group["id"]), auth.Action.EDIT)
+        ]
+
+
+def link(
+    conn: db.Connection, actor: User | None, tender_id: int, group_id: int, note: str = ""
+) -> bool:
+    """Link a tender to a group (Action.EDIT on the group); False when already linked."""
+    with db.transaction(conn) as cur:
+        auth.require(cur, actor, auth.Action.EDIT, group_id)
+        title = db.value(cur, "SELECT title FROM tenders WHERE id = ?", [tender_id])
+        if title is None:
+            raise NotFoundError(f"There is no tender {tender_id}.")
+        added = store.link(cur, [tender_id], group_id, actor, note.strip()) > 0
+        if added:
+            activity.record(
+                cur, actor, "link", "tender", tender_id, group_id=group_id, summary=title
+            )
+        return added
+
+
+def unlink(conn: db.Connection, actor: User | None, tender_id: int, group_id: int) -> bool:
+    """Remove a tender's link to a group (Action.EDIT on the group); False when not linked."""
+    with db.transaction(conn) as cur:
+        auth.require(cur, actor, auth.Action.EDIT, group_id)
+        removed = db.changed(
+            cur,
+            "DELETE FROM tender_groups WHERE tender_id = ? AND group_id = ?",
+            [tender_id, group_id],
+        )
+        if removed:
+            activity.record(cur, actor, "unlink", "tender", tender_id, group_id=group_id)
+        return bool(removed)
+
+
+def group_tenders(conn: db.Connection, actor: User | None, group_id: int) -> list[dict[str, Any]]:
+    """The tenders linked to a group (READ on the group), newest first."""
+    with db.reading(conn) as cur:
+        auth.require(cur, actor, auth.Action.READ, group_id)
+        return db.rows(
+            cur,
+            f"SELECT {_SUMMARY_COLUMNS}, tg.note, tg.linked_at FROM tender_groups tg"  # nosec B608
+            " JOIN tenders t ON t.id = tg.tender_id WHERE tg.group_id = ?"
+            " ORDER BY t.published_on DESC NULLS LAST, t.id DESC",
+            [group_id],
+        )
+
+
+def export_records(conn: db.Connection) -> list[dict[str, Any]]:
+    """One dict per tender with exactly :data:`EXPORT_FIELDS`, by source and id."""
+    with db.reading(conn) as cur:
+        found = db.rows(
+            cur,
+            "SELECT t.source, t.source_id, t.title, t.description, t.language, t.buyer_name,"
+            " t.buyer_country, t.cpv_codes, t.procedure_type, t.estimated_value, t.currency,"
+            " t.lot_count AS lots, coalesce((SELECT list({'lot': a.lot_id,"
+            " 'type': a.criterion_type, 'name': a.name, 'weight': a.weight}"
+            " ORDER BY a.lot_position, a.position) FROM tender_award_criteria a"
+            " WHERE a.tender_id = t.id), []) AS award_criteria, t.strategic_procurement,"
+            " t.environmental_impact, t.social_objective, t.innovative_acquisition,"
+            " t.gpp_criteria, t.mvi, t.mvi_themes FROM tenders t ORDER BY t.source, t.source_id",
+        )
+    return [{name: record[name] for name in EXPORT_FIELDS} for record in found]
+
+
+def export_tenders(conn: db.Connection, fmt: str, out: TextIO) -> int:
+    """Write every tender as JSON Lines or CSV to ``out``; returns the number written."""
+    if fmt not in ("jsonl", "csv"):
+        raise ValidationError(f"Export format must be jsonl or csv, not {fmt!r}.", field="format")
+    records = export_records(conn)
+    if fmt == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return len(records)
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(_csv_row(record))
+    return len(records)
+
+
+def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    row = dict(record)
+    for name in _LIST_FIELDS:
+        row[name] = ";".join(row[name])
+    row["award_criteria"] = json.dumps(row["award_criteria"], ensure_ascii=False)
+    row["mvi"] = "true" if row["mvi"] else "false"
+    return row
