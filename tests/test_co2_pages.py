@@ -9,7 +9,15 @@ from streamlit.testing.v1 import AppTest
 
 from buyergroups import co2, db
 from buyergroups.users import User
-from tests.co2_world import FACILITATOR, MEMBER_B, OUTSIDER, seed_estimates, seed_world
+from tests.co2_world import (
+    FACILITATOR,
+    MEMBER_B,
+    OUTSIDER,
+    external,
+    fields,
+    seed_estimates,
+    seed_world,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "co2.py")
@@ -124,3 +132,32 @@ def test_tab_form_computes_live_and_saves(conn: db.Connection) -> None:
     assert [(e.title, e.low_t, e.expected_t, e.high_t) for e in saved] == [
         ("Electric excavators", 110.4, 134.4, 230.4)
     ]
+
+
+def test_tab_edit_saves_a_revision_and_refuses_a_stale_one(conn: db.Connection) -> None:
+    estimates = seed_estimates(conn)
+    e3 = estimates["e3"]
+    at = _tab(FACILITATOR, 2)
+    at.selectbox(key="co2tab_selected").set_value(e3.id).run()
+    prefix = f"co2tab_edit_{e3.id}"
+    at.number_input(key=f"{prefix}_baseline_expected").set_value(80).run()
+    at.button(key=f"{prefix}_save").click().run()
+    assert not at.exception
+    saved = co2.get_estimate(conn, FACILITATOR, e3.id)
+    assert (saved.current_revision, saved.expected_t) == (2, 80.0)
+    # Someone else saves revision 3 while this form is open at revision 2.
+    co2.update_estimate(
+        conn, MEMBER_B, e3.id, fields("Reused girders", external(70, 0), start_year=2024,
+                                      years=3), based_on=2,
+    )  # fmt: skip
+    at.run()
+    assert next(w.value for w in at.warning).startswith(
+        "This estimate was saved as revision 3 after this form opened revision 2"
+    )
+    at.number_input(key=f"{prefix}_baseline_expected").set_value(90).run()
+    at.button(key=f"{prefix}_save").click().run()
+    assert next(e.value for e in at.error).startswith(
+        "Someone saved this estimate after revision 2 (it is now at revision 3)"
+    )
+    assert at.number_input(key=f"{prefix}_baseline_expected").value == 90
+    assert co2.get_estimate(conn, FACILITATOR, e3.id).expected_t == 70.0

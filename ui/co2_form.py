@@ -49,17 +49,22 @@ _TEXTS: dict[str, list[tuple[str, str, str]]] = {
 def _bounded_input(prefix: str, name: str, label: str, initial: Any) -> dict[str, Any]:
     """Expected value with an optional low/high or ± %; empty boxes stay None."""
     stored = initial if isinstance(initial, dict) else {"expected": initial}
+    # A stored low/high equal to the expected value means "no range": leave the boxes
+    # empty so changing the expected value does not fall outside a range of zero width.
     has_pct = stored.get("pct") is not None
+    no_range = stored.get("low") == stored.get("high") == stored.get("expected")
+    if has_pct or no_range:
+        stored = {"expected": stored.get("expected"), "pct": stored.get("pct")}
     cols = st.columns([3, 2, 2, 2])
     expected = cols[0].number_input(
         label, value=stored.get("expected"), format="%g", key=f"{prefix}_{name}_expected"
     )
     low = cols[1].number_input(
-        "low", value=None if has_pct else stored.get("low"), format="%g", key=f"{prefix}_{name}_low"
+        "low", value=stored.get("low"), format="%g", key=f"{prefix}_{name}_low"
     )
     high = cols[2].number_input(
         "high",
-        value=None if has_pct else stored.get("high"),
+        value=stored.get("high"),
         format="%g",
         key=f"{prefix}_{name}_high",
     )

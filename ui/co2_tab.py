@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -162,26 +164,63 @@ def _status_change(conn: Connection, actor: User, estimate: co2.Estimate) -> Non
     if cols[1].button("Change status", key=f"{PREFIX}_status_save_{estimate.id}"):
         try:
             co2.change_status(conn, actor, estimate.id, target, based_on=estimate.current_revision)
+            _forget(f"{PREFIX}_edit_{estimate.id}")  # the edit form starts from the new revision
             st.rerun()
         except BuyerGroupsError as exc:
             st.error(str(exc))
 
 
 def _edit(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
-    # The revision in the key resets the widgets to the stored values after each save.
-    prefix = f"{PREFIX}_edit_{estimate.id}_{estimate.current_revision}"
-    fields = estimate_form(prefix, estimate)
+    # The form remembers the revision it started from, so a save after someone
+    # else's is refused (StaleEditError) instead of silently dropping the typed edit.
+    prefix = f"{PREFIX}_edit_{estimate.id}"
+    based_on = st.session_state.setdefault(f"{prefix}_based_on", estimate.current_revision)
+    shown = estimate
+    if based_on != estimate.current_revision:
+        st.warning(
+            f"This estimate was saved as revision {estimate.current_revision} after this form "
+            f"opened revision {based_on}; saving the form will be refused. Note your changes, "
+            "then load the current revision."
+        )
+        if st.button("Load the current revision", key=f"{prefix}_reload"):
+            _forget(prefix)
+            st.rerun()
+        shown = _as_of(conn, actor, estimate, based_on)
+    fields = estimate_form(prefix, shown)
     if fields is None:
         return
     try:
-        co2.update_estimate(conn, actor, estimate.id, fields, based_on=estimate.current_revision)
-        st.rerun()
+        co2.update_estimate(conn, actor, estimate.id, fields, based_on=based_on)
     except BuyerGroupsError as exc:
         st.error(str(exc))
+        return
+    _forget(prefix)
+    st.rerun()
+
+
+def _as_of(conn: Connection, actor: User, estimate: co2.Estimate, revision_no: int) -> co2.Estimate:
+    """The estimate as stored in an earlier revision (keeps the form's prefill stable)."""
+    for revision in co2.estimate_revisions(conn, actor, estimate.id):
+        if revision["revision_no"] == revision_no:
+            kept = {k: v for k, v in revision["fields"].items() if k in _FORM_FIELDS}
+            return replace(estimate, **kept)
+    return estimate
+
+
+_FORM_FIELDS = (
+    "title", "method", "inputs", "start_year", "years", "confidence", "assumptions", "source",
+    "tender_id", "project",
+)  # fmt: skip
+
+
+def _forget(prefix: str) -> None:
+    for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
+        del st.session_state[key]
 
 
 def _create(conn: Connection, actor: User, group_id: int) -> None:
-    fields = estimate_form(f"{PREFIX}_new", None)
+    prefix = f"{PREFIX}_new"
+    fields = estimate_form(prefix, None)
     if fields is None:
         return
     try:
@@ -189,8 +228,7 @@ def _create(conn: Connection, actor: User, group_id: int) -> None:
     except BuyerGroupsError as exc:
         st.error(str(exc))
         return
-    for key in [k for k in st.session_state if str(k).startswith(f"{PREFIX}_new_")]:
-        del st.session_state[key]
+    _forget(prefix)
     st.rerun()
 
 
