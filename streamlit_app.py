@@ -12,7 +12,7 @@ from ui.auth_gate import render_account_menu, require_login
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="buyergroups", page_icon="🤝", layout="wide")
+st.set_page_config(page_title="buyergroups", page_icon=":material/handshake:", layout="wide")
 st.session_state.setdefault("workspace_group_id", None)
 
 conn = context.connection()
@@ -24,17 +24,17 @@ user = require_login(conn, settings)
 render_account_menu(conn, settings)
 
 PAGES = [
-    ("pages/home.py", "Groups", "🏠", True),
-    ("pages/workspace.py", "Group workspace", "🗂️", False),
+    ("pages/home.py", "Groups", ":material/groups:", True),
+    ("pages/workspace.py", "Group workspace", ":material/folder_open:", False),
 ]
 OPTIONAL_PAGES = [
-    ("pages/find_similar.py", "Find similar", "🔎"),
-    ("pages/tenders.py", "Tenders", "📄"),
-    ("pages/import_tenders.py", "Import tenders", "⬆️"),
-    ("pages/co2.py", "CO2 reduction", "🌍"),
-    ("pages/network.py", "Network", "🕸️"),
-    ("pages/monitoring.py", "Monitoring", "📊"),
-    ("pages/admin.py", "Admin", "🛠️"),
+    ("pages/find_similar.py", "Find similar", ":material/search:"),
+    ("pages/tenders.py", "Tenders", ":material/description:"),
+    ("pages/import_tenders.py", "Import tenders", ":material/upload:"),
+    ("pages/co2.py", "CO2 reduction", ":material/eco:"),
+    ("pages/network.py", "Network", ":material/hub:"),
+    ("pages/monitoring.py", "Monitoring", ":material/monitoring:"),
+    ("pages/admin.py", "Admin", ":material/admin_panel_settings:"),
 ]
 pages = [
     st.Page(path, title=title, icon=icon, default=default) for path, title, icon, default in PAGES

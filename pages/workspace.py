@@ -53,13 +53,17 @@ tab_names = [
 vision, specs, crits, talks, people, log, co2 = st.tabs(tab_names)
 try:
     with vision:
-        render_documents(conn, user, group_id, ["market_vision", "joint_statement"], "ws_vision")
+        render_documents(
+            conn, user, group_id, ["market_vision", "joint_statement"], "ws_vision", allowed
+        )
     with specs:
-        render_documents(conn, user, group_id, ["specification", "dialogue_note"], "ws_specs")
+        render_documents(
+            conn, user, group_id, ["specification", "dialogue_note"], "ws_specs", allowed
+        )
     with crits:
-        render_criteria(conn, user, group_id)
+        render_criteria(conn, user, group_id, allowed)
     with talks:
-        render_dialogue(conn, user, group_id)
+        render_dialogue(conn, user, group_id, allowed)
     with people:
         render_members(conn, user, group_id, auth.Action.MANAGE_MEMBERS in allowed)
     with log:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import criteria
+from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, AmbitionLevel, CriterionType, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
 from buyergroups.users import User
@@ -14,21 +15,15 @@ from ui.labels import formatter, label, options
 PREFIX = "crit"
 
 
-def render_criteria(conn, user: User, group_id: int) -> None:
+def render_criteria(conn, user: User, group_id: int, allowed: frozenset) -> None:
     """The criteria set of a group with the editor of one criterion."""
     try:
         listed = criteria.list_criteria(conn, user, group_id)
     except BuyerGroupsError as exc:
         st.error(str(exc))
         return
-    with st.expander("New criterion"), st.form(key=f"{PREFIX}_new_form"):
-        fields = _fields_form(None, f"{PREFIX}_new")
-        if st.form_submit_button("Add draft criterion"):
-            try:
-                criteria.create_criterion(conn, user, group_id, **fields)
-                st.rerun()
-            except BuyerGroupsError as exc:
-                st.error(str(exc))
+    if Action.CREATE in allowed:
+        _new_criterion_form(conn, user, group_id)
     if not listed:
         st.info(
             "No criteria yet. Add one above, or reuse one from another group via “Find similar”."
@@ -57,8 +52,19 @@ def render_criteria(conn, user: User, group_id: int) -> None:
     chosen = st.selectbox(
         "Open criterion", list(by_id), format_func=lambda i: by_id[i]["title"], key=f"{PREFIX}_pick"
     )
-    _render_criterion(conn, user, by_id[chosen])
+    _render_criterion(conn, user, by_id[chosen], allowed)
     item_panel.deleted_list(conn, user, criteria.KIND, group_id, PREFIX)
+
+
+def _new_criterion_form(conn, user: User, group_id: int) -> None:
+    with st.expander("New criterion"), st.form(key=f"{PREFIX}_new_form"):
+        fields = _fields_form(None, f"{PREFIX}_new")
+        if st.form_submit_button("Add draft criterion"):
+            try:
+                criteria.create_criterion(conn, user, group_id, **fields)
+                st.rerun()
+            except BuyerGroupsError as exc:
+                st.error(str(exc))
 
 
 def _fields_form(current: dict | None, prefix: str) -> dict:
@@ -132,7 +138,7 @@ def _fields_form(current: dict | None, prefix: str) -> dict:
     }
 
 
-def _render_criterion(conn, user: User, crit: dict) -> None:
+def _render_criterion(conn, user: User, crit: dict, allowed: frozenset) -> None:
     st.subheader(crit["title"])
     st.caption(
         f"{label(CriterionType, crit['criterion_type'])} · {label(Theme, crit['theme'])} · "
@@ -141,7 +147,8 @@ def _render_criterion(conn, user: User, crit: dict) -> None:
         + f" · revision {crit['current_revision']}"
     )
     _provenance(conn, user, crit["id"])
-    item_panel.status_buttons(conn, user, criteria.KIND, crit, PREFIX)
+    if Action.CHANGE_STATUS in allowed:
+        item_panel.status_buttons(conn, user, criteria.KIND, crit, PREFIX)
     read, edit, history, talk = st.tabs(["Read", "Edit", "History", "Comments"])
     with read:
         st.markdown(crit["body"])
@@ -151,7 +158,10 @@ def _render_criterion(conn, user: User, crit: dict) -> None:
         )
         st.caption(f"CPV: {', '.join(crit['cpv_codes']) or '—'} · language: {crit['language']}")
     with edit:
-        _editor(conn, user, crit)
+        if Action.EDIT in allowed:
+            _editor(conn, user, crit, allowed)
+        else:
+            st.info("Only members of this group can edit it; use “Similar elsewhere” to reuse it.")
     with history:
         item_panel.history_panel(conn, user, criteria.KIND, crit, PREFIX)
     with talk:
@@ -175,7 +185,7 @@ def _provenance(conn, user: User, criterion_id: int) -> None:
         st.success(f"Reused by {origin['groups']} group(s) in {origin['countries']} country(ies).")
 
 
-def _editor(conn, user: User, crit: dict) -> None:
+def _editor(conn, user: User, crit: dict, allowed: frozenset) -> None:
     prefix = f"{PREFIX}_edit_{crit['id']}"
     base_key = f"{prefix}_base"
     st.session_state.setdefault(base_key, crit["current_revision"])
@@ -198,4 +208,5 @@ def _editor(conn, user: User, crit: dict) -> None:
             st.rerun()
     if flash := st.session_state.pop(f"{PREFIX}_flash", None):
         st.success(flash)
-    item_panel.delete_button(conn, user, criteria.KIND, crit, PREFIX)
+    if Action.DELETE in allowed:
+        item_panel.delete_button(conn, user, criteria.KIND, crit, PREFIX)

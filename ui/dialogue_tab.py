@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from buyergroups import dialogue
+from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, DialogueKind
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User
@@ -15,21 +16,15 @@ from ui.labels import formatter, label, options
 PREFIX = "dlg"
 
 
-def render_dialogue(conn, user: User, group_id: int) -> None:
+def render_dialogue(conn, user: User, group_id: int, allowed: frozenset) -> None:
     """Events newest first, each editable; a form to record a new one."""
     try:
         events = dialogue.list_events(conn, user, group_id)
     except BuyerGroupsError as exc:
         st.error(str(exc))
         return
-    with st.expander("Record a dialogue event"), st.form(key=f"{PREFIX}_new_form"):
-        fields = _event_form({}, f"{PREFIX}_new")
-        if st.form_submit_button("Save event"):
-            try:
-                dialogue.create_event(conn, user, group_id, **fields)
-                st.rerun()
-            except BuyerGroupsError as exc:
-                st.error(str(exc))
+    if Action.CREATE in allowed:
+        _new_event_form(conn, user, group_id)
     if not events:
         st.info(
             "No market-dialogue events yet: record your RFI, consultation or supplier day above."
@@ -45,6 +40,8 @@ def render_dialogue(conn, user: User, group_id: int) -> None:
             st.markdown(event["notes"] or "—")
             st.markdown("**Takeaways**")
             st.markdown(event["takeaways"] or "—")
+            if Action.EDIT not in allowed:
+                continue
             with st.form(key=f"{PREFIX}_edit_form_{event['id']}"):
                 fields = _event_form(event, f"{PREFIX}_edit_{event['id']}")
                 if st.form_submit_button("Save changes"):
@@ -53,6 +50,17 @@ def render_dialogue(conn, user: User, group_id: int) -> None:
                         st.rerun()
                     except BuyerGroupsError as exc:
                         st.error(str(exc))
+
+
+def _new_event_form(conn, user: User, group_id: int) -> None:
+    with st.expander("Record a dialogue event"), st.form(key=f"{PREFIX}_new_form"):
+        fields = _event_form({}, f"{PREFIX}_new")
+        if st.form_submit_button("Save event"):
+            try:
+                dialogue.create_event(conn, user, group_id, **fields)
+                st.rerun()
+            except BuyerGroupsError as exc:
+                st.error(str(exc))
 
 
 def _event_form(event: dict, prefix: str) -> dict:

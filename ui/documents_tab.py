@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import documents
+from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, DocumentKind, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
 from buyergroups.users import User
@@ -12,16 +13,23 @@ from ui import item_panel
 from ui.labels import formatter, label, labels
 
 
-def render_documents(conn, user: User, group_id: int, kinds: list[str], prefix: str) -> None:
+def render_documents(
+    conn, user: User, group_id: int, kinds: list[str], prefix: str, allowed: frozenset
+) -> None:
     """List the group's documents of ``kinds`` and open one."""
     try:
         docs = [d for d in documents.list_documents(conn, user, group_id) if d["kind"] in kinds]
     except BuyerGroupsError as exc:
         st.error(str(exc))
         return
-    _new_document_form(conn, user, group_id, kinds, prefix)
+    if Action.CREATE in allowed:
+        _new_document_form(conn, user, group_id, kinds, prefix)
     if not docs:
-        st.info("No documents here yet. Start one with “New document” above.")
+        st.info(
+            "No documents here yet. Start one with “New document” above."
+            if Action.CREATE in allowed
+            else "Nothing here is visible to you yet."
+        )
         return
     by_id = {d["id"]: d for d in docs}
     chosen = st.selectbox(
@@ -32,7 +40,7 @@ def render_documents(conn, user: User, group_id: int, kinds: list[str], prefix: 
         ),
         key=f"{prefix}_pick",
     )
-    render_document(conn, user, by_id[chosen], prefix)
+    render_document(conn, user, by_id[chosen], prefix, allowed)
     item_panel.deleted_list(conn, user, documents.KIND, group_id, prefix)
 
 
@@ -70,19 +78,23 @@ def _new_document_form(conn, user: User, group_id: int, kinds: list[str], prefix
                 st.error(str(exc))
 
 
-def render_document(conn, user: User, doc: dict, prefix: str) -> None:
+def render_document(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> None:
     """One document: read, edit, history, comments."""
     st.subheader(doc["title"])
     st.caption(
         f"{label(DocumentKind, doc['kind'])} · language: {LANGUAGES.get(doc['language'], doc['language'])}"
         f" · themes: {labels(Theme, doc['themes']) or '—'} · revision {doc['current_revision']}"
     )
-    item_panel.status_buttons(conn, user, documents.KIND, doc, prefix)
+    if Action.CHANGE_STATUS in allowed:
+        item_panel.status_buttons(conn, user, documents.KIND, doc, prefix)
     read, edit, history, talk = st.tabs(["Read", "Edit", "History", "Comments"])
     with read:
         st.markdown(doc["body"] or "_(empty)_")
     with edit:
-        _editor(conn, user, doc, prefix)
+        if Action.EDIT in allowed:
+            _editor(conn, user, doc, prefix, allowed)
+        else:
+            st.info("Only members of this group can edit it.")
     with history:
         item_panel.history_panel(conn, user, documents.KIND, doc, prefix)
     with talk:
@@ -90,7 +102,7 @@ def render_document(conn, user: User, doc: dict, prefix: str) -> None:
     _similar(conn, user, doc["id"])
 
 
-def _editor(conn, user: User, doc: dict, prefix: str) -> None:
+def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> None:
     keys = {name: f"{prefix}_{name}_{doc['id']}" for name in ("base", "title", "body")}
     st.session_state.setdefault(keys["base"], doc["current_revision"])
     title = st.text_input("Title", value=doc["title"], key=keys["title"])
@@ -124,8 +136,9 @@ def _editor(conn, user: User, doc: dict, prefix: str) -> None:
         st.rerun()
     if flash := st.session_state.pop(f"{prefix}_flash", None):
         st.success(flash)
-    with delete:
-        item_panel.delete_button(conn, user, documents.KIND, doc, prefix)
+    if Action.DELETE in allowed:
+        with delete:
+            item_panel.delete_button(conn, user, documents.KIND, doc, prefix)
 
 
 def _similar(conn, user: User, document_id: int) -> None:
