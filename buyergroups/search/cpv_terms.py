@@ -21,7 +21,7 @@ BUILTIN_CONCEPTS: dict[str, tuple[str, ...]] = {
         "kontorsmöbler", "kontormøbler", "mobilier de bureau",
     ),
     "39112000": ("office chairs", "bureaustoelen", "Bürostühle", "kontorsstolar", "kontorstole", "chaises de bureau"),
-    "39121100": ("desks", "bureaus", "schrijftafels", "Schreibtische", "skrivbord", "skriveborde"),
+    "39121100": ("desks", "schrijftafels", "Schreibtische", "skrivbord", "skriveborde"),
     "43260000": (
         "excavators", "excavator", "graafmachines", "graafmachine", "Bagger", "Löffelbagger",
         "grävmaskiner", "grävmaskin", "gravemaskiner", "gravemaskine", "excavatrices", "pelles mécaniques",

@@ -241,5 +241,6 @@ def load_matcher(cur: db.Connection) -> ConceptMatcher:
     source = cpv_terms.labels_source(cur)
     if source not in _MATCHERS:
         _MATCHERS.clear()
-        _MATCHERS[source] = ConceptMatcher.from_labels(cpv_terms.load_labels(cur))
+        labels = cpv_terms.load_labels(cur)
+        _MATCHERS[source] = ConceptMatcher.from_labels(labels, curated=source == "builtin")
     return _MATCHERS[source]

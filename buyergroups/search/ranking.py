@@ -50,7 +50,10 @@ def words(text: str) -> list[str]:
     return [_stem(word) for word in _WORD.findall(folded)]
 
 
-def _label_terms(label: str) -> Iterable[tuple[str, ...]]:
+def _label_terms(label: str, curated: bool) -> Iterable[tuple[str, ...]]:
+    if curated:
+        yield tuple(words(label))
+        return
     parts = [label, *_PART_SPLIT.split(label)]
     for part in parts:
         if not part:
@@ -71,12 +74,18 @@ class ConceptMatcher:
     _by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = field(default_factory=dict)
 
     @classmethod
-    def from_labels(cls, labels: Mapping[str, Sequence[str]]) -> ConceptMatcher:
-        """Build from labels per code; terms naming more than a few codes are too vague."""
+    def from_labels(
+        cls, labels: Mapping[str, Sequence[str]], curated: bool = False
+    ) -> ConceptMatcher:
+        """Build from labels per code; terms naming more than a few codes are too vague.
+
+        Official labels are cut into parts (at commas and conjunctions) and short
+        or vague parts dropped; ``curated`` terms are used whole, as written.
+        """
         codes_of: dict[tuple[str, ...], set[str]] = {}
         for code, texts in labels.items():
             for text in texts:
-                for term in _label_terms(text):
+                for term in _label_terms(text, curated):
                     codes_of.setdefault(term, set()).add(code)
         matcher = cls(display={code: texts[0] for code, texts in labels.items() if texts})
         for term, codes in codes_of.items():
@@ -99,9 +108,11 @@ class ConceptMatcher:
         return self.display.get(code, code)
 
 
-def cpv_concepts(text: str, labels: Mapping[str, Sequence[str]]) -> list[str]:
+def cpv_concepts(
+    text: str, labels: Mapping[str, Sequence[str]], curated: bool = False
+) -> list[str]:
     """The CPV codes whose labels (any language) occur in ``text``."""
-    return ConceptMatcher.from_labels(labels).concepts(text)
+    return ConceptMatcher.from_labels(labels, curated).concepts(text)
 
 
 @dataclass(frozen=True)
