@@ -90,7 +90,7 @@ PHRASES: dict[str, list[str]] = {
         r"circulair|hergebruik|gerecycl",
         r"kreislauf|wiederverwend|wiederverwert|recycel|biobasiert",
         r"économie circulaire|réemploi|réutilis|recyclé|biosourcé",
-        r"cirkulär|återvin|återbruk",
+        r"cirkulär|återvin|återvun|återbruk",
         r"cirkulær|genbrug|genanvend",
         r"economía circular|reciclad|reutiliza",
     ],
