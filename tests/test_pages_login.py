@@ -26,9 +26,10 @@ def fresh_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=30)
 
 
-def sign_in(at: AppTest, email: str, password: str) -> AppTest:
+def sign_in(at: AppTest, email: str, password: str, *, remember: bool = False) -> AppTest:
     at.text_input(key="login_email").input(email)
     at.text_input(key="login_password").input(password)
+    at.checkbox(key="login_remember").set_value(remember)
     return at.button(key="login_submit").click().run()
 
 
@@ -40,20 +41,30 @@ def test_signed_out_users_see_only_the_login_form(member):
     at = fresh_app().run()
     assert not at.exception
     assert [t.key for t in at.text_input] == ["login_email", "login_password"]
+    assert [c.key for c in at.checkbox] == ["login_remember"]
     assert [b.key for b in at.button] == ["login_submit"]
     assert shown_text(at) == []
     assert len(at.sidebar.children) == 0
     assert "auth_user" not in at.session_state
 
 
-def test_correct_credentials_sign_in_and_put_the_token_in_the_url(conn, member):
+def test_correct_credentials_sign_in_without_a_token_in_the_url(conn, member):
     at = sign_in(fresh_app().run(), "MAX@example.org", PASSWORD)
     assert not at.exception
     assert shown_text(at) == ["signed in as Max Member"]
     token = at.session_state["auth_token"]
     assert at.session_state["auth_user"] == member
-    assert at.query_params["s"] == token
+    assert "s" not in at.query_params
     assert accounts.resolve_session(conn, token, Settings()) == member
+
+
+def test_stay_signed_in_puts_the_token_in_the_url_on_every_run(conn, member):
+    at = sign_in(fresh_app().run(), "max@example.org", PASSWORD, remember=True)
+    token = at.session_state["auth_token"]
+    assert at.query_params["s"] == token
+    at.query_params.clear()  # as a page switch does
+    at.run()
+    assert at.query_params["s"] == token
 
 
 @pytest.mark.parametrize(
@@ -83,6 +94,7 @@ def test_a_reload_with_the_token_in_the_url_stays_signed_in(conn, member):
     at.run()
     assert shown_text(at) == ["signed in as Max Member"]
     assert at.session_state["auth_token"] == token
+    assert at.query_params["s"] == token
 
 
 def test_session_state_token_signs_a_test_user_in(conn, member):
@@ -93,7 +105,7 @@ def test_session_state_token_signs_a_test_user_in(conn, member):
 
 
 def test_sign_out_ends_the_server_session(conn, member):
-    at = sign_in(fresh_app().run(), "max@example.org", PASSWORD)
+    at = sign_in(fresh_app().run(), "max@example.org", PASSWORD, remember=True)
     token = at.session_state["auth_token"]
     at.button(key="logout").click().run()
     assert shown_text(at) == []

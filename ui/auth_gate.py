@@ -1,13 +1,15 @@
 """The sign-in gate in front of every page, the logout button and the account menu.
 
 The browser only carries a random session token (in ``st.session_state`` and,
-to survive a reload, in the URL as ``?s=...``); the server resolves it on
-every run, so ending a session on the server (logout, password change,
-disabled account, expiry) takes effect at the next click.
+when the user ticks "stay signed in", in the URL as ``?s=...`` so that a
+reload keeps it); the server resolves it on every run, so ending a session on
+the server (logout, password change, disabled account, expiry) takes effect at
+the next click. The URL is opt-in because a copied link would carry the token.
 
-Session state keys: ``auth_token`` (the token) and ``auth_user`` (the
-:class:`~buyergroups.users.User` resolved this run). Widget keys:
-``login_email``, ``login_password``, ``login_submit``, ``login_oidc_*``,
+Session state keys: ``auth_token`` (the token), ``auth_user`` (the
+:class:`~buyergroups.users.User` resolved this run) and ``auth_in_url``.
+Widget keys: ``login_email``, ``login_password``, ``login_remember``,
+``login_submit``, ``login_oidc_*``,
 ``logout``, ``account_language``, ``account_old_password``,
 ``account_new_password``, ``account_new_password_repeat``,
 ``account_password_submit``.
@@ -28,6 +30,7 @@ from buyergroups.users import User, language_name
 
 TOKEN_KEY = "auth_token"  # noqa: S105 (a session_state key name, not a secret)
 USER_KEY = "auth_user"
+IN_URL_KEY = "auth_in_url"
 QUERY_KEY = "s"
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
@@ -46,19 +49,25 @@ def require_login(conn: db.Connection, settings: Settings) -> User:
 
 def _resume(conn: db.Connection, settings: Settings) -> User | None:
     """Resolve the token of this browser session (or of the URL, after a reload)."""
-    candidates = [st.session_state.get(TOKEN_KEY), st.query_params.get(QUERY_KEY)]
+    from_url = st.query_params.get(QUERY_KEY)
+    candidates = [st.session_state.get(TOKEN_KEY), from_url]
     for token in dict.fromkeys(c for c in candidates if c):
         user = accounts.resolve_session(conn, token, settings)
         if user is not None:
-            _remember(token, user)
+            _remember(token, user, in_url=True if token == from_url else None)
             return user
     _forget()
     return None
 
 
-def _remember(token: str, user: User) -> None:
+def _remember(token: str, user: User, *, in_url: bool | None = None) -> None:
+    """Keep the token (and this run's user); ``in_url`` None keeps the earlier choice."""
     st.session_state[TOKEN_KEY] = token
     st.session_state[USER_KEY] = user
+    if in_url is not None:
+        st.session_state[IN_URL_KEY] = in_url
+    if not st.session_state.get(IN_URL_KEY, False):
+        return
     # Page switches clear query parameters; put the token back so a reload keeps it.
     if st.query_params.get(QUERY_KEY) != token:
         st.query_params[QUERY_KEY] = token
@@ -67,6 +76,7 @@ def _remember(token: str, user: User) -> None:
 def _forget() -> None:
     st.session_state.pop(TOKEN_KEY, None)
     st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(IN_URL_KEY, None)
     if QUERY_KEY in st.query_params:
         del st.query_params[QUERY_KEY]
 
@@ -86,13 +96,21 @@ def _render_sign_in(conn: db.Connection, settings: Settings) -> None:
             key="login_password",
             autocomplete="current-password",
         )
+        remember = st.checkbox(
+            "Stay signed in when the page is reloaded",
+            key="login_remember",
+            help="Keeps a sign-in key in the address bar: do not share links copied from "
+            "the address bar while signed in.",
+        )
         submitted = st.form_submit_button("Sign in", key="login_submit", type="primary")
     if submitted:
-        _password_sign_in(conn, settings, email, password)
+        _password_sign_in(conn, settings, email, password, remember=remember)
     _render_oidc_buttons()
 
 
-def _password_sign_in(conn: db.Connection, settings: Settings, email: str, password: str) -> None:
+def _password_sign_in(
+    conn: db.Connection, settings: Settings, email: str, password: str, *, remember: bool
+) -> None:
     try:
         user = accounts.authenticate(conn, email, password, settings)
         token = accounts.start_session(conn, user.id, settings)
@@ -102,7 +120,7 @@ def _password_sign_in(conn: db.Connection, settings: Settings, email: str, passw
     except BuyerGroupsError as exc:
         st.error(str(exc))
         return
-    _remember(token, user)
+    _remember(token, user, in_url=remember)
     st.rerun()
 
 
@@ -166,7 +184,8 @@ def _oidc_sign_in(conn: db.Connection, settings: Settings) -> User | None:
     except BuyerGroupsError as exc:
         st.error(str(exc))
         return None
-    _remember(token, user)
+    # No token in the URL: after a reload the identity-provider cookie signs in again.
+    _remember(token, user, in_url=False)
     return user
 
 
