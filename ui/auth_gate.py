@@ -28,7 +28,7 @@ from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed, BuyerGroupsError
 from buyergroups.users import User, language_name
 
-TOKEN_KEY = "auth_token"  # noqa: S105 (a session_state key name, not a secret)
+TOKEN_KEY = "auth_token"  # noqa: S105  # nosec B105 - a session_state key name, not a secret
 USER_KEY = "auth_user"
 IN_URL_KEY = "auth_in_url"
 QUERY_KEY = "s"
