@@ -1,0 +1,125 @@
+"""AppTest of pages/admin.py: admins manage accounts and read the log; others are refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from buyergroups import accounts, db
+from buyergroups.config import Settings
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "admin.py")
+PASSWORD = "violet-harbour-42"
+
+
+@pytest.fixture
+def people(conn: db.Connection, db_path: Path, monkeypatch):
+    monkeypatch.setenv("BUYERGROUPS_DB", str(db_path))
+    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
+    admin = accounts.create_user(
+        conn, None, "Ada Admin", "ada@example.org", PASSWORD, is_admin=True
+    )
+    member = accounts.create_user(conn, admin, "Max Member", "max@example.org", PASSWORD)
+    return admin, member
+
+
+def page_as(user) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["auth_user"] = user
+    return at.run()
+
+
+def records(at: AppTest, index: int) -> list[dict]:
+    """Rows of the index-th dataframe on the page, with missing values as None."""
+    frame = at.dataframe[index].value
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def test_non_admins_get_a_clear_refusal(people):
+    _, member = people
+    at = page_as(member)
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This page is for platform admins only. Ask a platform admin for help."
+    ]
+    assert len(at.dataframe) == 0
+
+
+def test_admin_sees_users_and_creates_one(conn, people):
+    admin, _ = people
+    at = page_as(admin)
+    assert not at.exception
+    at.text_input(key="admin_new_name").input("Nina Novak")
+    at.text_input(key="admin_new_email").input("nina@example.org")
+    at.text_input(key="admin_new_password").input("nina-first-password")
+    at.selectbox(key="admin_new_language").set_value("nl")
+    at.button(key="admin_new_submit").click().run()
+    assert [s.value for s in at.success] == [r"Created Nina Novak (nina@example\.org)."]
+    users = records(at, 0)
+    assert [(u["Name"], u["Email"], u["Language"], u["Admin"], u["Disabled"]) for u in users] == [
+        ("Ada Admin", "ada@example.org", "en", True, False),
+        ("Max Member", "max@example.org", "en", False, False),
+        ("Nina Novak", "nina@example.org", "nl", False, False),
+    ]
+    assert accounts.authenticate(conn, "nina@example.org", "nina-first-password", Settings())
+
+
+def test_weak_initial_password_is_refused_on_the_page(conn, people):
+    admin, _ = people
+    at = page_as(admin)
+    at.text_input(key="admin_new_name").input("Weak")
+    at.text_input(key="admin_new_email").input("weak@example.org")
+    at.text_input(key="admin_new_password").input("passwrd")
+    at.button(key="admin_new_submit").click().run()
+    assert [e.value for e in at.error] == ["The password needs at least 8 characters."]
+
+
+def test_admin_disables_enables_and_resets(conn, people):
+    admin, member = people
+    token = accounts.start_session(conn, member.id, Settings())
+    at = page_as(admin)
+    at.selectbox(key="admin_user_pick").set_value(member.id).run()
+    at.button(key="admin_disable").click().run()
+    assert [s.value for s in at.success] == [r"Disabled max@example\.org\."]
+    assert accounts.resolve_session(conn, token, Settings()) is None
+    at.button(key="admin_enable").click().run()
+    at.text_input(key="admin_reset_password").input("reset-by-the-admin")
+    at.button(key="admin_reset_submit").click().run()
+    assert [s.value for s in at.success] == [
+        r"Password of max@example\.org reset; their sessions were ended\."
+    ]
+    assert accounts.authenticate(conn, "max@example.org", "reset-by-the-admin", Settings())
+
+
+def test_admin_cannot_disable_themselves(people):
+    admin, _ = people
+    at = page_as(admin)
+    at.selectbox(key="admin_user_pick").set_value(admin.id).run()
+    at.button(key="admin_disable").click().run()
+    assert [e.value for e in at.error] == ["You cannot disable your own account."]
+
+
+def test_activity_log_with_filters(conn, people):
+    admin, member = people
+    accounts.disable_user(conn, admin, member.id)
+    at = page_as(admin)
+    log = records(at, 1)
+    assert [(e["Who"], e["Action"], e["Item"]) for e in log] == [
+        ("Ada Admin", "disable", "user"),
+        ("Ada Admin", "create", "user"),
+        (None, "create", "user"),
+    ]
+    at.selectbox(key="admin_log_action").set_value("create").run()
+    at.selectbox(key="admin_log_user").set_value(admin.id).run()
+    log = records(at, 1)
+    assert [(e["Who"], e["Action"], e["Summary"]) for e in log] == [
+        ("Ada Admin", "create", "User Max Member <max@example.org>")
+    ]
+    at.date_input(key="admin_log_since").set_value(db.now().date() + timedelta(days=1)).run()
+    assert len(at.dataframe[1].value) == 0
+    assert [c.value for c in at.caption] == ["0 entries (newest first, at most 500)."]
+    at.date_input(key="admin_log_since").set_value(db.now().date()).run()
+    assert len(at.dataframe[1].value) == 1
