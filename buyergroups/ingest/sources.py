@@ -73,8 +73,18 @@ def sources_from_paths(paths: Iterable[str | Path], kind: str, limits: Limits) -
     return found
 
 
-def sources_from_upload(name: str, data: bytes, kind: str, limits: Limits) -> list[Source]:
-    """Sources for an uploaded file (a zip archive is opened like one on disk)."""
+def sources_from_upload(
+    name: str, size: int, read: Callable[[], bytes], kind: str, limits: Limits
+) -> list[Source]:
+    """Sources for an uploaded file; its size is checked before its bytes are read.
+
+    A zip archive is opened like one on disk (same bomb limits).
+    """
+    try:
+        check_size(name, size, limits)
+    except ImportRejected as exc:
+        return [_refused(name, str(exc))]
+    data = read()
     if zipfile.is_zipfile(io.BytesIO(data)):
         return _zip_sources(name, lambda: io.BytesIO(data), kind, limits)
     return [Source(name, lambda: data)]

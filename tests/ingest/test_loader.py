@@ -127,11 +127,20 @@ def test_zip_bomb_is_refused_before_unpacking(conn, tmp_path: Path) -> None:
 
 
 def test_uploaded_zip_is_opened_like_one_on_disk(conn) -> None:
-    sources = sources_from_upload("up.zip", fixture_bytes("notices.zip"), "eforms", Limits())
+    data = fixture_bytes("notices.zip")
+    sources = sources_from_upload("up.zip", len(data), lambda: data, "eforms", Limits())
     assert [source.name for source in sources] == [
         "up.zip:batch/cn_two_lots.xml",
         "up.zip:batch/truncated.xml",
     ]
+
+
+def test_oversized_upload_is_refused_without_reading() -> None:
+    def never() -> bytes:
+        raise AssertionError("read an oversized upload")
+
+    (source,) = sources_from_upload("big.xml", 60 * 1024 * 1024, never, "eforms", Limits())
+    assert source.refused == "big.xml: the file is 60.0 MB; the limit is 50 MB per file."
 
 
 def test_ocds_releases_merge_across_files(conn, tmp_path: Path) -> None:

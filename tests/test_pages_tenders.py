@@ -1,0 +1,91 @@
+"""AppTests of the Tenders and Import pages, run on their own with a signed-in user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from buyergroups import db, tenders
+from buyergroups.ingest import loader
+from buyergroups.ingest.sources import Limits, sources_from_paths
+from tests.factories import make_world
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
+NOTICE_ID = "11111111-2222-4333-8444-555555555555"
+
+
+@pytest.fixture
+def app_world(tmp_path, monkeypatch):
+    path = tmp_path / "pages.duckdb"
+    conn = db.connect(path)
+    world = make_world(conn)
+    for kind, name in [("eforms", "cn_two_lots.xml"), ("csv", "tenders.csv")]:
+        sources = sources_from_paths([FIXTURES / name], kind, Limits())
+        loader.import_sources(conn, kind, sources, None, system=True)
+    conn.close()
+    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
+    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
+    st.cache_resource.clear()
+    yield path, world
+    st.cache_resource.clear()
+
+
+def _page(name: str, user) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    at.session_state["auth_user"] = user
+    return at.run()
+
+
+def test_tenders_search_detail_and_link(app_world) -> None:
+    path, world = app_world
+    at = _page("tenders.py", world.member)
+    assert not at.exception
+    assert at.caption[0].value == "3 tender(s) shown (newest first, at most 200)."
+    at.selectbox(key="tenders_theme").set_value("circular").run()
+    assert at.caption[0].value == "1 tender(s) shown (newest first, at most 200)."
+    assert at.subheader[0].value == "Circulair kantoormeubilair"
+    assert at.success[
+        0
+    ].value == "Sustainable (MVI): Climate, Circular (incl. biobased), Social return".replace(
+        "Sustainable (MVI)", "Sustainable procurement (MVI)"
+    )
+    at.text_input(key="tenders_link_note").set_value("Applies our furniture criteria").run()
+    at.button(key="tenders_link").click().run()
+    assert [s.value for s in at.success][-1] == "Linked."
+    conn = db.connect(path)
+    try:
+        linked = tenders.group_tenders(conn, world.member, world.group_a)
+    finally:
+        conn.close()
+    assert [(row["source_id"], row["note"]) for row in linked] == [
+        (NOTICE_ID, "Applies our furniture criteria")
+    ]
+
+
+def test_bad_cpv_filter_shows_a_message(app_world) -> None:
+    _, world = app_world
+    at = _page("tenders.py", world.outsider)
+    at.text_input(key="tenders_cpv").set_value("abc").run()
+    assert [e.value for e in at.error] == ["CPV 'abc' is not a code or code prefix."]
+
+
+def test_import_page_is_for_facilitators_and_admins(app_world) -> None:
+    _, world = app_world
+    at = _page("import_tenders.py", world.member)
+    assert [i.value for i in at.info] == [
+        "Only facilitators of a buyer group and platform admins can import tenders."
+    ]
+    assert len(at.button) == 0
+    at = _page("import_tenders.py", world.facilitator)
+    assert not at.exception
+    assert at.radio(key="import_kind").options == [
+        "EU eForms notices (XML)",
+        "OCDS releases or records (JSON, JSON Lines)",
+        "Tenders CSV (documented columns)",
+    ]
+    assert at.selectbox(key="import_group").options == ["Group A"]
+    assert at.button(key="import_run").disabled is True
