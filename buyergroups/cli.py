@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "buyergroups.cli_core",
     "buyergroups.accounts_cli",
     "buyergroups.ingest.commands",
+    "buyergroups.search.commands",
 ]
 
 

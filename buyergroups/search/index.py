@@ -10,12 +10,13 @@ matrix is compacted when dead rows pile up.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from buyergroups.search.columns import (
     NO_DATE,
@@ -79,10 +80,15 @@ class RankedRow:
     passage_no: int
     score: float
     semantic: float
+    row: int = -1
 
 
-def _strings(table: pa.Table, name: str) -> list[str]:
-    return [text or "" for text in table.column(name).to_pylist()]
+def _coded(column: pa.ChunkedArray, code: Callable[[str], int]) -> np.ndarray:
+    """Integer codes of a string column, calling ``code`` once per distinct value."""
+    encoded = pc.dictionary_encode(pc.fill_null(column.combine_chunks(), ""))
+    codes = np.array([code(text) for text in encoded.dictionary.to_pylist()], dtype=np.int64)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return codes[indices] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
 class VectorIndex:
@@ -118,6 +124,11 @@ class VectorIndex:
         """Every stored row (live and dead), for benchmarks and tests; do not modify."""
         return self._matrix[: self._kind.size]
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the matrix and the metadata columns (postings excluded)."""
+        return self._matrix.nbytes + sum(column.data.nbytes for column in self._columns())
+
     def add_table(self, table: pa.Table, vectors: np.ndarray) -> None:
         """Append rows described by ``table`` (search_items columns) with their vectors."""
         if table.num_rows != len(vectors):
@@ -132,29 +143,29 @@ class VectorIndex:
 
     def _append_vectors(self, first: int, vectors: np.ndarray) -> None:
         need = first + len(vectors)
+        if first == 0 and vectors.flags.c_contiguous and vectors.flags.writeable:
+            self._matrix = vectors.astype(np.float32, copy=False)  # a fresh load: adopt it
+            return
         if need > len(self._matrix):
-            grown = np.zeros((max(need, 2 * len(self._matrix)), self.dim), dtype=np.float32)
+            grown = np.empty((max(need, 2 * len(self._matrix)), self.dim), dtype=np.float32)
             grown[:first] = self._matrix[:first]
             self._matrix = grown
         self._matrix[first:need] = vectors
 
     def _append_columns(self, table: pa.Table) -> None:
-        kinds = _strings(table, "item_kind")
-        groups = table.column("group_id").to_pylist()
-        visibility = _strings(table, "visibility")
-        self._kind.extend(np.array([_KIND_CODE[k] for k in kinds], dtype=np.int8))
-        self._item.extend(table.column("item_id").to_numpy(zero_copy_only=False))
-        self._passage.extend(table.column("passage_no").to_numpy(zero_copy_only=False))
-        self._group.extend(np.array([NO_GROUP if g is None else g for g in groups], np.int32))
-        public = [k == "tender" or v == "published" for k, v in zip(kinds, visibility, strict=True)]
-        self._public.extend(np.array(public, dtype=np.bool_))
+        kinds = _coded(table.column("item_kind"), lambda kind: _KIND_CODE[kind])
+        self._kind.extend(kinds.astype(np.int8))
+        self._item.extend(table.column("item_id").to_numpy())
+        self._passage.extend(table.column("passage_no").to_numpy())
+        self._group.extend(pc.fill_null(table.column("group_id"), NO_GROUP).to_numpy())
+        published = _coded(table.column("visibility"), lambda v: int(v == "published"))
+        self._public.extend((published == 1) | (kinds == _KIND_CODE["tender"]))
         self._alive.extend(np.ones(table.num_rows, dtype=np.bool_))
-        self._language.extend(self._vocab.codes(_strings(table, "language")))
-        self._ambition.extend(self._vocab.codes(_strings(table, "ambition_level")))
-        self._type.extend(self._vocab.codes(_strings(table, "criterion_type")))
-        self._day.extend(
-            np.array([day_number(d) for d in table.column("item_date").to_pylist()], np.int32)
-        )
+        self._language.extend(_coded(table.column("language"), self._vocab.code))
+        self._ambition.extend(_coded(table.column("ambition_level"), self._vocab.code))
+        self._type.extend(_coded(table.column("criterion_type"), self._vocab.code))
+        days = pc.cast(table.column("item_date"), pa.int32())
+        self._day.extend(pc.fill_null(days, NO_DATE).to_numpy())
 
     def _append_lists(self, table: pa.Table, rows: np.ndarray) -> None:
         for name in ("countries", "themes"):
@@ -309,6 +320,7 @@ class VectorIndex:
                 int(self._passage.data[row]),
                 float(score[at]),
                 float(semantic[at]),
+                int(row),
             )
             for at, row in zip(top, picked, strict=True)
         ]

@@ -173,8 +173,9 @@ def _load_rows(
         sql += " AND (item_kind || ':' || item_id) IN (SELECT unnest(?::VARCHAR[]))"
         params.append([f"{kind}:{item_id}" for kind, item_id in items])
     table = cur.sql(sql, params=params).to_arrow_table()
-    vectors = table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
-    return table.drop_columns(["vector"]), vectors.reshape(-1, int(dim)).astype(np.float32)
+    flat = table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    vectors = np.array(flat, dtype=np.float32).reshape(-1, int(dim))  # one writable copy
+    return table.drop_columns(["vector"]), vectors
 
 
 def _latest_change(cur: db.Connection) -> int:

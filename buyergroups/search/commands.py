@@ -1,0 +1,140 @@
+"""CLI: ``reindex``, ``search "TEXT" --k 10 --json`` and ``bench search --n 100000``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from buyergroups import users
+from buyergroups.cli import db_parent, open_db
+from buyergroups.config import load_settings
+from buyergroups.errors import NotFoundError
+from buyergroups.search import bench, indexer, service
+from buyergroups.search.embedder import load_embedder
+from buyergroups.search.index import KINDS, Filters
+from buyergroups.users import User
+
+# Searching from the command line without --as/--all: what any signed-in user sees.
+PUBLIC_READER = User(id=0, name="command line", email="")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the search subcommands."""
+    reindex = subparsers.add_parser(
+        "reindex", parents=[db_parent()], help="bring the similarity-search index up to date"
+    )
+    reindex.set_defaults(func=run_reindex)
+    search = subparsers.add_parser(
+        "search", parents=[db_parent()], help="find similar criteria, documents and tenders"
+    )
+    search.add_argument("text", help="the text to search for")
+    search.add_argument("--k", type=int, default=10, help="number of hits (default 10)")
+    search.add_argument("--json", action="store_true", help="print the hits as JSON")
+    search.add_argument("--kind", choices=KINDS, action="append", help="only this kind")
+    search.add_argument("--country", action="append", help="only this country (ISO code)")
+    who = search.add_mutually_exclusive_group()
+    who.add_argument("--as", dest="as_email", help="search as this user (their access)")
+    who.add_argument("--all", action="store_true", help="include every group's private items")
+    search.set_defaults(func=run_search)
+    bench_search = _bench_subparsers(subparsers)
+    bench_search.add_argument("--n", type=int, default=100_000, help="synthetic vectors")
+    bench_search.add_argument("--dim", type=int, default=384, help="vector size")
+    bench_search.add_argument("--queries", type=int, default=60, help="queries per kind")
+    bench_search.add_argument("--texts", type=int, default=512, help="texts to embed (0: skip)")
+    bench_search.set_defaults(func=run_bench_search)
+
+
+def _bench_subparsers(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """The ``bench search`` parser, joining a ``bench`` command another module added."""
+    bench_parser = subparsers.choices.get("bench")
+    if bench_parser is None:
+        bench_parser = subparsers.add_parser("bench", help="benchmarks")
+        bench_parser.add_subparsers(dest="what", required=True)
+    benches = next(
+        action for action in bench_parser._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    return benches.add_parser(
+        "search", parents=[db_parent()], help="vector index against numpy brute force"
+    )
+
+
+def _progress_bar() -> tuple[Any, Any]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="passage", desc="embedding", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
+
+
+def run_reindex(args: argparse.Namespace) -> int:
+    """Embed what changed since the last run (everything after a model change)."""
+    conn = open_db(args)
+    try:
+        embedder = load_embedder(load_settings().model)
+        bar, progress = _progress_bar()
+        counts = indexer.sync(conn, embedder, progress)
+        bar.close()
+    finally:
+        conn.close()
+    print(
+        f"search index ({embedder.model_id}): {counts['embedded']} passages embedded, "
+        f"{counts['metadata_updated']} updated, {counts['removed']} removed, "
+        f"{counts['unchanged']} unchanged"
+    )
+    return 0
+
+
+def _actor(conn: Any, args: argparse.Namespace) -> User:
+    if args.all:
+        return User(id=0, name="command line (all)", email="", is_admin=True)
+    if not args.as_email:
+        return PUBLIC_READER
+    with conn.cursor() as cur:
+        found = users.find_by_email(cur, args.as_email)
+    if found is None:
+        raise NotFoundError(f"There is no user {args.as_email}.")
+    return found
+
+
+def _hit_dict(hit: service.Hit) -> dict[str, Any]:
+    found = asdict(hit)
+    found["explanation"] = {**asdict(hit.explanation), "summary": hit.explanation.summary()}
+    return found
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Print the ranked hits for a text."""
+    conn = open_db(args)
+    try:
+        embedder = load_embedder(load_settings().model)
+        index = service.open_index(conn, embedder)
+        filters = Filters(kinds=tuple(args.kind or ()), countries=tuple(args.country or ()))
+        hits = service.search(conn, index, embedder, _actor(conn, args), args.text, filters, args.k)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps([_hit_dict(hit) for hit in hits], indent=2, default=str))
+        return 0
+    if not hits and len(index) == 0:
+        print("The search index is empty: run `python -m buyergroups reindex` first.")
+    for rank, hit in enumerate(hits, start=1):
+        where = f"{hit.group_name or 'tender'} ({', '.join(hit.countries)})"
+        print(f"{rank:>2}. {hit.score:.3f}  {hit.item_kind} {hit.item_id}  {hit.title}  — {where}")
+        print(f"      {hit.explanation.summary()}")
+    return 0
+
+
+def run_bench_search(args: argparse.Namespace) -> int:
+    """Print load time, latencies, memory and the brute-force comparison."""
+    exact = bench.bench_index(args.n, args.dim, args.queries, print)
+    if args.texts > 0:
+        bench.bench_embedding(load_embedder(load_settings().model), args.texts, print)
+    return 0 if exact else 1
