@@ -34,11 +34,9 @@ _INSERT = (
     + ", ".join(f"unnest(?::{kind}[])" for _, kind in _KEY_COLUMNS + _TENDER_COLUMNS)
     + " RETURNING id, source_id"
 )
-_UPDATE = (
-    "UPDATE tenders SET "
-    + ", ".join(f"{name} = ?" for name, _ in _TENDER_COLUMNS)
-    + " WHERE id = ?"
-)
+# Built from the fixed column list above, never from input.
+_SET_COLUMNS = ", ".join(f"{name} = ?" for name, _ in _TENDER_COLUMNS)
+_UPDATE = f"UPDATE tenders SET {_SET_COLUMNS} WHERE id = ?"  # nosec B608
 
 
 def _values(tender: Tender, raw_hash: str, actor: User | None) -> list[Any]:
