@@ -29,7 +29,7 @@ ROLLUP_NOTES = [
     "Tonnes CO2e reduction; low/high propagate every input's range (min/max over the corners).",
     "A tender linked to several estimates counts once: most advanced status, then latest update.",
     "Groups: all of a group's own estimates; counted_elsewhere_t is counted under another group.",
-    "Themes: a multi-theme group counts in full under each theme, so theme rows overlap.",
+    "Themes: a multi-theme group's estimates are split equally over its themes.",
     "Countries: an estimate is split equally over its group's countries.",
     "Years: each estimate is spread evenly over its years of effect.",
     "Spend-based estimates are screening estimates (sector-average factors).",

@@ -12,9 +12,9 @@ Counting rules (also shown on the CO2 page and in the Excel "Notes" sheet):
   another group, so group rows may add up to more than the programme total.
 * **Programme, sector, country, year and status** use the deduplicated
   estimates and add up to the programme total.
-* **Theme**: a group with several MVI themes counts in full under each theme,
-  so theme rows overlap and do not add up to the total (a reduction from a
-  circular viaduct is both a circular and a climate result).
+* **Theme**: a group with several MVI themes has each estimate split equally
+  over its themes, so theme rows add up to the total (counting in full under
+  every theme would multiply a group's tonnes by its number of themes).
 * **Country**: a group working in several countries has each estimate split
   equally over its countries, so country rows add up to the total.
 * **Year**: each estimate is spread evenly over start_year … start_year +
@@ -205,7 +205,7 @@ def programme_rollup(
         by_group=_by_group(frame),
         by_programme=_breakdown(counted, "programme"),
         by_sector=_breakdown(counted, "sector"),
-        by_theme=_breakdown(themes.rename(columns={"themes": "theme"}), "theme"),
+        by_theme=_breakdown(themes.rename(columns={"themes": "theme"}), "theme", themes["share"]),
         by_country=_breakdown(
             countries.rename(columns={"countries": "country"}), "country", countries["share"]
         ),

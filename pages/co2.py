@@ -102,7 +102,7 @@ def _breakdowns(rollup: Rollup) -> None:
             _stacked_bars(by_status_long(themes, "theme"), "theme", "Theme", horizontal=True),
             key="co2_theme_chart",
         )
-        st.caption("A group with several themes counts in full under each: themes overlap.")
+        st.caption("A group with several themes has its estimates split equally over them.")
     with right:
         st.subheader("By country")
         countries = rollup.by_country.assign(

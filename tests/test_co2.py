@@ -93,11 +93,11 @@ def test_theme_country_and_year_breakdowns(
     conn: db.Connection, shared: dict[str, co2.Estimate]
 ) -> None:
     rollup = programme_rollup(conn, OUTSIDER)
-    # themes overlap: e3 (60) counts under both circular and climate
+    # e3 (60) split over circular and climate; e1 (100) is climate only
     assert rollup.by_theme[["theme", "expected_t"]].values.tolist() == [
         ["(none)", 200.0],
-        ["climate", 160.0],
-        ["circular", 60.0],
+        ["climate", 130.0],
+        ["circular", 30.0],
     ]
     # e1 (100) split over NO and DK
     assert rollup.by_country[["country", "expected_t"]].values.tolist() == [
