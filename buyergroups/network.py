@@ -17,6 +17,7 @@ Analytics live in :mod:`buyergroups.network_analytics`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -89,8 +90,15 @@ class Snapshot:
     actor_group_ids: frozenset[int] = frozenset()
 
     def members_of(self, group_id: int) -> set[int]:
-        """Organisation ids taking part in the group."""
-        return {org for group, org, _role in self.memberships if group == group_id}
+        """Organisation ids taking part in the group (a copy the caller may change)."""
+        return set(self._members.get(group_id, ()))
+
+    @cached_property
+    def _members(self) -> dict[int, frozenset[int]]:
+        by_group: dict[int, set[int]] = {}
+        for group_id, org_id, _role in self.memberships:
+            by_group.setdefault(group_id, set()).add(org_id)
+        return {group_id: frozenset(orgs) for group_id, orgs in by_group.items()}
 
 
 _ORGANISATIONS_SQL = "SELECT id, name, kind, country FROM organisations ORDER BY id"

@@ -38,7 +38,7 @@ from buyergroups.network import (
 
 SEED = 42
 SAMPLE_ABOVE = 1000
-SAMPLE_K = 256
+SAMPLE_K = 128
 
 
 def summary(snapshot: Snapshot) -> dict[str, int]:
