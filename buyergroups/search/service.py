@@ -34,11 +34,15 @@ SNIPPET_CHARS = 300
 
 @dataclass(frozen=True)
 class ItemRef:
-    """A stored item used as the query (a document's passage, or all its passages)."""
+    """A stored item used as the query (a document's passage, or all its passages).
+
+    With ``other_groups`` the hits leave out the item's own group.
+    """
 
     item_kind: str
     item_id: int
     passage_no: int | None = None
+    other_groups: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,12 +107,12 @@ def _stored_hits(
 
 def _query_item(
     cur: db.Connection, actor: User | None, ref: ItemRef, dim: int
-) -> tuple[np.ndarray, QueryProfile]:
+) -> tuple[np.ndarray, QueryProfile, int | None]:
     visible, params = auth.visible_sql(cur, actor, "s")
     passage = "" if ref.passage_no is None else " AND s.passage_no = ?"
     sql = (
         f"SELECT s.vector::FLOAT[{int(dim)}] AS vector, s.cpv_codes, s.concept_codes, s.themes,"  # nosec B608
-        f" s.criterion_type FROM search_items s WHERE s.item_kind = ? AND s.item_id = ?{passage}"
+        f" s.criterion_type, s.group_id FROM search_items s WHERE s.item_kind = ? AND s.item_id = ?{passage}"
         f" AND len(s.vector) = ? AND {visible}"
     )
     extra = [] if ref.passage_no is None else [ref.passage_no]
@@ -125,7 +129,7 @@ def _query_item(
         themes=tuple(first["themes"]) if ref.item_kind == "criterion" else (),
         criterion_type=first["criterion_type"] or "",
     )
-    return vector / max(float(np.linalg.norm(vector)), 1e-12), profile
+    return vector / max(float(np.linalg.norm(vector)), 1e-12), profile, first["group_id"]
 
 
 def _query_text(
@@ -184,10 +188,12 @@ def search(
         if isinstance(query, ItemRef):
             if query.item_kind not in KINDS:
                 raise ValidationError(f"Unknown item kind {query.item_kind!r}.")
-            vector, profile = _query_item(cur, actor, query, index.dim)
+            vector, profile, group_id = _query_item(cur, actor, query, index.dim)
             filters = replace(
                 filters, exclude_items=(*filters.exclude_items, (query.item_kind, query.item_id))
             )
+            if query.other_groups and group_id is not None:
+                filters = replace(filters, exclude_group_ids=(*filters.exclude_group_ids, group_id))
         else:
             vector, profile = _query_text(query, embedder, matcher)
     with index.lock:
@@ -204,3 +210,20 @@ def search(
         for row in ranked
         if (key := (row.item_kind, row.item_id, row.passage_no)) in stored
     ]
+
+
+def readable_items(
+    conn: db.Connection, actor: User | None, item_kind: str, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Indexed items of one kind the actor may read (to pick a query item), newest first."""
+    if item_kind not in KINDS:
+        raise ValidationError(f"Unknown item kind {item_kind!r}.")
+    with db.reading(conn) as cur:
+        visible, params = auth.visible_sql(cur, actor, "s")
+        sql = (
+            "SELECT s.item_id, any_value(s.title) AS title, any_value(coalesce(g.name, ''))"
+            " AS group_name FROM search_items s LEFT JOIN buyer_groups g ON g.id = s.group_id"
+            f" WHERE s.item_kind = ? AND {visible} GROUP BY s.item_id"  # nosec B608
+            " ORDER BY max(s.item_date) DESC NULLS LAST, s.item_id DESC LIMIT ?"
+        )
+        return db.rows(cur, sql, [item_kind, *params, int(limit)])

@@ -1,0 +1,108 @@
+"""Search hits for pages: one hit card, the reuse action and the "Similar elsewhere" panel."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from buyergroups import criteria, groups
+from buyergroups.domain import AmbitionLevel, CriterionType, Theme
+from buyergroups.errors import BuyerGroupsError
+from buyergroups.search import service
+from buyergroups.search.index import Filters
+from buyergroups.users import User
+from ui import search_resources
+from ui.labels import label, labels
+
+KIND_LABELS = {
+    "criterion": "Criterion",
+    "document": "Document",
+    "dialogue": "Market dialogue",
+    "tender": "Tender",
+}
+
+
+def writable_groups(conn, actor: User) -> dict[int, str]:
+    """Groups the actor may add a criterion to: id -> name."""
+    listed = groups.list_groups(conn, actor)
+    return {
+        g["id"]: g["name"]
+        for g in listed
+        if actor.is_admin or g.get("my_role") in ("facilitator", "member")
+    }
+
+
+def reuse_action(conn, actor: User, hit: service.Hit, prefix: str) -> None:
+    """A select of the actor's groups and a button copying the criterion as a draft."""
+    targets = {
+        gid: name for gid, name in writable_groups(conn, actor).items() if gid != hit.group_id
+    }
+    if not targets:
+        return
+    key = f"{prefix}_{hit.item_kind}_{hit.item_id}"
+    left, right = st.columns([3, 1])
+    target = left.selectbox(
+        "Reuse in my group", list(targets), format_func=targets.get, key=f"{key}_target"
+    )
+    if right.button("Reuse in my group", key=f"{key}_reuse"):
+        try:
+            new_id = criteria.reuse(conn, actor, hit.item_id, target)
+            search_resources.reindex("criterion", new_id)
+        except BuyerGroupsError as exc:
+            st.error(str(exc))
+        else:
+            st.success(
+                f"Copied as draft criterion {new_id} in {targets[target]}, crediting the source."
+            )
+
+
+def _caption(hit: service.Hit) -> str:
+    parts = [
+        KIND_LABELS.get(hit.item_kind, hit.item_kind),
+        hit.group_name or "public tender",
+        ", ".join(hit.countries),
+        hit.language,
+        label(CriterionType, hit.criterion_type),
+        labels(Theme, hit.themes),
+        label(AmbitionLevel, hit.ambition_level),
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def hit_card(conn, actor: User, hit: service.Hit, prefix: str) -> None:
+    """One hit: title (and passage heading), where it comes from, score and why."""
+    with st.container(border=True):
+        title = hit.title + (f" — {hit.heading}" if hit.heading else "")
+        head, score = st.columns([5, 1])
+        head.markdown(f"**{title}**")
+        score.metric("Score", f"{hit.score:.2f}", label_visibility="collapsed")
+        st.caption(_caption(hit))
+        if hit.snippet:
+            st.text(hit.snippet)
+        st.caption("Why: " + hit.explanation.summary())
+        if hit.item_kind == "criterion":
+            counts = criteria.reuse_count(conn, hit.item_id)
+            if counts["groups"]:
+                st.caption(
+                    f"Reused by {counts['groups']} groups in {counts['countries']} countries"
+                )
+            reuse_action(conn, actor, hit, prefix)
+
+
+def render_similar_elsewhere(conn, actor: User, item_kind: str, item_id: int, k: int = 5) -> None:
+    """The "Similar elsewhere" panel for a criterion or document: hits from other groups."""
+    key = f"similar_{item_kind}_{item_id}"
+    with st.expander("Similar elsewhere", expanded=False):
+        if not st.toggle("Show similar work of other groups", key=f"{key}_show"):
+            return
+        try:
+            hits = service.search(
+                conn, search_resources.search_index(), search_resources.embedder(), actor,
+                service.ItemRef(item_kind, item_id, other_groups=True), Filters(), k=k,
+            )  # fmt: skip
+        except BuyerGroupsError as exc:
+            st.error(str(exc))
+            return
+        if not hits:
+            st.info("Nothing similar found in other groups yet.")
+        for hit in hits:
+            hit_card(conn, actor, hit, key)
