@@ -34,7 +34,6 @@ OPTIONAL_PAGES = [
     ("pages/co2.py", "CO2 reduction", ":material/eco:"),
     ("pages/network.py", "Network", ":material/hub:"),
     ("pages/monitoring.py", "Monitoring", ":material/monitoring:"),
-    ("pages/admin.py", "Admin", ":material/admin_panel_settings:"),
 ]
 pages = [
     st.Page(path, title=title, icon=icon, default=default) for path, title, icon, default in PAGES
@@ -44,4 +43,6 @@ pages += [
     for path, title, icon in OPTIONAL_PAGES
     if (HERE / path).exists()
 ]
+if user.is_admin:
+    pages.append(st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"))
 st.navigation(pages).run()

@@ -101,7 +101,7 @@ def list_organisations(conn: db.Connection) -> list[dict[str, Any]]:
             cur,
             "SELECT o.id, o.name, o.kind, o.country, count(m.group_id) AS groups"
             " FROM organisations o LEFT JOIN memberships m ON m.organisation_id = o.id"
-            " GROUP BY ALL ORDER BY lower(o.name)",
+            " GROUP BY o.id, o.name, o.kind, o.country ORDER BY lower(o.name)",
         )
 
 

@@ -1,0 +1,41 @@
+from collections import Counter
+
+from buyergroups import db, demo
+from buyergroups.domain import AmbitionLevel, Theme
+
+
+def test_seed_if_empty_seeds_once_and_labels_the_data(conn) -> None:
+    assert demo.is_demo(conn) is False
+    assert demo.seed_if_empty(conn) is True
+    assert demo.seed_if_empty(conn) is False
+    assert demo.is_demo(conn) is True
+    assert demo.demo_label(conn).startswith("Demo dataset")
+
+
+def test_demo_content_meets_the_brief(conn) -> None:
+    counts = demo.seed(conn)
+    assert counts["groups"] >= 8 and counts["criteria"] >= 60 and counts["organisations"] >= 30
+    with db.reading(conn) as cur:
+        countries = db.value(cur, "SELECT count(DISTINCT country) FROM organisations")
+        pairs = set(cur.execute("SELECT DISTINCT theme, ambition_level FROM criteria").fetchall())
+        languages = Counter(code for (code,) in cur.execute("SELECT language FROM documents").fetchall())
+        reused = db.value(cur, "SELECT count(*) FROM criteria WHERE derived_from IS NOT NULL")
+        events = db.value(cur, "SELECT count(*) FROM dialogue_events")
+        revisions = db.value(cur, "SELECT count(*) FROM criterion_revisions")
+        criteria_count = db.value(cur, "SELECT count(*) FROM criteria")
+    assert countries >= 5
+    assert pairs == {(t.value, a.value) for t in Theme for a in AmbitionLevel}
+    assert languages["nl"] > 0 and languages["en"] > 0
+    assert reused >= 8 and events >= 8
+    assert revisions == criteria_count
+
+
+def test_demo_users_sign_in_with_the_documented_password(conn) -> None:
+    from buyergroups import accounts
+    from buyergroups.config import Settings
+
+    demo.seed(conn)
+    user = accounts.authenticate(
+        conn, "joost.verhagen@demo.buyergroups.example", demo.DEMO_PASSWORD, Settings()
+    )
+    assert user.name == "Joost Verhagen"
