@@ -240,15 +240,32 @@ def reuse_graph(snapshot: Snapshot) -> nx.DiGraph:
 
 
 def full_graph(snapshot: Snapshot, edge_kinds: tuple[str, ...] = EDGE_KINDS) -> nx.Graph:
-    """Every node kind with the chosen edge kinds (nodes without an edge are kept)."""
-    graph = membership_graph(snapshot) if "membership" in edge_kinds else nx.Graph()
-    if "membership" not in edge_kinds:
-        _add_groups_and_orgs(graph, replace(snapshot, memberships=[]))
+    """Groups, organisations and countries, plus criteria and tenders when their edges are chosen."""
+    graph = nx.Graph()
+    _add_groups_and_orgs(graph, snapshot if "membership" in edge_kinds else _no_members(snapshot))
     for group in snapshot.groups.values():
         for code in group.countries:
             graph.add_node(f"country:{code}", kind="country", label=code, key=code)
             if "works_in" in edge_kinds:
                 graph.add_edge(group_node(group.id), f"country:{code}", kind="works_in")
+    if {"criterion_of", "reuse"} & set(edge_kinds):
+        _add_criteria(graph, snapshot, edge_kinds)
+    if "tender_of" in edge_kinds:
+        for link in snapshot.tender_links:
+            node = f"tender:{link.tender_id}"
+            graph.add_node(node, kind="tender", label=link.title, key=link.tender_id)
+            graph.add_edge(node, group_node(link.group_id), kind="tender_of")
+    if "co_membership" in edge_kinds:
+        for a, b, attrs in co_membership_graph(snapshot).edges(data=True):
+            graph.add_edge(a, b, kind="co_membership", weight=attrs["weight"])
+    return graph
+
+
+def _no_members(snapshot: Snapshot) -> Snapshot:
+    return replace(snapshot, memberships=[])
+
+
+def _add_criteria(graph: nx.Graph, snapshot: Snapshot, edge_kinds: tuple[str, ...]) -> None:
     for criterion in snapshot.criteria.values():
         node = criterion_node(criterion.id)
         graph.add_node(node, kind="criterion", label=criterion.shown_title, key=criterion.id)
@@ -257,15 +274,6 @@ def full_graph(snapshot: Snapshot, edge_kinds: tuple[str, ...] = EDGE_KINDS) -> 
     if "reuse" in edge_kinds:
         for source, derived in reuse_graph(snapshot).edges:
             graph.add_edge(criterion_node(source), criterion_node(derived), kind="reuse")
-    for link in snapshot.tender_links:
-        node = f"tender:{link.tender_id}"
-        graph.add_node(node, kind="tender", label=link.title, key=link.tender_id)
-        if "tender_of" in edge_kinds:
-            graph.add_edge(node, group_node(link.group_id), kind="tender_of")
-    if "co_membership" in edge_kinds:
-        for a, b, attrs in co_membership_graph(snapshot).edges(data=True):
-            graph.add_edge(a, b, kind="co_membership", weight=attrs["weight"])
-    return graph
 
 
 def layout(graph: nx.Graph, seed: int = LAYOUT_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,0 +1,155 @@
+"""Monitoring: how much is bought sustainably, at which ambition level, and good examples."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from buyergroups import monitoring
+from buyergroups.domain import AmbitionLevel, Theme
+from buyergroups.errors import BuyerGroupsError
+from ui import context
+from ui.labels import label, options
+from ui.network_view import with_labels
+
+LEVEL_COLOURS = alt.Scale(
+    domain=[level.label for level in AmbitionLevel], range=["#c6dbef", "#6baed6", "#08519c"]
+)
+
+
+def _download(name: str, frame: pd.DataFrame) -> None:
+    st.download_button(
+        "Download CSV",
+        monitoring.csv_bytes(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"mon_download_{name}",
+    )
+
+
+def _share_chart(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", title=title, sort="-x"),
+            x=alt.X(
+                "share_pct:Q", title="% of tenders flagged MVI", scale=alt.Scale(domain=[0, 100])
+            ),
+            tooltip=[category, "tenders", "mvi_tenders", alt.Tooltip("share_pct:Q", format=".1f")],
+        )
+    )
+
+
+def _share_section(name: str, frame: pd.DataFrame, category: str, title: str) -> None:
+    shown = with_labels(frame)
+    if category == "cpv_division":
+        shown = shown.assign(cpv_division=shown["cpv_division"].replace("", "(no CPV)"))
+    if category == "country":
+        shown = shown.assign(country=shown["country"].replace("", "(unknown)"))
+    st.altair_chart(_share_chart(shown, category, title), key=f"mon_chart_{name}")
+    st.dataframe(shown, hide_index=True, key=f"mon_table_{name}")
+    _download(name, frame)
+
+
+def _ambition_section(frame: pd.DataFrame) -> None:
+    theme = st.selectbox(
+        "Theme",
+        [None, *options(Theme)],
+        format_func=lambda c: "All themes" if c is None else label(Theme, c),
+        key="mon_theme",
+    )
+    chosen = frame if theme is None else frame[frame["theme"] == theme]
+    levels = {level.value: level.label for level in AmbitionLevel}
+    long = chosen.melt(
+        id_vars=["group_name"], value_vars=list(levels), var_name="level", value_name="criteria"
+    ).assign(level=lambda f: f["level"].map(levels))
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("group_name:N", title="Group"),
+            x=alt.X("sum(criteria):Q", title="Criteria"),
+            color=alt.Color("level:N", scale=LEVEL_COLOURS, title="Ambition level"),
+            tooltip=["group_name", "level", alt.Tooltip("sum(criteria):Q", title="criteria")],
+        )
+    )
+    st.altair_chart(chart, key="mon_chart_ambition")
+    st.dataframe(with_labels(chosen), hide_index=True, key="mon_table_ambition")
+    _download("ambition_mix", frame)
+
+
+st.title("Monitoring")
+st.caption(
+    "Sustainable procurement (MVI) per theme, product group and country, in the spirit of the "
+    "national benchmark. Private criteria count as numbers; only published ones are named."
+)
+try:
+    tables = monitoring.tables(context.connection(), context.current_user())
+except BuyerGroupsError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.header("Imported tenders flagged sustainable")
+tenders_total = int(tables["mvi_share_by_theme"]["tenders"].max())
+if tenders_total == 0:
+    st.info("No tenders imported yet. Import eForms, OCDS or CSV files to see MVI shares.")
+else:
+    st.caption(
+        f"{tenders_total} imported tenders. A tender counts under every theme it is flagged "
+        "with; per CPV division its main (first) CPV code decides; per country the buyer's."
+    )
+    by_theme, by_division, by_country = st.tabs(["Per theme", "Per CPV division", "Per country"])
+    with by_theme:
+        _share_section("mvi_share_by_theme", tables["mvi_share_by_theme"], "theme", "Theme")
+    with by_division:
+        _share_section(
+            "mvi_share_by_cpv_division",
+            tables["mvi_share_by_cpv_division"],
+            "cpv_division",
+            "CPV division",
+        )
+    with by_country:
+        _share_section("mvi_share_by_country", tables["mvi_share_by_country"], "country", "Country")
+
+st.header("Ambition level of each group's criteria")
+if tables["ambition_mix"].empty:
+    st.info("No criteria yet.")
+else:
+    _ambition_section(tables["ambition_mix"])
+
+st.header("Groups per phase")
+phases = tables["groups_per_phase"]
+st.altair_chart(
+    alt.Chart(phases)
+    .mark_bar()
+    .encode(
+        x=alt.X("label:N", title="Phase", sort=list(phases["label"])),
+        y=alt.Y("groups:Q", title="Groups"),
+        tooltip=["label", "groups"],
+    ),
+    key="mon_chart_phases",
+)
+_download("groups_per_phase", phases)
+
+st.header("Good examples")
+st.subheader("Published criteria reused most")
+st.caption("Copies follow reuse chains; private copies count without being named.")
+reused = tables["most_reused_published_criteria"]
+if reused.empty:
+    st.info("No published criterion has been reused yet.")
+else:
+    st.dataframe(with_labels(reused), hide_index=True, key="mon_table_reused")
+    _download("most_reused_published_criteria", reused)
+st.subheader("Tenders with the most weight on sustainability")
+st.caption(
+    "Per lot: the weight of non-price award criteria whose name or description names an MVI "
+    "theme, as % of the lot's award weight; a tender shows its best lot."
+)
+weighted = tables["sustainability_weighted_tenders"]
+if weighted.empty:
+    st.info("No imported tender has a weighted award criterion on sustainability yet.")
+else:
+    st.dataframe(weighted, hide_index=True, key="mon_table_weighted")
+    _download("sustainability_weighted_tenders", weighted)

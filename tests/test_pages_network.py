@@ -1,0 +1,126 @@
+"""AppTests of the Network and Monitoring pages on a copy of the demo database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from buyergroups.demo import load_dataset
+from tests.ui_support import copy_db, seed_demo_file, signed_in_app
+
+DATASET = load_dataset()
+VIADUCTS = DATASET["groups"][0]
+JOOST = next(u for u in DATASET["users"] if u["key"] == "u_facil_viaducts")
+ADMIN = next(u for u in DATASET["users"] if u.get("is_admin"))
+# Private criteria of groups Joost is not in: never shown to him by title.
+JOOST_GROUPS = {
+    g["key"] for g in DATASET["groups"] for m in g["users"] if m["user"] == "u_facil_viaducts"
+}
+PRIVATE_ELSEWHERE = [
+    c["title"]
+    for g in DATASET["groups"]
+    if g["key"] not in JOOST_GROUPS
+    for c in g["criteria"]
+    if c.get("status", "draft") != "published"
+]
+PUBLISHED_REUSED = "Contractbepaling: social return 5% van de opdrachtwaarde"
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory) -> Path:
+    return seed_demo_file(tmp_path_factory.mktemp("demo_network"))
+
+
+@pytest.fixture
+def app_db(demo_template, tmp_path, monkeypatch) -> Path:
+    path = copy_db(demo_template, tmp_path)
+    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
+    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
+    st.cache_resource.clear()
+    return path
+
+
+def _page(app_db: Path, email: str, page: str):
+    at = signed_in_app(app_db, email).run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _everything(at) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.value for e in at.info] + [e.value for e in at.subheader]
+    parts += [e.value.to_csv() for e in at.dataframe]
+    parts += [str(option) for box in at.selectbox for option in box.options]
+    return "\n".join(str(part) for part in parts)
+
+
+def _column(at, marker: str, column: str) -> list:
+    """A column of the one table that has the ``marker`` column (AppTest shows no table keys)."""
+    found = [e.value for e in at.dataframe if marker in e.value.columns]
+    assert len(found) == 1, marker
+    return list(found[0][column])
+
+
+def test_network_page_shows_groups_and_analytics(app_db) -> None:
+    at = _page(app_db, JOOST["email"], "network")
+    assert [e.value for e in at.title] == ["Network"]
+    names = _column(at, "betweenness", "name")
+    assert VIADUCTS["name"] in names
+    assert "Rijkswaterstaat" in names
+    assert PUBLISHED_REUSED in _column(at, "descendants", "title")
+
+
+def test_network_page_never_names_private_criteria_of_other_groups(app_db) -> None:
+    at = _page(app_db, JOOST["email"], "network")
+    text = _everything(at)
+    assert PRIVATE_ELSEWHERE
+    assert [title for title in PRIVATE_ELSEWHERE if title in text] == []
+    assert "(private criterion)" in text
+
+
+def test_network_filter_by_country_keeps_matching_groups(app_db) -> None:
+    at = _page(app_db, JOOST["email"], "network")
+    at.selectbox(key="net_country").set_value("NO").run()
+    assert not at.exception
+    expected = sorted(g["name"] for g in DATASET["groups"] if "NO" in g["countries"])
+    communities = _column(at, "organisation_names", "group_names")
+    assert sorted(name for cell in communities for name in cell.split("; ")) == expected
+
+
+def test_network_lineage_tree_of_a_reused_criterion(app_db) -> None:
+    at = _page(app_db, JOOST["email"], "network")
+    box = at.selectbox(key="net_criterion")
+    choice = next(o for o in box.options if o.startswith(PUBLISHED_REUSED))
+    box.select_index(box.options.index(choice)).run()
+    assert not at.exception
+    tree = next(m.value for m in at.markdown if "← this criterion" in m.value)
+    assert tree.splitlines()[0].startswith("- **Contractbepaling: social return 5% van de")
+    assert len(tree.splitlines()) == 4  # the original and three copies
+
+
+def test_network_suggestions_for_own_group(app_db) -> None:
+    at = _page(app_db, JOOST["email"], "network")
+    assert at.selectbox(key="net_group").value is not None
+    suggested = _column(at, "shared_cpv_divisions", "group")
+    assert VIADUCTS["name"] not in suggested
+    assert "Circular office furniture" in suggested
+
+
+def test_monitoring_page_renders_tables_and_downloads(app_db) -> None:
+    at = _page(app_db, ADMIN["email"], "monitoring")
+    assert [e.value for e in at.title] == ["Monitoring"]
+    assert "No tenders imported yet" in _everything(at)
+    assert VIADUCTS["name"] in _column(at, "significant", "group_name")
+    assert PUBLISHED_REUSED in _column(at, "reuses", "title")
+    downloads = [e.proto.id for e in at.get("download_button")]
+    assert len(downloads) == 3  # ambition mix, groups per phase, reused criteria
+
+
+def test_monitoring_theme_filter(app_db) -> None:
+    at = _page(app_db, ADMIN["email"], "monitoring")
+    at.selectbox(key="mon_theme").set_value("social_return").run()
+    assert not at.exception
+    assert set(_column(at, "significant", "theme")) == {"Social return"}
