@@ -15,9 +15,8 @@ import pandas as pd
 from buyergroups import co2, db
 from buyergroups.auth import Action, require
 from buyergroups.co2_rollup import Rollup
+from buyergroups.reports import protect_cell
 from buyergroups.users import User
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 ESTIMATE_COLUMNS = [
     "id", "title", "method", "screening", "status", "confidence", "start_year", "years",
@@ -36,14 +35,8 @@ ROLLUP_NOTES = [
 ]
 
 
-def _safe_text(cell: object) -> object:
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
-        return "'" + cell
-    return cell
-
-
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.map(_safe_text)
+    return frame.map(protect_cell)
 
 
 def estimates_frame(conn: db.Connection, actor: User | None, group_id: int) -> pd.DataFrame:

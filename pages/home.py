@@ -52,7 +52,7 @@ if not listed:
     )
 
 for group in listed:
-    with st.container(border=True):
+    with st.container(border=True, key=f"home_card_{group['id']}"):
         head, action = st.columns([5, 1])
         head.markdown(f"#### {group['name']}")
         head.caption(

@@ -8,9 +8,11 @@ from buyergroups import auth, groups
 from buyergroups.domain import Phase, Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
+from ui.co2_tab import render_group_co2
 from ui.criteria_tab import render_criteria
 from ui.dialogue_tab import render_dialogue
 from ui.documents_tab import render_documents
+from ui.exports_panel import render_exports
 from ui.labels import label, labels
 from ui.members_tab import render_activity, render_members
 
@@ -50,7 +52,7 @@ tab_names = [
     "Activity",
     "CO2",
 ]
-vision, specs, crits, talks, people, log, co2 = st.tabs(tab_names)
+vision, specs, crits, talks, people, log, co2, exports = st.tabs(tab_names)
 try:
     with vision:
         render_documents(
@@ -69,11 +71,8 @@ try:
     with log:
         render_activity(conn, user, group_id)
     with co2:
-        try:
-            from ui.co2_tab import render_group_co2
-        except ImportError:
-            st.info("CO2 estimates are not available in this installation.")
-        else:
-            render_group_co2(conn, user, group_id)
+        render_group_co2(conn, user, group_id)
+    with exports:
+        render_exports(conn, user, group_id)
 except BuyerGroupsError as exc:
     st.error(str(exc))
