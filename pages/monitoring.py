@@ -33,7 +33,7 @@ def _share_chart(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", title=title, sort="-x"),
+            y=alt.Y(f"{category}:N", title=title, sort="-x", axis=alt.Axis(labelLimit=320)),
             x=alt.X(
                 "share_pct:Q", title="% of tenders flagged MVI", scale=alt.Scale(domain=[0, 100])
             ),
@@ -69,8 +69,8 @@ def _ambition_section(frame: pd.DataFrame) -> None:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("group_name:N", title="Group"),
-            x=alt.X("sum(criteria):Q", title="Criteria"),
+            y=alt.Y("group_name:N", title="Group", axis=alt.Axis(labelLimit=320)),
+            x=alt.X("sum(criteria):Q", title="Criteria", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("level:N", scale=LEVEL_COLOURS, title="Ambition level"),
             tooltip=["group_name", "level", alt.Tooltip("sum(criteria):Q", title="criteria")],
         )
@@ -125,8 +125,8 @@ st.altair_chart(
     alt.Chart(phases)
     .mark_bar()
     .encode(
-        x=alt.X("label:N", title="Phase", sort=list(phases["label"])),
-        y=alt.Y("groups:Q", title="Groups"),
+        x=alt.X("label:N", title="Phase", sort=list(phases["label"]), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("groups:Q", title="Groups", axis=alt.Axis(tickMinStep=1)),
         tooltip=["label", "groups"],
     ),
     key="mon_chart_phases",

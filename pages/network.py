@@ -11,9 +11,6 @@ from buyergroups.errors import BuyerGroupsError
 from ui import context, network_view
 from ui.labels import label, options
 
-conn = context.connection()
-user = context.current_user()
-
 st.title("Network")
 st.caption(
     "Organisations, Buyer Groups, countries and criteria, linked by membership, reuse of "
@@ -21,7 +18,7 @@ st.caption(
 )
 
 try:
-    snapshot = network.load(conn, user)
+    snapshot = network.load(context.connection(), context.current_user())
 except BuyerGroupsError as exc:
     st.error(str(exc))
     st.stop()

@@ -17,6 +17,13 @@ g2 as c2 (private; retitled SECRET_COPY), c2 reused into g4 as c3 (private).
 c4 in g2 is private (SECRET_OWN). c5 and c6 in g1 (circular basis, circular
 ambitious; private). Users: ``member`` in g1 (facilitator) and g3 (member);
 ``outsider`` in no group; ``admin``.
+
+Tenders (stored by :func:`insert_tenders`, for the monitoring tests)::
+
+    t1 NL  CPV 45221100            MVI: circular, climate
+    t2 NL  CPV 45000000, 71000000  not MVI
+    t3 BE  CPV 30213100            MVI: climate
+    t4 --  no CPV                  not MVI
 """
 
 from __future__ import annotations
@@ -123,3 +130,48 @@ def build(conn: db.Connection) -> NetworkWorld:
         member=member,
         outsider=outsider,
     )
+
+
+TENDERS = [
+    (1, "Viaduct renovation Almere", "NL", ["45221100"], True, ["circular", "climate"]),
+    (2, "Road maintenance", "NL", ["45000000", "71000000"], False, []),
+    (3, "Laptops for Gent", "BE", ["30213100"], True, ["climate"]),
+    (4, "Consultancy", None, [], False, []),
+]
+# (tender, lot, type, name, weight)
+AWARD_CRITERIA = [
+    (1, 0, "price", "Price", 60.0),
+    (1, 0, "quality", "CO2 emissions of equipment", 30.0),
+    (1, 0, "quality", "Delivery time", 10.0),
+    (2, 0, "price", "Price", 50.0),
+    (2, 0, "quality", "Project approach", 50.0),
+    (3, 0, "price", "Price", 40.0),
+    (3, 0, "quality", "Recycled content", 20.0),
+    (3, 0, "quality", "Plan of approach", 40.0),
+    (3, 1, "price", "Price", 100.0),
+]
+
+
+def insert_tenders(conn: db.Connection) -> None:
+    """Store TENDERS, AWARD_CRITERIA and one CPV label (45000000 Construction work)."""
+    now = db.now()
+    with db.transaction(conn) as cur:
+        for tender_id, title, country, cpvs, mvi, themes in TENDERS:
+            cur.execute(
+                "INSERT INTO tenders (id, source, source_id, title, buyer_name, buyer_country,"
+                " cpv_codes, mvi, mvi_themes, raw_hash, imported_at, updated_at)"
+                " VALUES (?, 'csv', ?, ?, ?, ?, ?, ?, ?, 'x', ?, ?)",
+                [tender_id, f"T{tender_id}", title, f"Buyer {tender_id}", country, cpvs, mvi,
+                 themes, now, now],
+            )  # fmt: skip
+        for position, (tender_id, lot, kind, name, weight) in enumerate(AWARD_CRITERIA):
+            cur.execute(
+                "INSERT INTO tender_award_criteria (tender_id, lot_position, position, lot_id,"
+                " criterion_type, name, weight) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [tender_id, lot, position, f"LOT-{lot}", kind, name, weight],
+            )
+        cur.execute(
+            "INSERT INTO cpv_codes (code, kind, labels, label_en, imported_at)"
+            " VALUES ('45000000', 'main', '{}', 'Construction work', ?)",
+            [now],
+        )

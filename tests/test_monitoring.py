@@ -1,11 +1,6 @@
-"""Monitoring tables computed by hand on four inserted tenders and the network world.
+"""Monitoring tables computed by hand on the network world and its four tenders.
 
-Tenders::
-
-    t1 NL  CPV 45221100            MVI: circular, climate
-    t2 NL  CPV 45000000, 71000000  not MVI
-    t3 BE  CPV 30213100            MVI: climate
-    t4 --  no CPV                  not MVI
+The tenders and their award criteria are listed in tests/network_world.py.
 """
 
 from __future__ import annotations
@@ -20,55 +15,12 @@ from buyergroups.errors import NotSignedIn
 from tests import network_world
 from tests.network_world import PUBLISHED_TITLE, SECRET_COPY, NetworkWorld
 
-TENDERS = [
-    (1, "Viaduct renovation Almere", "NL", ["45221100"], True, ["circular", "climate"]),
-    (2, "Road maintenance", "NL", ["45000000", "71000000"], False, []),
-    (3, "Laptops for Gent", "BE", ["30213100"], True, ["climate"]),
-    (4, "Consultancy", None, [], False, []),
-]
-# (tender, lot, type, name, weight)
-AWARD_CRITERIA = [
-    (1, 0, "price", "Price", 60.0),
-    (1, 0, "quality", "CO2 emissions of equipment", 30.0),
-    (1, 0, "quality", "Delivery time", 10.0),
-    (2, 0, "price", "Price", 50.0),
-    (2, 0, "quality", "Project approach", 50.0),
-    (3, 0, "price", "Price", 40.0),
-    (3, 0, "quality", "Recycled content", 20.0),
-    (3, 0, "quality", "Plan of approach", 40.0),
-    (3, 1, "price", "Price", 100.0),
-]
-
-
-def _insert_tenders(conn: db.Connection) -> None:
-    now = db.now()
-    with db.transaction(conn) as cur:
-        for tender_id, title, country, cpvs, mvi, themes in TENDERS:
-            cur.execute(
-                "INSERT INTO tenders (id, source, source_id, title, buyer_name, buyer_country,"
-                " cpv_codes, mvi, mvi_themes, raw_hash, imported_at, updated_at)"
-                " VALUES (?, 'csv', ?, ?, ?, ?, ?, ?, ?, 'x', ?, ?)",
-                [tender_id, f"T{tender_id}", title, f"Buyer {tender_id}", country, cpvs, mvi,
-                 themes, now, now],
-            )  # fmt: skip
-        for position, (tender_id, lot, kind, name, weight) in enumerate(AWARD_CRITERIA):
-            cur.execute(
-                "INSERT INTO tender_award_criteria (tender_id, lot_position, position, lot_id,"
-                " criterion_type, name, weight) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [tender_id, lot, position, f"LOT-{lot}", kind, name, weight],
-            )
-        cur.execute(
-            "INSERT INTO cpv_codes (code, kind, labels, label_en, imported_at)"
-            " VALUES ('45000000', 'main', '{}', 'Construction work', ?)",
-            [now],
-        )
-
 
 @pytest.fixture(scope="module")
 def world_conn(tmp_path_factory) -> Iterator[tuple[db.Connection, NetworkWorld]]:
     connection = db.connect(tmp_path_factory.mktemp("monitoring") / "monitoring.duckdb")
     world = network_world.build(connection)
-    _insert_tenders(connection)
+    network_world.insert_tenders(connection)
     yield connection, world
     connection.close()
 

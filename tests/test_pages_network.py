@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from buyergroups import db
 from buyergroups.demo import load_dataset
+from tests import network_world
 from tests.ui_support import copy_db, seed_demo_file, signed_in_app
 
 DATASET = load_dataset()
@@ -124,3 +126,23 @@ def test_monitoring_theme_filter(app_db) -> None:
     at.selectbox(key="mon_theme").set_value("social_return").run()
     assert not at.exception
     assert set(_column(at, "significant", "theme")) == {"Social return"}
+
+
+def _add_tenders(path: Path) -> None:
+    conn = db.connect(path)
+    try:
+        network_world.insert_tenders(conn)
+    finally:
+        conn.close()
+
+
+def test_monitoring_page_with_tenders_shows_shares(app_db) -> None:
+    _add_tenders(app_db)
+    at = _page(app_db, ADMIN["email"], "monitoring")
+    assert _column(at, "cpv_division", "cpv_division") == ["(no CPV)", "30", "45"]
+    assert _column(at, "country", "share_pct") == [0.0, 100.0, 50.0]
+    assert _column(at, "sustainability_pct", "title") == [
+        "Viaduct renovation Almere",
+        "Laptops for Gent",
+    ]
+    assert len(at.get("download_button")) == 7  # one per table

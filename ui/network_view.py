@@ -30,15 +30,24 @@ KIND_LABELS = {
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
+def _scale(values: pd.Series) -> alt.Scale:
+    # A margin around the layout so that no node is cut off at the edge.
+    low, high = (float(values.min()), float(values.max())) if len(values) else (-1.0, 1.0)
+    margin = max(high - low, 0.2) * 0.08
+    return alt.Scale(domain=[low - margin, high + margin], zero=False, nice=False)
+
+
 def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerChart:
     """Edges as lines under nodes coloured by kind and sized by degree; zoom and pan."""
     axis = alt.Axis(labels=False, ticks=False, grid=False, title=None, domain=False)
+    x = alt.X("x:Q", axis=axis, scale=_scale(nodes["x"]))
+    y = alt.Y("y:Q", axis=axis, scale=_scale(nodes["y"]))
     lines = (
         alt.Chart(edges)
         .mark_rule(opacity=0.25, color="#888888")
         .encode(
-            x=alt.X("x:Q", axis=axis),
-            y=alt.Y("y:Q", axis=axis),
+            x=x,
+            y=y,
             x2="x2:Q",
             y2="y2:Q",
             strokeDash=alt.condition(
@@ -50,8 +59,8 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(nodes.assign(kind_label=nodes["kind"].map(KIND_LABELS)))
         .mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("x:Q", axis=axis),
-            y=alt.Y("y:Q", axis=axis),
+            x=x,
+            y=y,
             color=alt.Color("kind:N", scale=KIND_COLOURS, title="Node"),
             size=alt.Size("degree:Q", scale=alt.Scale(range=[30, 600]), legend=None),
             tooltip=[
@@ -61,7 +70,15 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(lines, points).properties(height=560).interactive()
+    named = nodes[nodes["kind"].isin(["group", "country"])].assign(
+        short=lambda f: f["label"].str.slice(0, 28)
+    )
+    names = (
+        alt.Chart(named)
+        .mark_text(dy=-12, fontSize=10, color="#333333")
+        .encode(x=x, y=y, text="short:N")
+    )
+    return alt.layer(lines, points, names).properties(height=600).interactive()
 
 
 def _escaped(text: str) -> str:
