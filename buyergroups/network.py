@@ -240,7 +240,7 @@ def reuse_graph(snapshot: Snapshot) -> nx.DiGraph:
 
 
 def full_graph(snapshot: Snapshot, edge_kinds: tuple[str, ...] = EDGE_KINDS) -> nx.Graph:
-    """Groups, organisations and countries, plus criteria and tenders when their edges are chosen."""
+    """Groups, organisations, countries; criteria and tenders when their edges are chosen."""
     graph = nx.Graph()
     _add_groups_and_orgs(graph, snapshot if "membership" in edge_kinds else _no_members(snapshot))
     for group in snapshot.groups.values():

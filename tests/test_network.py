@@ -154,7 +154,7 @@ def test_similar_groups_for_someone_outside_g3_include_it(conn, nw) -> None:
 
 
 def test_organisations_abroad_adopting_the_same_lineage(conn, nw) -> None:
-    """c1's copies live in g2 (Gent; Rijkswaterstaat is a g1 member) and g4 (Aarhus, Midtjylland)."""
+    """c1's copies are in g2 (Gent; Rijkswaterstaat is in g1) and g4 (Aarhus, Midtjylland)."""
     frame = analytics.foreign_adopters(network.load(conn, nw.member), nw.groups["g1"])
     assert _records(frame) == [
         {"organisation": "Aarhus Kommune", "country": "DK", "shared_lineages": 1,
