@@ -8,6 +8,7 @@ from buyergroups.errors import BuyerGroupsError
 from buyergroups.ingest import loader
 from buyergroups.ingest.sources import EXTENSIONS, MB, Limits, sources_from_upload
 from ui import context
+from ui.search_resources import after_bulk_change
 
 KIND_LABELS = {
     "eforms": "EU eForms notices (XML)",
@@ -61,3 +62,5 @@ if st.button("Import", key="import_run", disabled=not uploads):
         first_line = summary.text().splitlines()[0]
         (st.warning if summary.rejected else st.success)(first_line)
         st.dataframe(loader.summary_rows(summary), hide_index=True, key="import_summary")
+        if summary.imported or summary.updated:
+            after_bulk_change()

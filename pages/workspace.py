@@ -51,6 +51,7 @@ tab_names = [
     "Members",
     "Activity",
     "CO2",
+    "Exports",
 ]
 vision, specs, crits, talks, people, log, co2, exports = st.tabs(tab_names)
 try:

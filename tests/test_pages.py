@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from buyergroups.demo import load_dataset
 from tests.ui_support import APP, copy_db, seed_demo_file, signed_in_app
@@ -35,7 +34,6 @@ def app_db(demo_template, tmp_path, monkeypatch) -> Path:
     path = copy_db(demo_template, tmp_path)
     monkeypatch.setenv("BUYERGROUPS_DB", str(path))
     monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    st.cache_resource.clear()
     return path
 
 

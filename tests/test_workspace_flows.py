@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from buyergroups import db, documents
 from buyergroups.demo import load_dataset
@@ -30,7 +29,6 @@ def app_db(template, tmp_path, monkeypatch) -> Path:
     path = copy_db(template, tmp_path)
     monkeypatch.setenv("BUYERGROUPS_DB", str(path))
     monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    st.cache_resource.clear()
     return path
 
 

@@ -11,6 +11,8 @@ from buyergroups.errors import BuyerGroupsError, StaleEditError
 from buyergroups.users import User
 from ui import item_panel
 from ui.labels import formatter, label, options
+from ui.search_resources import after_save
+from ui.similar_panel import render_similar_elsewhere
 
 PREFIX = "crit"
 
@@ -61,7 +63,8 @@ def _new_criterion_form(conn, user: User, group_id: int) -> None:
         fields = _fields_form(None, f"{PREFIX}_new")
         if st.form_submit_button("Add draft criterion"):
             try:
-                criteria.create_criterion(conn, user, group_id, **fields)
+                new_id = criteria.create_criterion(conn, user, group_id, **fields)
+                after_save("criterion", new_id)
                 st.rerun()
             except BuyerGroupsError as exc:
                 st.error(str(exc))
@@ -166,10 +169,6 @@ def _render_criterion(conn, user: User, crit: dict, allowed: frozenset) -> None:
         item_panel.history_panel(conn, user, criteria.KIND, crit, PREFIX)
     with talk:
         item_panel.comments_panel(conn, user, "criterion", crit["id"], PREFIX)
-    try:
-        from ui.similar_panel import render_similar_elsewhere
-    except ImportError:
-        return
     with st.expander("Similar elsewhere"):
         render_similar_elsewhere(conn, user, "criterion", crit["id"])
 
@@ -200,12 +199,14 @@ def _editor(conn, user: User, crit: dict, allowed: frozenset) -> None:
         except BuyerGroupsError as exc:
             st.error(str(exc))
         else:
+            after_save("criterion", crit["id"])
             for key in [k for k in st.session_state if str(k).startswith(prefix)]:
                 del st.session_state[key]
             st.session_state[f"{PREFIX}_flash"] = f"Saved as revision {outcome.revision_no}" + (
                 " (merged with another edit)." if outcome.merged else "."
             )
             st.rerun()
+    item_panel.rebase_button(prefix, base_key)
     if flash := st.session_state.pop(f"{PREFIX}_flash", None):
         st.success(flash)
     if Action.DELETE in allowed:

@@ -12,6 +12,7 @@ from buyergroups.domain import LANGUAGES, DialogueKind
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User
 from ui.labels import formatter, label, options
+from ui.search_resources import after_save
 
 PREFIX = "dlg"
 
@@ -47,6 +48,7 @@ def render_dialogue(conn, user: User, group_id: int, allowed: frozenset) -> None
                 if st.form_submit_button("Save changes"):
                     try:
                         dialogue.update_event(conn, user, event["id"], event["version"], **fields)
+                        after_save("dialogue", event["id"])
                         st.rerun()
                     except BuyerGroupsError as exc:
                         st.error(str(exc))
@@ -57,7 +59,8 @@ def _new_event_form(conn, user: User, group_id: int) -> None:
         fields = _event_form({}, f"{PREFIX}_new")
         if st.form_submit_button("Save event"):
             try:
-                dialogue.create_event(conn, user, group_id, **fields)
+                new_id = dialogue.create_event(conn, user, group_id, **fields)
+                after_save("dialogue", new_id)
                 st.rerun()
             except BuyerGroupsError as exc:
                 st.error(str(exc))

@@ -11,6 +11,8 @@ from buyergroups.errors import BuyerGroupsError, StaleEditError
 from buyergroups.users import User
 from ui import item_panel
 from ui.labels import formatter, label, labels
+from ui.search_resources import after_save
+from ui.similar_panel import render_similar_elsewhere
 
 
 def render_documents(
@@ -62,7 +64,7 @@ def _new_document_form(conn, user: User, group_id: int, kinds: list[str], prefix
         body = st.text_area("Text (Markdown)", height=200, key=f"{prefix}_new_body")
         if st.form_submit_button("Create draft"):
             try:
-                documents.create_document(
+                new_id = documents.create_document(
                     conn,
                     user,
                     group_id,
@@ -72,7 +74,7 @@ def _new_document_form(conn, user: User, group_id: int, kinds: list[str], prefix
                     language=language,
                     themes=themes,
                 )
-                st.success(f"Draft “{title}” created.")
+                after_save("document", new_id)
                 st.rerun()
             except BuyerGroupsError as exc:
                 st.error(str(exc))
@@ -121,19 +123,14 @@ def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> Non
         except BuyerGroupsError as exc:
             st.error(str(exc))
         else:
+            after_save("document", doc["id"])
             for key in keys.values():
                 st.session_state.pop(key, None)
             st.session_state[f"{prefix}_flash"] = f"Saved as revision {outcome.revision_no}" + (
                 ", merged with another edit saved in between." if outcome.merged else "."
             )
             st.rerun()
-    stale = st.session_state.get(f"{prefix}_{doc['id']}_stale_revision")
-    if stale and st.button(
-        f"Base my text on the saved revision {stale}", key=f"{prefix}_rebase_{doc['id']}"
-    ):
-        st.session_state[keys["base"]] = stale
-        st.session_state.pop(f"{prefix}_{doc['id']}_stale_revision")
-        st.rerun()
+    item_panel.rebase_button(f"{prefix}_{doc['id']}", keys["base"])
     if flash := st.session_state.pop(f"{prefix}_flash", None):
         st.success(flash)
     if Action.DELETE in allowed:
@@ -142,9 +139,5 @@ def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> Non
 
 
 def _similar(conn, user: User, document_id: int) -> None:
-    try:
-        from ui.similar_panel import render_similar_elsewhere
-    except ImportError:
-        return
     with st.expander("Similar elsewhere"):
         render_similar_elsewhere(conn, user, "document", document_id)

@@ -13,6 +13,7 @@ from buyergroups.db import Connection
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.groups import get_group
 from buyergroups.users import User
+from ui.search_resources import after_bulk_change
 
 PREFIX = "exports"
 _MIME = {"docx": reports_docx.DOCX_MIME, "xlsx": reports.XLSX_MIME, "csv": reports.CSV_MIME}
@@ -180,6 +181,7 @@ def _confirm(
     if st.button(label, key=f"{PREFIX}_store", type="primary"):
         with st.spinner("Storing the criteria…"):
             stored = criteria_import.store_valid(conn, user, group_id, report)
+        after_bulk_change()
         noun = "criterion" if len(stored) == 1 else "criteria"
         st.session_state[f"{PREFIX}_stored_file"] = file_id
         st.session_state[f"{PREFIX}_stored_message"] = (

@@ -9,6 +9,7 @@ from buyergroups.domain import STATUS_TRANSITIONS, Status
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.merge import unified_diff
 from buyergroups.users import User
+from ui.search_resources import after_save
 
 
 def status_buttons(conn, user: User, kind: versioned.ItemKind, item: dict, prefix: str) -> None:
@@ -22,6 +23,7 @@ def status_buttons(conn, user: User, kind: versioned.ItemKind, item: dict, prefi
         if column.button(f"→ {target.label}", key=f"{prefix}_status_{item['id']}_{target.value}"):
             try:
                 versioned.change_status(conn, kind, user, item["id"], target.value)
+                after_save(kind.name, item["id"])
                 st.rerun()
             except BuyerGroupsError as exc:
                 st.error(str(exc))
@@ -63,6 +65,7 @@ def history_panel(conn, user: User, kind: versioned.ItemKind, item: dict, prefix
             versioned.restore_revision(
                 conn, kind, user, item["id"], old, based_on=item["current_revision"]
             )
+            after_save(kind.name, item["id"])
             st.success(f"Revision {old} restored as a new revision.")
             st.rerun()
         except BuyerGroupsError as exc:
@@ -93,6 +96,7 @@ def delete_button(conn, user: User, kind: versioned.ItemKind, item: dict, prefix
     if st.button("Delete", key=f"{prefix}_delete_{item['id']}", type="secondary"):
         try:
             versioned.soft_delete(conn, kind, user, item["id"])
+            after_save(kind.name, item["id"])
             st.success("Deleted. A facilitator can restore it under 'Deleted items'.")
             st.rerun()
         except BuyerGroupsError as exc:
@@ -111,7 +115,17 @@ def deleted_list(conn, user: User, kind: versioned.ItemKind, group_id: int, pref
         for item in deleted:
             if st.button(f"Restore “{item['title']}”", key=f"{prefix}_undelete_{item['id']}"):
                 versioned.undelete(conn, kind, user, item["id"])
+                after_save(kind.name, item["id"])
                 st.rerun()
+
+
+def rebase_button(prefix: str, base_key: str) -> None:
+    """After a refused edit: let the user base their kept text on the saved revision."""
+    stale = st.session_state.get(f"{prefix}_stale_revision")
+    if stale and st.button(f"Base my text on the saved revision {stale}", key=f"{prefix}_rebase"):
+        st.session_state[base_key] = stale
+        del st.session_state[f"{prefix}_stale_revision"]
+        st.rerun()
 
 
 def stale_edit_notice(exc, prefix: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import indexer, service
 from buyergroups.search.embedder import Embedder, load_embedder
 from buyergroups.search.index import VectorIndex
@@ -41,3 +42,20 @@ def search_index() -> VectorIndex:
 def reindex(item_kind: str, item_id: int) -> None:
     """Re-embed one item after a save or delete (other sessions catch up on their next search)."""
     indexer.reindex_item(context.connection(), embedder(), item_kind, item_id)
+
+
+def after_save(item_kind: str, item_id: int) -> None:
+    """Bring one saved item into the search index; a failure here never undoes the save."""
+    try:
+        reindex(item_kind, item_id)
+    except BuyerGroupsError as exc:
+        st.warning(f"Saved, but the search index could not be updated yet: {exc}")
+
+
+def after_bulk_change() -> None:
+    """Bring everything changed in bulk (imports) into the search index, incrementally."""
+    try:
+        with st.spinner("Updating the search index…"):
+            indexer.sync(context.connection(), embedder())
+    except BuyerGroupsError as exc:
+        st.warning(f"Stored, but the search index could not be updated yet: {exc}")
