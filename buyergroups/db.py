@@ -163,14 +163,16 @@ def row(cur: Connection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]
 
 def value(cur: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
     """The first column of the first row, or None."""
-    fetched = cur.execute(sql, list(params)).fetchone()
-    return None if fetched is None else fetched[0]
+    # fetchall, not fetchone: DuckDB keeps a half-read result open on the cursor,
+    # which makes the cursor's next query fail with "Resource In Use".
+    fetched = cur.execute(sql, list(params)).fetchall()
+    return fetched[0][0] if fetched else None
 
 
 def changed(cur: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     """Run a DML statement and return how many rows it changed."""
-    fetched = cur.execute(sql, list(params)).fetchone()
-    return int(fetched[0]) if fetched else 0
+    fetched = cur.execute(sql, list(params)).fetchall()
+    return int(fetched[0][0]) if fetched else 0
 
 
 def get_meta(conn: Connection, key: str) -> str | None:

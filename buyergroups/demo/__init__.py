@@ -8,12 +8,11 @@ empty database.
 
 from __future__ import annotations
 
-import importlib
 import json
 from importlib import resources
 from typing import Any
 
-from buyergroups import db, dialogue, groups, users
+from buyergroups import db, demo_co2, dialogue, groups, users
 from buyergroups.criteria import insert_criterion
 from buyergroups.documents import insert_document
 from buyergroups.domain import Status, Visibility
@@ -149,9 +148,5 @@ def _seed_criterion(cur: db.Connection, group_id: int, criterion: dict[str, Any]
 
 
 def _seed_co2(cur: db.Connection, group_ids: dict[str, int], people: dict[str, int]) -> int:
-    try:
-        demo_co2 = importlib.import_module("buyergroups.demo_co2")
-    except ImportError:
-        return 0
     author = people.get("u_admin") or next(iter(people.values()))
     return int(demo_co2.seed_co2_demo(cur, group_ids, author))
