@@ -28,6 +28,8 @@ from buyergroups.users import User, groups_of
 
 PRIVATE_TITLE = "(private criterion)"
 LAYOUT_SEED = 7
+# Above this many nodes a spring layout takes too long for an interactive page.
+PICTURE_LIMIT = 1500
 NODE_KINDS = ("organisation", "group", "country", "criterion", "tender")
 EDGE_KINDS = ("membership", "works_in", "criterion_of", "reuse", "tender_of", "co_membership")
 

@@ -66,12 +66,18 @@ kinds = ["membership", "works_in", "tender_of"]
 kinds += ["criterion_of", "reuse"] if show_criteria else []
 kinds += ["co_membership"] if show_pairs else []
 graph = network.full_graph(part, edge_kinds=tuple(kinds))
-nodes, edges = network.layout(graph)
-st.altair_chart(network_view.network_chart(nodes, edges), key="net_chart")
-st.caption(
-    "Spring layout with a fixed seed; dashed lines are reuse of a criterion. Scroll to zoom, "
-    "drag to pan, hover for names."
-)
+if graph.number_of_nodes() > network.PICTURE_LIMIT:
+    st.warning(
+        f"The picture would hold {graph.number_of_nodes():,} nodes; choose a country, sector or "
+        "theme, or hide criteria, to draw it. The tables below cover the whole selection."
+    )
+else:
+    nodes, edges = network.layout(graph)
+    st.altair_chart(network_view.network_chart(nodes, edges), key="net_chart")
+    st.caption(
+        "Spring layout with a fixed seed; dashed lines are reuse of a criterion. Scroll to zoom, "
+        "drag to pan, hover for names."
+    )
 
 bridges, clusters, reused, pairs, suggestions, lineage = st.tabs(
     ["Bridges", "Communities", "Reused criteria", "Organisation pairs", "Suggestions", "Lineage"]
