@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "buyergroups.accounts_cli",
     "buyergroups.ingest.commands",
     "buyergroups.search.commands",
+    "buyergroups.network_bench",
 ]
 
 
@@ -36,6 +37,17 @@ def db_parent() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--db", default=argparse.SUPPRESS, help="DuckDB file to use")
     return parent
+
+
+def command_group(
+    subparsers: argparse._SubParsersAction, name: str, help_text: str
+) -> argparse._SubParsersAction:
+    """The sub-subcommands of ``name`` (e.g. ``bench``), shared by every module that adds one."""
+    parser = subparsers.choices.get(name)
+    if parser is None:
+        parser = subparsers.add_parser(name, help=help_text)
+        return parser.add_subparsers(dest="what", required=True)
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -205,8 +205,11 @@ def _arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``bench-network`` subcommand (``bench`` belongs to the tender import)."""
-    _arguments(subparsers.add_parser("bench-network", help="time the network analytics"))
+    """Add ``bench network``."""
+    from buyergroups.cli import command_group
+
+    benches = command_group(subparsers, "bench", "benchmarks")
+    _arguments(benches.add_parser("network", help="time the network build and analytics"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-file-mb", type=int, default=50, help="size limit per file (MB)")
     parser.set_defaults(func=run_import)
 
-    export = _command_group(subparsers, "export", "export data")
+    export = cli.command_group(subparsers, "export", "export data")
     tenders_parser = export.add_parser(
         "tenders", parents=[cli.db_parent()], help="one record per tender"
     )
@@ -43,21 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tenders_parser.add_argument("--output", help="file to write (default: standard output)")
     tenders_parser.set_defaults(func=run_export)
 
-    bench = _command_group(subparsers, "bench", "benchmarks")
+    bench = cli.command_group(subparsers, "bench", "benchmarks")
     bench_import = bench.add_parser("import", help="eForms notices parsed and stored per second")
     bench_import.add_argument("--notices", type=int, default=300)
     bench_import.set_defaults(func=run_bench_import)
-
-
-def _command_group(
-    subparsers: argparse._SubParsersAction, name: str, help_text: str
-) -> argparse._SubParsersAction:
-    """The sub-subcommands of ``name``, joining the command when another module added it."""
-    parser = subparsers.choices.get(name)
-    if parser is None:
-        parser = subparsers.add_parser(name, help=help_text)
-        return parser.add_subparsers(dest="what", required=True)
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from buyergroups import users
-from buyergroups.cli import db_parent, open_db
+from buyergroups.cli import command_group, db_parent, open_db
 from buyergroups.config import load_settings
 from buyergroups.errors import NotFoundError
 from buyergroups.search import bench, indexer, service
@@ -48,15 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _bench_subparsers(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """The ``bench search`` parser, joining a ``bench`` command another module added."""
-    bench_parser = subparsers.choices.get("bench")
-    if bench_parser is None:
-        bench_parser = subparsers.add_parser("bench", help="benchmarks")
-        bench_parser.add_subparsers(dest="what", required=True)
-    benches = next(
-        action for action in bench_parser._actions if isinstance(action, argparse._SubParsersAction)
-    )
-    return benches.add_parser(
+    """The ``bench search`` parser."""
+    return command_group(subparsers, "bench", "benchmarks").add_parser(
         "search", parents=[db_parent()], help="vector index against numpy brute force"
     )
 
