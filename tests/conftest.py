@@ -29,3 +29,13 @@ def world(conn: db.Connection):
     from tests.factories import make_world
 
     return make_world(conn)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Close the connections AppTests cached, so nothing is left open at interpreter exit."""
+    import gc
+    import sys
+
+    if "streamlit" in sys.modules:
+        sys.modules["streamlit"].cache_resource.clear()
+    gc.collect()
