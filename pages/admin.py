@@ -15,24 +15,25 @@ from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User, language_name
 from ui import context
 from ui.auth_gate import plain_markdown
+from ui.i18n import N_, t
 
 _USER_COLUMNS = {
-    "id": "Id",
-    "name": "Name",
-    "email": "Email",
-    "organisation": "Organisation",
-    "language": "Language",
-    "is_admin": "Admin",
-    "disabled": "Disabled",
+    "id": N_("Id"),
+    "name": N_("Name"),
+    "email": N_("Email"),
+    "organisation": N_("Organisation"),
+    "language": N_("Language"),
+    "is_admin": N_("Admin"),
+    "disabled": N_("Disabled"),
 }
 _LOG_COLUMNS = {
-    "occurred_at": "When (UTC)",
-    "user_name": "Who",
-    "group_name": "Group",
-    "action": "Action",
-    "item_kind": "Item",
-    "item_id": "Item id",
-    "summary": "Summary",
+    "occurred_at": N_("When (UTC)"),
+    "user_name": N_("Who"),
+    "group_name": N_("Group"),
+    "action": N_("Action"),
+    "item_kind": N_("Item"),
+    "item_id": N_("Item id"),
+    "summary": N_("Summary"),
 }
 
 
@@ -40,25 +41,25 @@ def render_create_user(conn: db.Connection, admin: User) -> None:
     """The form that creates a local account."""
     organisations = {o["id"]: o["name"] for o in groups.list_organisations(conn)}
     with st.form("admin_new_user", clear_on_submit=True):
-        st.subheader("Create a user")
-        name = st.text_input("Name", key="admin_new_name", max_chars=200)
-        email = st.text_input("Email", key="admin_new_email", max_chars=254)
+        st.subheader(t("Create a user"))
+        name = st.text_input(t("Name"), key="admin_new_name", max_chars=200)
+        email = st.text_input(t("Email"), key="admin_new_email", max_chars=254)
         password = st.text_input(
-            "Initial password (tell the person in a separate channel)",
+            t("Initial password (tell the person in a separate channel)"),
             type="password",
             key="admin_new_password",
         )
         organisation_id = st.selectbox(
-            "Organisation",
+            t("Organisation"),
             [None, *organisations],
-            format_func=lambda key: "(none)" if key is None else organisations[key],
+            format_func={None: t("(none)"), **organisations}.get,
             key="admin_new_org",
         )
         language = st.selectbox(
-            "Language", ["en", "nl"], format_func=language_name, key="admin_new_language"
+            t("Language"), ["en", "nl"], format_func=language_name, key="admin_new_language"
         )
-        is_admin = st.checkbox("Platform admin", key="admin_new_is_admin")
-        submitted = st.form_submit_button("Create user", key="admin_new_submit")
+        is_admin = st.checkbox(t("Platform admin"), key="admin_new_is_admin")
+        submitted = st.form_submit_button(t("Create user"), key="admin_new_submit")
     if submitted:
         try:
             created = accounts.create_user(
@@ -67,36 +68,45 @@ def render_create_user(conn: db.Connection, admin: User) -> None:
         except BuyerGroupsError as exc:
             st.error(str(exc))
         else:
-            st.success(f"Created {plain_markdown(created.name)} ({plain_markdown(created.email)}).")
+            st.success(
+                t(
+                    "Created {name} ({email}).",
+                    name=plain_markdown(created.name),
+                    email=plain_markdown(created.email),
+                )
+            )
 
 
 def render_change_user(conn: db.Connection, admin: User, users: list[dict[str, Any]]) -> None:
     """Disable, enable or reset the password of one chosen user."""
-    st.subheader("Change a user")
+    st.subheader(t("Change a user"))
     by_id = {u["id"]: u for u in users}
-    user_id = st.selectbox(
-        "User",
-        list(by_id),
-        format_func=lambda key: (
-            f"{by_id[key]['name']} <{by_id[key]['email']}>"
-            + (" (disabled)" if by_id[key]["disabled"] else "")
-        ),
-        key="admin_user_pick",
-    )
+    disabled = t("(disabled)")
+    shown = {
+        key: f"{u['name']} <{u['email']}>" + (f" {disabled}" if u["disabled"] else "")
+        for key, u in by_id.items()
+    }
+    user_id = st.selectbox(t("User"), list(by_id), format_func=shown.get, key="admin_user_pick")
     if user_id is None:
         return
     chosen = by_id[user_id]
     if chosen["disabled"]:
-        if st.button("Enable", key="admin_enable"):
-            _act(lambda: accounts.enable_user(conn, admin, user_id), f"Enabled {chosen['email']}.")
-    elif st.button("Disable and sign out everywhere", key="admin_disable"):
-        _act(lambda: accounts.disable_user(conn, admin, user_id), f"Disabled {chosen['email']}.")
+        if st.button(t("Enable"), key="admin_enable"):
+            _act(
+                lambda: accounts.enable_user(conn, admin, user_id),
+                t("Enabled {email}.", email=chosen["email"]),
+            )
+    elif st.button(t("Disable and sign out everywhere"), key="admin_disable"):
+        _act(
+            lambda: accounts.disable_user(conn, admin, user_id),
+            t("Disabled {email}.", email=chosen["email"]),
+        )
     with st.form("admin_reset", clear_on_submit=True):
-        new_password = st.text_input("New password", type="password", key="admin_reset_password")
-        if st.form_submit_button("Reset password", key="admin_reset_submit"):
+        new_password = st.text_input(t("New password"), type="password", key="admin_reset_password")
+        if st.form_submit_button(t("Reset password"), key="admin_reset_submit"):
             _act(
                 lambda: accounts.reset_password(conn, admin, user_id, new_password),
-                f"Password of {chosen['email']} reset; their sessions were ended.",
+                t("Password of {email} reset; their sessions were ended.", email=chosen["email"]),
             )
 
 
@@ -118,9 +128,9 @@ def render_users(conn: db.Connection, admin: User) -> None:
     render_create_user(conn, admin)
     users = accounts.users_for_admin(conn, admin)
     render_change_user(conn, admin, users)
-    st.subheader("All users")
+    st.subheader(t("All users"))
     st.dataframe(
-        [{label: u[key] for key, label in _USER_COLUMNS.items()} for u in users],
+        [{t(label): u[key] for key, label in _USER_COLUMNS.items()} for u in users],
         hide_index=True,
         key="admin_users_table",
     )
@@ -133,24 +143,26 @@ def render_activity(conn: db.Connection, admin: User) -> None:
     vocabulary = audit.activity_vocabulary(conn, admin)
     left, middle, right = st.columns(3)
     user_id = left.selectbox(
-        "User", [None, *users], format_func=lambda k: "(all)" if k is None else users[k],
+        t("User"), [None, *users], format_func={None: t("(all)"), **users}.get,
         key="admin_log_user",
     )  # fmt: skip
     group_id = middle.selectbox(
-        "Group", [None, *group_names],
-        format_func=lambda k: "(all)" if k is None else group_names[k], key="admin_log_group",
+        t("Group"), [None, *group_names],
+        format_func={None: t("(all)"), **group_names}.get, key="admin_log_group",
     )  # fmt: skip
-    since = right.date_input("Since", value=None, key="admin_log_since")
+    since = right.date_input(t("Since"), value=None, key="admin_log_since")
     left, middle, _ = st.columns(3)
-    action = left.selectbox("Action", ["", *vocabulary["actions"]], key="admin_log_action")
-    item_kind = middle.selectbox("Item kind", ["", *vocabulary["item_kinds"]], key="admin_log_kind")
+    action = left.selectbox(t("Action"), ["", *vocabulary["actions"]], key="admin_log_action")
+    item_kind = middle.selectbox(
+        t("Item kind"), ["", *vocabulary["item_kinds"]], key="admin_log_kind"
+    )
     found = audit.activity_log(
         conn, admin, user_id=user_id, group_id=group_id, action=action, item_kind=item_kind,
         since=since,
     )  # fmt: skip
-    st.caption(f"{len(found)} entries (newest first, at most 500).")
+    st.caption(t("{count} entries (newest first, at most 500).", count=len(found)))
     st.dataframe(
-        [{label: entry[key] for key, label in _LOG_COLUMNS.items()} for entry in found],
+        [{t(label): entry[key] for key, label in _LOG_COLUMNS.items()} for entry in found],
         hide_index=True,
         key="admin_log_table",
     )
@@ -160,11 +172,11 @@ def main() -> None:
     """Render the page for admins; everyone else gets a clear refusal."""
     conn = context.connection()
     user = context.current_user()
-    st.title("Admin")
+    st.title(t("Admin"))
     if not user.is_admin:
-        st.error("This page is for platform admins only. Ask a platform admin for help.")
+        st.error(t("This page is for platform admins only. Ask a platform admin for help."))
         st.stop()
-    users_tab, log_tab = st.tabs(["Users", "Activity log"])
+    users_tab, log_tab = st.tabs([t("Users"), t("Activity log")])
     with users_tab:
         render_users(conn, user)
     with log_tab:

@@ -7,35 +7,44 @@ import pandas as pd
 import streamlit as st
 
 from buyergroups import co2_export
+from buyergroups.co2_methods import Co2Status
 from buyergroups.co2_rollup import Rollup, by_status_long, programme_rollup
 from buyergroups.config import DEFAULT_HOUSEHOLD_T_PER_YEAR
-from buyergroups.domain import COUNTRIES, Programme, Sector, Theme
+from buyergroups.domain import Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
+from ui.i18n import country_name, enum_label, t
 from ui.labels import label
 
-STATUS_COLOURS = alt.Scale(
-    domain=["Expected", "Contracted", "Realised"], range=["#9ecae1", "#3182bd", "#31a354"]
-)
+STATUS_COLOURS = ["#9ecae1", "#3182bd", "#31a354"]  # expected, contracted, realised
 
 
 def _totals(rollup: Rollup) -> None:
     totals = rollup.totals
     cols = st.columns(4)
-    cols[0].metric("Expected reduction (t CO2e)", f"{totals.expected_t:,.0f}")
-    cols[1].metric("Range (t CO2e)", f"{totals.low_t:,.0f} – {totals.high_t:,.0f}")
+    cols[0].metric(t("Expected reduction (t CO2e)"), f"{totals.expected_t:,.0f}")
+    cols[1].metric(t("Range (t CO2e)"), f"{totals.low_t:,.0f} – {totals.high_t:,.0f}")
     cols[2].metric(
-        "Contracted + realised", f"{totals.status_contracted_t + totals.status_realised_t:,.0f}"
+        t("Contracted + realised"), f"{totals.status_contracted_t + totals.status_realised_t:,.0f}"
     )
-    cols[3].metric("Households equivalent", f"{totals.households:,.0f}")
+    cols[3].metric(t("Households equivalent"), f"{totals.households:,.0f}")
     st.caption(
-        f"Households: {totals.expected_t:,.0f} t ÷ {rollup.household_t_per_year:g} t CO2e per "
-        f"household per year (default {DEFAULT_HOUSEHOLD_T_PER_YEAR:g}, configurable with "
-        f"BUYERGROUPS_HOUSEHOLD_T_PER_YEAR). Source: {rollup.household_factor_source}."
+        t(
+            "Households: {expected} t ÷ {factor} t CO2e per household per year (default "
+            "{default}, configurable with BUYERGROUPS_HOUSEHOLD_T_PER_YEAR). Source: {source}.",
+            expected=f"{totals.expected_t:,.0f}",
+            factor=f"{rollup.household_t_per_year:g}",
+            default=f"{DEFAULT_HOUSEHOLD_T_PER_YEAR:g}",
+            source=rollup.household_factor_source,
+        )
     )
     st.caption(
-        f"{totals.estimates} estimates counted; {rollup.duplicates_dropped} not counted because "
-        "their tender is already counted (per tender the most advanced status, then the latest)."
+        t(
+            "{counted} estimates counted; {dropped} not counted because their tender is already "
+            "counted (per tender the most advanced status, then the latest).",
+            counted=totals.estimates,
+            dropped=rollup.duplicates_dropped,
+        )
     )
 
 
@@ -44,29 +53,35 @@ def _stacked_bars(long: pd.DataFrame, key: str, title: str, *, horizontal: bool)
         alt.Y(f"{key}:N", title=title, sort="-x") if horizontal else alt.X(f"{key}:O", title=title)
     )
     amount = alt.X("t:Q", title="t CO2e") if horizontal else alt.Y("t:Q", title="t CO2e")
+    # The roll-up names statuses by their English label; show them in the session's language.
+    shown = {status.label: enum_label(status) for status in Co2Status}
+    long = long.assign(status=long["status"].map(lambda name: shown.get(name, name)))
+    colours = alt.Scale(domain=list(shown.values()), range=STATUS_COLOURS)
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
             category,
             amount,
-            color=alt.Color("status:N", scale=STATUS_COLOURS, title="Status"),
+            color=alt.Color("status:N", scale=colours, title=t("Status")),
             tooltip=[key, "status", alt.Tooltip("t:Q", format=",.1f")],
         )
     )
 
 
 def _groups(rollup: Rollup) -> None:
-    st.subheader("Per group: expected, contracted, realised")
+    st.subheader(t("Per group: expected, contracted, realised"))
     st.altair_chart(
         _stacked_bars(
-            by_status_long(rollup.by_group, "group_name"), "group_name", "Group", horizontal=True
+            by_status_long(rollup.by_group, "group_name"), "group_name", t("Group"), horizontal=True
         ),
         key="co2_group_chart",
     )
     st.caption(
-        "A group's bar holds all its own estimates; a tender shared with another group appears "
-        "in both bars but once in the totals (column 'counted elsewhere')."
+        t(
+            "A group's bar holds all its own estimates; a tender shared with another group "
+            "appears in both bars but once in the totals (column 'counted elsewhere')."
+        )
     )
     table = rollup.by_group.assign(
         sector=rollup.by_group["sector"].map(lambda c: label(Sector, c)),
@@ -77,59 +92,57 @@ def _groups(rollup: Rollup) -> None:
         hide_index=True,
         key="co2_group_table",
         column_config={
-            "pct_of_target": st.column_config.NumberColumn("% of target", format="%.0f%%")
+            "pct_of_target": st.column_config.NumberColumn(t("% of target"), format="%.0f%%")
         },
     )
 
 
 def _years(rollup: Rollup) -> None:
-    st.subheader("Trend per year")
+    st.subheader(t("Trend per year"))
     st.altair_chart(
-        _stacked_bars(by_status_long(rollup.by_year, "year"), "year", "Year", horizontal=False),
+        _stacked_bars(by_status_long(rollup.by_year, "year"), "year", t("Year"), horizontal=False),
         key="co2_year_chart",
     )
-    st.caption("Each estimate is spread evenly over its years of effect.")
+    st.caption(t("Each estimate is spread evenly over its years of effect."))
 
 
 def _breakdowns(rollup: Rollup) -> None:
     left, right = st.columns(2)
     with left:
-        st.subheader("By theme")
+        st.subheader(t("By theme"))
         themes = rollup.by_theme.assign(
             theme=rollup.by_theme["theme"].map(lambda c: label(Theme, c))
         )
         st.altair_chart(
-            _stacked_bars(by_status_long(themes, "theme"), "theme", "Theme", horizontal=True),
+            _stacked_bars(by_status_long(themes, "theme"), "theme", t("Theme"), horizontal=True),
             key="co2_theme_chart",
         )
-        st.caption("A group with several themes has its estimates split equally over them.")
+        st.caption(t("A group with several themes has its estimates split equally over them."))
     with right:
-        st.subheader("By country")
-        countries = rollup.by_country.assign(
-            country=rollup.by_country["country"].map(lambda c: COUNTRIES.get(c, c))
-        )
+        st.subheader(t("By country"))
+        countries = rollup.by_country.assign(country=rollup.by_country["country"].map(country_name))
         st.altair_chart(
             _stacked_bars(
-                by_status_long(countries, "country"), "country", "Country", horizontal=True
+                by_status_long(countries, "country"), "country", t("Country"), horizontal=True
             ),
             key="co2_country_chart",
         )
-        st.caption("An estimate is split equally over its group's countries.")
-    st.subheader("By sector")
+        st.caption(t("An estimate is split equally over its group's countries."))
+    st.subheader(t("By sector"))
     st.dataframe(rollup.by_sector, hide_index=True, key="co2_sector_table")
 
 
 def _downloads(rollup: Rollup) -> None:
     cols = st.columns(2)
     cols[0].download_button(
-        "Download roll-up (CSV)",
+        t("Download roll-up (CSV)"),
         co2_export.rollup_csv(rollup),
         file_name="co2_rollup.csv",
         mime="text/csv",
         key="co2_download_csv",
     )
     cols[1].download_button(
-        "Download roll-up (Excel)",
+        t("Download roll-up (Excel)"),
         co2_export.rollup_xlsx(rollup),
         file_name="co2_rollup.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -137,10 +150,13 @@ def _downloads(rollup: Rollup) -> None:
     )
 
 
-st.title("CO2 reduction")
+st.title(t("CO2 reduction"))
 st.caption(
-    "Expected, contracted and realised CO2 reduction of the Buyer Groups' tenders, in tonnes "
-    "CO2e with low–high ranges. Estimates themselves are visible to each group's members."
+    t(
+        "Expected, contracted and realised CO2 reduction of the Buyer Groups' tenders, in "
+        "tonnes CO2e with low–high ranges. Estimates themselves are visible to each group's "
+        "members."
+    )
 )
 try:
     current = programme_rollup(
@@ -152,7 +168,7 @@ except BuyerGroupsError as exc:
     st.error(str(exc))
     st.stop()
 if current.totals.estimates == 0:
-    st.info("No CO2 estimates yet. Groups add them in their workspace's CO2 tab.")
+    st.info(t("No CO2 estimates yet. Groups add them in their workspace's CO2 tab."))
     st.stop()
 _totals(current)
 _downloads(current)

@@ -11,76 +11,85 @@ from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import service
 from buyergroups.search.index import Filters
 from ui import context, search_resources
-from ui.labels import formatter, options
+from ui.i18n import t
+from ui.labels import country_formatter, formatter, options
 from ui.similar_panel import KIND_LABELS, hit_card
 
 conn = context.connection()
 user = context.current_user()
 
-st.title("Find similar")
+st.title(t("Find similar"))
 st.caption(
-    "Search criteria, document passages, market-dialogue takeaways and tenders of every group "
-    "you may read. Ranking combines meaning with shared CPV codes (in any EU language), "
-    "MVI theme and criterion type."
+    t(
+        "Search criteria, document passages, market-dialogue takeaways and tenders of every "
+        "group you may read. Ranking combines meaning with shared CPV codes (in any EU "
+        "language), MVI theme and criterion type."
+    )
 )
 
-mode = st.radio("Search with", ["Text", "An item"], horizontal=True, key="find_similar_mode")
+MODES = {"text": t("Text"), "item": t("An item")}
+kinds_shown = {kind: t(text) for kind, text in KIND_LABELS.items()}
+mode = st.radio(
+    t("Search with"), list(MODES), format_func=MODES.get, horizontal=True, key="find_similar_mode"
+)
 query: str | service.ItemRef | None = None
-if mode == "Text":
+if mode == "text":
     text = st.text_area(
-        "Text",
-        placeholder="e.g. Zero-emission construction machinery on municipal building sites",
+        t("Text"),
+        placeholder=t("e.g. Zero-emission construction machinery on municipal building sites"),
         key="find_similar_text",
     )
     query = text.strip() or None
 else:
     kind = st.selectbox(
-        "Kind", list(KIND_LABELS), format_func=KIND_LABELS.get, key="find_similar_item_kind"
+        t("Kind"), list(KIND_LABELS), format_func=kinds_shown.get, key="find_similar_item_kind"
     )
     try:
         items = service.readable_items(conn, user, kind)
     except BuyerGroupsError as exc:
         st.error(str(exc))
         items = []
-    names = {row["item_id"]: f"{row['title']} ({row['group_name'] or 'tender'})" for row in items}
-    picked = st.selectbox("Item", list(names), format_func=names.get, key="find_similar_item_id")
+    names = {
+        row["item_id"]: f"{row['title']} ({row['group_name'] or t('tender')})" for row in items
+    }
+    picked = st.selectbox(t("Item"), list(names), format_func=names.get, key="find_similar_item_id")
     query = service.ItemRef(kind, picked) if picked is not None else None
 
-with st.expander("Filters"):
+with st.expander(t("Filters")):
     left, middle, right = st.columns(3)
     kinds = left.multiselect(
-        "Kinds", list(KIND_LABELS), format_func=KIND_LABELS.get, key="find_similar_kinds"
+        t("Kinds"), list(KIND_LABELS), format_func=kinds_shown.get, key="find_similar_kinds"
     )
     countries = middle.multiselect(
-        "Countries", list(COUNTRIES), format_func=lambda c: f"{COUNTRIES[c]} ({c})",
+        t("Countries"), list(COUNTRIES), format_func=country_formatter(),
         key="find_similar_countries",
     )  # fmt: skip
     languages = right.multiselect(
-        "Languages", list(LANGUAGES), format_func=LANGUAGES.get, key="find_similar_languages"
+        t("Languages"), list(LANGUAGES), format_func=LANGUAGES.get, key="find_similar_languages"
     )
     themes = left.multiselect(
-        "MVI themes", options(Theme), format_func=formatter(Theme), key="find_similar_themes"
+        t("MVI themes"), options(Theme), format_func=formatter(Theme), key="find_similar_themes"
     )
     levels = middle.multiselect(
-        "Ambition levels", options(AmbitionLevel), format_func=formatter(AmbitionLevel),
+        t("Ambition levels"), options(AmbitionLevel), format_func=formatter(AmbitionLevel),
         key="find_similar_levels",
     )  # fmt: skip
     types = right.multiselect(
-        "Criterion types", options(CriterionType), format_func=formatter(CriterionType),
+        t("Criterion types"), options(CriterionType), format_func=formatter(CriterionType),
         key="find_similar_types",
     )  # fmt: skip
     cpv_prefix = left.text_input(
-        "CPV code starts with", max_chars=8, key="find_similar_cpv"
+        t("CPV code starts with"), max_chars=8, key="find_similar_cpv"
     ).strip()
-    since = middle.date_input("Changed since", value=None, key="find_similar_since")
-    k = right.slider("Hits", 5, 50, 10, key="find_similar_k")
+    since = middle.date_input(t("Changed since"), value=None, key="find_similar_since")
+    k = right.slider(t("Hits"), 5, 50, 10, key="find_similar_k")
 
 if cpv_prefix and not cpv_prefix.isdigit():
-    st.error("A CPV code prefix holds digits only, e.g. 4526 or 39130000.")
+    st.error(t("A CPV code prefix holds digits only, e.g. 4526 or 39130000."))
     st.stop()
 
 if query is None:
-    st.info("Type some text or pick an item to find similar work.")
+    st.info(t("Type some text or pick an item to find similar work."))
     st.stop()
 
 filters = Filters(
@@ -98,6 +107,6 @@ except BuyerGroupsError as exc:
     st.stop()
 
 if not hits:
-    st.info("Nothing found with these filters.")
+    st.info(t("Nothing found with these filters."))
 for hit in hits:
     hit_card(conn, user, hit, "find_similar")

@@ -5,36 +5,40 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import groups
-from buyergroups.domain import COUNTRIES, Phase, Programme, Sector, Theme
+from buyergroups.domain import COUNTRIES, GroupRole, Phase, Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.labels import formatter, label, labels, options
+from ui.i18n import t
+from ui.labels import country_formatter, formatter, label, labels, options
 
 conn = context.connection()
 user = context.current_user()
 
-st.title("Buyer Groups")
+st.title(t("Buyer Groups"))
 st.caption(
-    "Public and private buyers who write market visions, hold market dialogues and develop joint criteria together."
+    t(
+        "Public and private buyers who write market visions, hold market dialogues and "
+        "develop joint criteria together."
+    )
 )
 
 left, middle, right = st.columns(3)
 sector = left.selectbox(
-    "Sector",
+    t("Sector"),
     [None, *options(Sector)],
-    format_func=lambda c: "All sectors" if c is None else label(Sector, c),
+    format_func=formatter(Sector, none=t("All sectors")),
     key="home_sector",
 )
 theme = middle.selectbox(
-    "MVI theme",
+    t("MVI theme"),
     [None, *options(Theme)],
-    format_func=lambda c: "All themes" if c is None else label(Theme, c),
+    format_func=formatter(Theme, none=t("All themes")),
     key="home_theme",
 )
 country = right.selectbox(
-    "Country",
+    t("Country"),
     [None, *COUNTRIES],
-    format_func=lambda c: "All countries" if c is None else f"{COUNTRIES[c]} ({c})",
+    format_func=country_formatter(none=t("All countries")),
     key="home_country",
 )
 
@@ -46,9 +50,9 @@ except BuyerGroupsError as exc:
 
 if not listed:
     st.info(
-        "No group matches these filters."
+        t("No group matches these filters.")
         if (sector or theme or country)
-        else "No groups yet. An admin can start one below."
+        else t("No groups yet. An admin can start one below.")
     )
 
 for group in listed:
@@ -57,40 +61,50 @@ for group in listed:
         head.markdown(f"#### {group['name']}")
         head.caption(
             f"{label(Sector, group['sector'])} · {label(Programme, group['programme'])} · "
-            f"{', '.join(group['countries'])} · phase: {label(Phase, group['phase'])} · "
-            f"{group['organisations']} organisations · {group['users']} people"
-            + (f" · your role: {group['my_role']}" if group["my_role"] else "")
+            f"{', '.join(group['countries'])} · "
+            + t("phase: {phase}", phase=label(Phase, group["phase"]))
+            + " · "
+            + t(
+                "{organisations} organisations · {people} people",
+                organisations=group["organisations"],
+                people=group["users"],
+            )
+            + (
+                " · " + t("your role: {role}", role=label(GroupRole, group["my_role"]))
+                if group["my_role"]
+                else ""
+            )
         )
         head.markdown(group["description"])
-        head.caption(f"Themes: {labels(Theme, group['themes']) or '—'}")
-        if action.button("Open", key=f"home_open_{group['id']}"):
+        head.caption(t("Themes: {themes}", themes=labels(Theme, group["themes"]) or "—"))
+        if action.button(t("Open"), key=f"home_open_{group['id']}"):
             st.session_state["workspace_group_id"] = group["id"]
             st.switch_page("pages/workspace.py")
 
 if user.is_admin:
-    with st.expander("Start a new group (admin)"), st.form(key="home_new_group_form"):
-        name = st.text_input("Name", key="home_new_name")
+    with st.expander(t("Start a new group (admin)")), st.form(key="home_new_group_form"):
+        name = st.text_input(t("Name"), key="home_new_name")
         new_sector = st.selectbox(
-            "Sector", options(Sector), format_func=formatter(Sector), key="home_new_sector"
+            t("Sector"), options(Sector), format_func=formatter(Sector), key="home_new_sector"
         )
         programme = st.selectbox(
-            "Programme",
+            t("Programme"),
             options(Programme),
             format_func=formatter(Programme),
             key="home_new_programme",
         )
         countries = st.multiselect(
-            "Countries", list(COUNTRIES), default=["NL"], key="home_new_countries"
+            t("Countries"), list(COUNTRIES), default=["NL"], key="home_new_countries"
         )
         themes = st.multiselect(
-            "MVI themes", options(Theme), format_func=formatter(Theme), key="home_new_themes"
+            t("MVI themes"), options(Theme), format_func=formatter(Theme), key="home_new_themes"
         )
         phase = st.selectbox(
-            "Phase", options(Phase), format_func=formatter(Phase), key="home_new_phase"
+            t("Phase"), options(Phase), format_func=formatter(Phase), key="home_new_phase"
         )
-        description = st.text_area("Description", key="home_new_description")
-        cpv = st.text_input("CPV codes (comma separated)", key="home_new_cpv")
-        if st.form_submit_button("Create group"):
+        description = st.text_area(t("Description"), key="home_new_description")
+        cpv = st.text_input(t("CPV codes (comma separated)"), key="home_new_cpv")
+        if st.form_submit_button(t("Create group"), key="home_new_submit"):
             try:
                 new_id = groups.create_group(
                     conn,

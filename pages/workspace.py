@@ -13,6 +13,7 @@ from ui.criteria_tab import render_criteria
 from ui.dialogue_tab import render_dialogue
 from ui.documents_tab import render_documents
 from ui.exports_panel import render_exports
+from ui.i18n import N_, t
 from ui.labels import label, labels
 from ui.members_tab import render_activity, render_members
 
@@ -21,39 +22,44 @@ user = context.current_user()
 
 listed = groups.list_groups(conn, user)
 if not listed:
-    st.info("There are no groups yet.")
+    st.info(t("There are no groups yet."))
     st.stop()
 by_id = {g["id"]: g for g in listed}
 if st.session_state.get("workspace_group_id") not in by_id:
     mine = [g["id"] for g in listed if g["my_role"]]
     st.session_state["workspace_group_id"] = (mine or list(by_id))[0]
 group_id = st.sidebar.selectbox(
-    "Group", list(by_id), format_func=lambda i: by_id[i]["name"], key="workspace_group_id"
+    t("Group"), list(by_id), format_func=lambda i: by_id[i]["name"], key="workspace_group_id"
 )
 group = by_id[group_id]
 
 st.title(group["name"])
 st.caption(
-    f"{label(Sector, group['sector'])} · {label(Programme, group['programme'])} · {', '.join(group['countries'])}"
-    f" · phase: {label(Phase, group['phase'])} · themes: {labels(Theme, group['themes']) or '—'}"
-    f" · CPV: {', '.join(group['cpv_codes']) or '—'}"
+    f"{label(Sector, group['sector'])} · {label(Programme, group['programme'])} · "
+    f"{', '.join(group['countries'])} · "
+    + t(
+        "phase: {phase} · themes: {themes} · CPV: {cpv}",
+        phase=label(Phase, group["phase"]),
+        themes=labels(Theme, group["themes"]) or "—",
+        cpv=", ".join(group["cpv_codes"]) or "—",
+    )
 )
 st.markdown(group["description"])
 allowed = auth.actions_for(conn, user, group_id)
 if auth.Action.READ not in allowed:
-    st.info("You are not a member of this group: you see what it has published.")
+    st.info(t("You are not a member of this group: you see what it has published."))
 
-tab_names = [
-    "Market vision",
-    "Specifications",
-    "Criteria",
-    "Market dialogue",
-    "Members",
-    "Activity",
-    "CO2",
-    "Exports",
+TAB_NAMES = [
+    N_("Market vision"),
+    N_("Specifications"),
+    N_("Criteria"),
+    N_("Market dialogue"),
+    N_("Members"),
+    N_("Activity"),
+    N_("CO2"),
+    N_("Exports"),
 ]
-vision, specs, crits, talks, people, log, co2, exports = st.tabs(tab_names)
+vision, specs, crits, talks, people, log, co2, exports = st.tabs([t(name) for name in TAB_NAMES])
 try:
     with vision:
         render_documents(

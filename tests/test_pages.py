@@ -8,18 +8,17 @@ from pathlib import Path
 import pytest
 
 from buyergroups.demo import load_dataset
+from buyergroups.i18n import translate
 from tests.ui_support import APP, copy_db, seed_demo_file, signed_in_app
 
 DATASET = load_dataset()
 FACILITATOR = next(
-
-        u
-        for g in DATASET["groups"]
-        for m in g["users"]
-        if m["role"] == "facilitator"
-        for u in DATASET["users"]
-        if u["key"] == m["user"]
-
+    u
+    for g in DATASET["groups"]
+    for m in g["users"]
+    if m["role"] == "facilitator"
+    for u in DATASET["users"]
+    if u["key"] == m["user"]
 )
 ADMIN = next(u for u in DATASET["users"] if u.get("is_admin"))
 
@@ -62,7 +61,7 @@ def test_home_lists_every_demo_group_and_demo_label(app_db) -> None:
     text = _texts(at)
     for group in DATASET["groups"]:
         assert group["name"] in text
-    assert "DEMO DATA" in text
+    assert translate("DEMO DATA · {label}", ADMIN["language"], label="") in text
 
 
 def test_home_filter_by_country(app_db) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from buyergroups import db, documents
 from buyergroups.demo import load_dataset
+from buyergroups.i18n import translate
 from tests.ui_support import copy_db, seed_demo_file, signed_in_app, user_by_email
 
 DATASET = load_dataset()
@@ -15,6 +16,7 @@ GROUP = next(
     g for g in DATASET["groups"] if {"facilitator", "member"} <= {m["role"] for m in g["users"]}
 )
 EMAILS = {u["key"]: u["email"] for u in DATASET["users"]}
+LANGUAGES = {u["email"]: u["language"] for u in DATASET["users"]}
 FACILITATOR = next(EMAILS[m["user"]] for m in GROUP["users"] if m["role"] == "facilitator")
 MEMBER = next(EMAILS[m["user"]] for m in GROUP["users"] if m["role"] == "member")
 
@@ -44,7 +46,7 @@ def _open_workspace(path: Path, email: str):
 def _create_vision(at, title: str, body: str):
     at.text_input(key="ws_vision_new_title").input(title)
     at.text_area(key="ws_vision_new_body").input(body)
-    at.button(key="FormSubmitter:ws_vision_new_form-Create draft").click().run()
+    at.button(key="ws_vision_new_submit").click().run()
     assert not at.exception, at.exception
     return at
 
@@ -70,7 +72,8 @@ def test_create_edit_stale_refused_and_restore(app_db) -> None:
         "Intro\nAmbition: 60% emission-free\nClosing"
     )
     first.button(key=f"ws_vision_save_{doc_id}").click().run()
-    assert "Saved as revision 2." in [s.value for s in first.success]
+    saved = translate("Saved as revision {revision}.", LANGUAGES[FACILITATOR], revision=2)
+    assert saved in [s.value for s in first.success]
 
     mine = "Intro\nAmbition: 40% emission-free\nClosing"
     second.text_area(key=f"ws_vision_body_{doc_id}").input(mine)
@@ -110,9 +113,12 @@ def test_edits_of_different_lines_merge(app_db) -> None:
     first.button(key=f"ws_vision_save_{doc_id}").click().run()
     second.text_area(key=f"ws_vision_body_{doc_id}").input("one\ntwo\nthree\nFOUR")
     second.button(key=f"ws_vision_save_{doc_id}").click().run()
-    assert "Saved as revision 3, merged with another edit saved in between." in [
-        s.value for s in second.success
-    ]
+    merged = translate(
+        "Saved as revision {revision}, merged with another edit saved in between.",
+        LANGUAGES[MEMBER],
+        revision=3,
+    )
+    assert merged in [s.value for s in second.success]
     from ui.context import connection
 
     user = user_by_email(app_db, MEMBER)

@@ -9,7 +9,7 @@ the next click. The URL is opt-in because a copied link would carry the token.
 Session state keys: ``auth_token`` (the token), ``auth_user`` (the
 :class:`~buyergroups.users.User` resolved this run) and ``auth_in_url``.
 Widget keys: ``login_email``, ``login_password``, ``login_remember``,
-``login_submit``, ``login_oidc_*``,
+``login_submit``, ``login_oidc_*``, ``ui_language`` (the sign-in page's language),
 ``logout``, ``account_language``, ``account_old_password``,
 ``account_new_password``, ``account_new_password_repeat``,
 ``account_password_submit``.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -27,6 +28,7 @@ from buyergroups import accounts, db
 from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed, BuyerGroupsError
 from buyergroups.users import User, language_name
+from ui.i18n import LANGUAGE_KEY, language, t
 
 TOKEN_KEY = "auth_token"  # noqa: S105  # nosec B105 - a session_state key name, not a secret
 USER_KEY = "auth_user"
@@ -85,27 +87,43 @@ def _forget() -> None:
 
 
 def _render_sign_in(conn: db.Connection, settings: Settings) -> None:
-    st.title("Buyer Groups workspace")
-    st.subheader("Sign in")
+    _sign_in_language()
+    st.title(t("Buyer Groups workspace"))
+    st.subheader(t("Sign in"))
     # clear_on_submit: a refused password does not linger in the form.
     with st.form("login_form", clear_on_submit=True):
-        email = st.text_input("Email", key="login_email", max_chars=254, autocomplete="username")
+        email = st.text_input(t("Email"), key="login_email", max_chars=254, autocomplete="username")
         password = st.text_input(
-            "Password",
+            t("Password"),
             type="password",
             key="login_password",
             autocomplete="current-password",
         )
         remember = st.checkbox(
-            "Stay signed in when the page is reloaded",
+            t("Stay signed in when the page is reloaded"),
             key="login_remember",
-            help="Keeps a sign-in key in the address bar: do not share links copied from "
-            "the address bar while signed in.",
+            help=t(
+                "Keeps a sign-in key in the address bar: do not share links copied from "
+                "the address bar while signed in."
+            ),
         )
-        submitted = st.form_submit_button("Sign in", key="login_submit", type="primary")
+        submitted = st.form_submit_button(t("Sign in"), key="login_submit", type="primary")
     if submitted:
         _password_sign_in(conn, settings, email, password, remember=remember)
     _render_oidc_buttons()
+
+
+def _sign_in_language() -> None:
+    """A language switch on the sign-in page (before sign-in there is no user language)."""
+    options = ["en", "nl"]
+    st.session_state.setdefault(LANGUAGE_KEY, language())
+    st.segmented_control(
+        t("Language"),
+        options,
+        format_func=language_name,
+        key=LANGUAGE_KEY,
+        label_visibility="collapsed",
+    )
 
 
 def _password_sign_in(
@@ -115,7 +133,7 @@ def _password_sign_in(
         user = accounts.authenticate(conn, email, password, settings)
         token = accounts.start_session(conn, user.id, settings)
     except AuthenticationFailed:
-        st.error(accounts.SIGN_IN_FAILED)
+        st.error(t(accounts.SIGN_IN_FAILED))
         return
     except BuyerGroupsError as exc:
         st.error(str(exc))
@@ -148,12 +166,14 @@ def _render_oidc_buttons() -> None:
         return
     st.divider()
     for provider in providers or [None]:
-        label = "Sign in with your organisation" + (f" ({provider})" if provider else "")
+        label = t("Sign in with your organisation") + (f" ({provider})" if provider else "")
         if st.button(label, key=f"login_oidc_{provider or 'default'}"):
             try:
                 st.login(provider)
             except StreamlitAPIException as exc:
-                st.error(f"Signing in with your organisation is not available here: {exc}")
+                st.error(
+                    t("Signing in with your organisation is not available here: {error}", error=exc)
+                )
 
 
 def _oidc_email() -> str | None:
@@ -173,11 +193,14 @@ def _oidc_sign_in(conn: db.Connection, settings: Settings) -> User | None:
     user = accounts.user_for_oidc(conn, email) if verified else None
     if user is None:
         st.error(
-            f"You are signed in with your organisation as {email}, but no enabled account "
-            "of this workspace uses that (verified) email. Accounts are not created "
-            "automatically: ask a platform admin to create yours, then sign in again."
+            t(
+                "You are signed in with your organisation as {email}, but no enabled account "
+                "of this workspace uses that (verified) email. Accounts are not created "
+                "automatically: ask a platform admin to create yours, then sign in again.",
+                email=email,
+            )
         )
-        st.button("Sign out of your organisation", key="login_oidc_logout", on_click=st.logout)
+        st.button(t("Sign out of your organisation"), key="login_oidc_logout", on_click=st.logout)
         return None
     try:
         token = accounts.start_session(conn, user.id, settings, method="oidc")
@@ -204,7 +227,7 @@ def sign_out(conn: db.Connection) -> None:
 
 def logout_button(conn: db.Connection) -> None:
     """A sidebar button that signs out (ending the session on the server)."""
-    if st.sidebar.button("Sign out", key="logout", icon=":material/logout:"):
+    if st.sidebar.button(t("Sign out"), key="logout", icon=":material/logout:"):
         sign_out(conn)
 
 
@@ -216,7 +239,7 @@ def render_account_menu(conn: db.Connection, settings: Settings) -> None:
     with st.sidebar:
         st.markdown(f"**{plain_markdown(user.name)}**  \n{plain_markdown(user.email)}")
         _language_picker(conn, user)
-        with st.expander("Change password"):
+        with st.expander(t("Change password")):
             _change_password_form(conn, settings, user)
     logout_button(conn)
 
@@ -229,7 +252,7 @@ def plain_markdown(text: str) -> str:
 def _language_picker(conn: db.Connection, user: User) -> None:
     options = ["en", "nl"]
     chosen = st.selectbox(
-        "Language",
+        t("Language"),
         options,
         index=options.index(user.language) if user.language in options else 0,
         format_func=language_name,
@@ -241,21 +264,23 @@ def _language_picker(conn: db.Connection, user: User) -> None:
         except BuyerGroupsError as exc:
             st.error(str(exc))
             return
+        # The entry file reads this before the gate resolves the user again: keep it current.
+        st.session_state[USER_KEY] = replace(user, language=chosen)
         st.rerun()
 
 
 def _change_password_form(conn: db.Connection, settings: Settings, user: User) -> None:
     with st.form("account_password_form", clear_on_submit=True):
-        old = st.text_input("Current password", type="password", key="account_old_password")
-        new = st.text_input("New password", type="password", key="account_new_password")
+        old = st.text_input(t("Current password"), type="password", key="account_old_password")
+        new = st.text_input(t("New password"), type="password", key="account_new_password")
         repeat = st.text_input(
-            "Repeat the new password", type="password", key="account_new_password_repeat"
+            t("Repeat the new password"), type="password", key="account_new_password_repeat"
         )
-        submitted = st.form_submit_button("Change password", key="account_password_submit")
+        submitted = st.form_submit_button(t("Change password"), key="account_password_submit")
     if not submitted:
         return
     if new != repeat:
-        st.error("The two new passwords differ; nothing was changed.")
+        st.error(t("The two new passwords differ; nothing was changed."))
         return
     try:
         accounts.change_password(conn, user, user.id, old, new)
@@ -265,4 +290,4 @@ def _change_password_form(conn: db.Connection, settings: Settings, user: User) -
         st.error(str(exc))
         return
     _remember(token, user)
-    st.success("Password changed. You were signed out everywhere else.")
+    st.success(t("Password changed. You were signed out everywhere else."))

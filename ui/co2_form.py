@@ -13,35 +13,36 @@ import streamlit as st
 from buyergroups.co2 import Estimate, EstimateFields
 from buyergroups.co2_methods import Confidence, Method, check_period, compute
 from buyergroups.errors import ValidationError
+from ui.i18n import N_, t
 from ui.labels import formatter, options
 
 # (input name, label) of the numeric inputs with a range, per method
 _BOUNDED: dict[str, list[tuple[str, str]]] = {
     Method.INTENSITY.value: [
-        ("reference", "Reference intensity (what is bought today)"),
-        ("new", "New intensity (what the tender asks for)"),
-        ("quantity", "Quantity per year"),
+        ("reference", N_("Reference intensity (what is bought today)")),
+        ("new", N_("New intensity (what the tender asks for)")),
+        ("quantity", N_("Quantity per year")),
     ],
     Method.SPEND.value: [
-        ("spend_eur", "Spend over the period (EUR)"),
-        ("reference_factor", "Reference factor"),
-        ("new_factor", "New factor"),
+        ("spend_eur", N_("Spend over the period (EUR)")),
+        ("reference_factor", N_("Reference factor")),
+        ("new_factor", N_("New factor")),
     ],
     Method.EXTERNAL.value: [
-        ("baseline", "Baseline total (reference design)"),
-        ("expected", "Expected total (sustainable design)"),
+        ("baseline", N_("Baseline total (reference design)")),
+        ("expected", N_("Expected total (sustainable design)")),
     ],
 }
 # (input name, label, default) of the text inputs: units and the named document
 _TEXTS: dict[str, list[tuple[str, str, str]]] = {
     Method.INTENSITY.value: [
-        ("intensity_unit", "Intensity unit", "kg CO2e/km"),
-        ("quantity_unit", "Quantity unit", "km/year"),
+        ("intensity_unit", N_("Intensity unit"), "kg CO2e/km"),
+        ("quantity_unit", N_("Quantity unit"), "km/year"),
     ],
-    Method.SPEND.value: [("factor_unit", "Factor unit", "kg CO2e/EUR")],
+    Method.SPEND.value: [("factor_unit", N_("Factor unit"), "kg CO2e/EUR")],
     Method.EXTERNAL.value: [
-        ("unit", "Unit of the totals", "t CO2e"),
-        ("document", "Document the totals come from (LCA, MKI calculation, …)", ""),
+        ("unit", N_("Unit of the totals"), "t CO2e"),
+        ("document", N_("Document the totals come from (LCA, MKI calculation, …)"), ""),
     ],
 }
 
@@ -57,19 +58,19 @@ def _bounded_input(prefix: str, name: str, label: str, initial: Any) -> dict[str
         stored = {"expected": stored.get("expected"), "pct": stored.get("pct")}
     cols = st.columns([3, 2, 2, 2])
     expected = cols[0].number_input(
-        label, value=stored.get("expected"), format="%g", key=f"{prefix}_{name}_expected"
+        t(label), value=stored.get("expected"), format="%g", key=f"{prefix}_{name}_expected"
     )
     low = cols[1].number_input(
-        "low", value=stored.get("low"), format="%g", key=f"{prefix}_{name}_low"
+        t("low"), value=stored.get("low"), format="%g", key=f"{prefix}_{name}_low"
     )
     high = cols[2].number_input(
-        "high",
+        t("high"),
         value=stored.get("high"),
         format="%g",
         key=f"{prefix}_{name}_high",
     )
     pct = cols[3].number_input(
-        "or ± %", value=stored.get("pct"), format="%g", key=f"{prefix}_{name}_pct"
+        t("or ± %"), value=stored.get("pct"), format="%g", key=f"{prefix}_{name}_pct"
     )
     return {"expected": expected, "low": low, "high": high, "pct": pct}
 
@@ -79,7 +80,7 @@ def method_inputs(prefix: str, method: str, initial: dict[str, Any]) -> dict[str
     inputs: dict[str, Any] = {}
     for name, label, default in _TEXTS[method]:
         inputs[name] = st.text_input(
-            label, value=initial.get(name, default), key=f"{prefix}_{name}"
+            t(label), value=initial.get(name, default), key=f"{prefix}_{name}"
         )
     for name, label in _BOUNDED[method]:
         inputs[name] = _bounded_input(prefix, name, label, initial.get(name))
@@ -95,12 +96,18 @@ def show_computation(method: str, inputs: dict[str, Any], start_year: Any, years
         st.warning(str(exc))
         return False
     st.success(
-        f"{result.expected_t:,.1f} t CO2e expected (range {result.low_t:,.1f} – "
-        f"{result.high_t:,.1f} t)"
+        t(
+            "{expected} t CO2e expected (range {low} – {high} t)",
+            expected=f"{result.expected_t:,.1f}",
+            low=f"{result.low_t:,.1f}",
+            high=f"{result.high_t:,.1f}",
+        )
     )
     st.text(result.formula)
     if result.screening:
-        st.caption("Spend-based: a first screening with sector-average factors, not a measurement.")
+        st.caption(
+            t("Spend-based: a first screening with sector-average factors, not a measurement.")
+        )
     return True
 
 
@@ -108,24 +115,24 @@ def estimate_form(prefix: str, initial: Estimate | None) -> EstimateFields | Non
     """All fields of an estimate; returns them when the save button was pressed."""
     methods = options(Method)
     method = st.selectbox(
-        "Method",
+        t("Method"),
         methods,
         index=methods.index(initial.method) if initial else 0,
         format_func=formatter(Method),
         key=f"{prefix}_method",
     )
     same_method = initial is not None and initial.method == method
-    title = st.text_input("Title", value=initial.title if initial else "", key=f"{prefix}_title")
+    title = st.text_input(t("Title"), value=initial.title if initial else "", key=f"{prefix}_title")
     cols = st.columns(3)
     start_year = cols[0].number_input(
-        "Start year", value=initial.start_year if initial else 2025, step=1,
+        t("Start year"), value=initial.start_year if initial else 2025, step=1,
         key=f"{prefix}_start_year",
     )  # fmt: skip
     years = cols[1].number_input(
-        "Years of effect", value=initial.years if initial else 1, step=1, key=f"{prefix}_years"
+        t("Years of effect"), value=initial.years if initial else 1, step=1, key=f"{prefix}_years"
     )
     confidence = cols[2].selectbox(
-        "Confidence",
+        t("Confidence"),
         options(Confidence),
         index=options(Confidence).index(initial.confidence if initial else "medium"),
         format_func=formatter(Confidence),
@@ -134,7 +141,7 @@ def estimate_form(prefix: str, initial: Estimate | None) -> EstimateFields | Non
     inputs = method_inputs(prefix, method, initial.inputs if same_method else {})
     ready = show_computation(method, inputs, start_year, years)
     details = _details(prefix, initial)
-    pressed = st.button("Save estimate", key=f"{prefix}_save", disabled=not ready)
+    pressed = st.button(t("Save estimate"), key=f"{prefix}_save", disabled=not ready)
     if not pressed:
         return None
     return EstimateFields(
@@ -146,21 +153,21 @@ def estimate_form(prefix: str, initial: Estimate | None) -> EstimateFields | Non
 def _details(prefix: str, initial: Estimate | None) -> dict[str, Any]:
     cols = st.columns(2)
     tender = cols[0].number_input(
-        "Tender id (optional)",
+        t("Tender id (optional)"),
         value=initial.tender_id if initial else None,
         step=1,
         key=f"{prefix}_tender_id",
     )
     project = cols[1].text_input(
-        "Member project (optional)",
+        t("Member project (optional)"),
         value=initial.project if initial else "",
         key=f"{prefix}_project",
     )
     assumptions = st.text_area(
-        "Assumptions", value=initial.assumptions if initial else "", key=f"{prefix}_assumptions"
+        t("Assumptions"), value=initial.assumptions if initial else "", key=f"{prefix}_assumptions"
     )
     source = st.text_input(
-        "Source / evidence", value=initial.source if initial else "", key=f"{prefix}_source"
+        t("Source / evidence"), value=initial.source if initial else "", key=f"{prefix}_source"
     )
     return {
         "tender_id": None if tender is None else int(tender),

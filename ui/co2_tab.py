@@ -15,6 +15,7 @@ from buyergroups.errors import BuyerGroupsError, PermissionDenied
 from buyergroups.users import User
 from ui import context
 from ui.co2_form import estimate_form
+from ui.i18n import t
 from ui.labels import formatter, label
 
 PREFIX = "co2tab"
@@ -26,7 +27,10 @@ def render_group_co2(conn: Connection, actor: User, group_id: int) -> None:
         estimates = co2.list_estimates(conn, actor, group_id)
     except PermissionDenied:
         st.info(
-            "Only the group's members see its CO2 estimates; the CO2 page shows programme totals."
+            t(
+                "Only the group's members see its CO2 estimates; the CO2 page shows programme "
+                "totals."
+            )
         )
         return
     allowed = auth.actions_for(conn, actor, group_id)
@@ -37,7 +41,7 @@ def render_group_co2(conn: Connection, actor: User, group_id: int) -> None:
         if estimates:
             _selected(conn, actor, estimates, allowed)
         if auth.Action.CREATE in allowed:
-            with st.expander("Add an estimate", expanded=not estimates):
+            with st.expander(t("Add an estimate"), expanded=not estimates):
                 _create(conn, actor, group_id)
     except BuyerGroupsError as exc:
         st.error(str(exc))
@@ -49,46 +53,58 @@ def _progress(conn: Connection, actor: User, group_id: int) -> None:
     totals = progress.totals
     cols = st.columns(4)
     cols[0].metric(
-        "Expected reduction",
+        t("Expected reduction"),
         f"{totals.expected_t:,.0f} t",
-        help=f"Range {totals.low_t:,.0f} – {totals.high_t:,.0f} t CO2e, all statuses",
+        help=t(
+            "Range {low} – {high} t CO2e, all statuses",
+            low=f"{totals.low_t:,.0f}",
+            high=f"{totals.high_t:,.0f}",
+        ),
     )
-    cols[1].metric("Contracted", f"{totals.status_contracted_t:,.0f} t")
-    cols[2].metric("Realised", f"{totals.status_realised_t:,.0f} t")
+    cols[1].metric(t("Contracted"), f"{totals.status_contracted_t:,.0f} t")
+    cols[2].metric(t("Realised"), f"{totals.status_realised_t:,.0f} t")
     cols[3].metric(
-        "Households equivalent",
+        t("Households equivalent"),
         f"{totals.households:,.0f}",
-        help=f"Yearly emissions of a household: {factor:g} t CO2e",
+        help=t("Yearly emissions of a household: {factor} t CO2e", factor=f"{factor:g}"),
     )
     if progress.target_t:
         st.progress(
             min(1.0, (progress.secured_pct_of_target or 0.0) / 100),
-            text=f"Target {progress.target_t:,.0f} t: {progress.pct_of_target:,.0f}% expected, "
-            f"{progress.secured_pct_of_target:,.0f}% contracted or realised",
+            text=t(
+                "Target {target} t: {expected}% expected, {secured}% contracted or realised",
+                target=f"{progress.target_t:,.0f}",
+                expected=f"{progress.pct_of_target:,.0f}",
+                secured=f"{progress.secured_pct_of_target:,.0f}",
+            ),
         )
     if progress.counted_elsewhere_t:
         st.caption(
-            f"{progress.counted_elsewhere_t:,.0f} t of this comes from tenders another group also "
-            "counts; the programme total counts them once."
+            t(
+                "{tonnes} t of this comes from tenders another group also counts; the programme "
+                "total counts them once.",
+                tonnes=f"{progress.counted_elsewhere_t:,.0f}",
+            )
         )
 
 
 def _estimate_table(estimates: list[co2.Estimate]) -> None:
     if not estimates:
-        st.info("No CO2 estimates yet. Add one below: pick a method and fill in its inputs.")
+        st.info(t("No CO2 estimates yet. Add one below: pick a method and fill in its inputs."))
         return
+    tonnes = [t("Low t"), t("Expected t"), t("High t")]
     table = pd.DataFrame(
         [
             {
-                "Title": e.title,
-                "Method": label(Method, e.method),
-                "Status": label(Co2Status, e.status),
-                "Low t": e.low_t,
-                "Expected t": e.expected_t,
-                "High t": e.high_t,
-                "Period": f"{e.start_year}–{e.start_year + e.years - 1}",
-                "Confidence": label(Confidence, e.confidence),
-                "Tender": e.tender_id,
+                t("Title"): e.title,
+                t("Method"): label(Method, e.method),
+                t("Status"): label(Co2Status, e.status),
+                tonnes[0]: e.low_t,
+                tonnes[1]: e.expected_t,
+                tonnes[2]: e.high_t,
+                t("Period"): f"{e.start_year}–{e.start_year + e.years - 1}",
+                t("Confidence"): label(Confidence, e.confidence),
+                t("Tender"): e.tender_id,
             }
             for e in estimates
         ]
@@ -97,24 +113,21 @@ def _estimate_table(estimates: list[co2.Estimate]) -> None:
         table,
         hide_index=True,
         key=f"{PREFIX}_table",
-        column_config={
-            name: st.column_config.NumberColumn(format="%.1f")
-            for name in ("Low t", "Expected t", "High t")
-        },
+        column_config={name: st.column_config.NumberColumn(format="%.1f") for name in tonnes},
     )
 
 
 def _downloads(conn: Connection, actor: User, group_id: int) -> None:
     cols = st.columns(2)
     cols[0].download_button(
-        "Download estimates (CSV)",
+        t("Download estimates (CSV)"),
         co2_export.estimates_csv(conn, actor, group_id),
         file_name=f"co2_estimates_group_{group_id}.csv",
         mime="text/csv",
         key=f"{PREFIX}_csv",
     )
     cols[1].download_button(
-        "Download estimates (Excel)",
+        t("Download estimates (Excel)"),
         co2_export.estimates_xlsx(conn, actor, group_id),
         file_name=f"co2_estimates_group_{group_id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -127,7 +140,7 @@ def _selected(
 ) -> None:
     by_id = {e.id: e for e in estimates}
     chosen = st.selectbox(
-        "Estimate",
+        t("Estimate"),
         list(by_id),
         format_func=lambda i: by_id[i].title,
         key=f"{PREFIX}_selected",
@@ -135,20 +148,24 @@ def _selected(
     estimate = by_id[chosen]
     st.text(estimate.formula)
     st.caption(
-        f"Revision {estimate.current_revision} · {label(Co2Status, estimate.status)} · "
-        f"confidence {estimate.confidence}"
-        + (f" · project: {estimate.project}" if estimate.project else "")
+        t(
+            "Revision {revision} · {status} · confidence {confidence}",
+            revision=estimate.current_revision,
+            status=label(Co2Status, estimate.status),
+            confidence=label(Confidence, estimate.confidence),
+        )
+        + (" · " + t("project: {project}", project=estimate.project) if estimate.project else "")
     )
     if estimate.assumptions:
-        st.markdown(f"**Assumptions:** {estimate.assumptions}")
+        st.markdown(t("**Assumptions:** {text}", text=estimate.assumptions))
     if estimate.source:
-        st.markdown(f"**Source:** {estimate.source}")
+        st.markdown(t("**Source:** {text}", text=estimate.source))
     if auth.Action.CHANGE_STATUS in allowed:
         _status_change(conn, actor, estimate)
     if auth.Action.EDIT in allowed:
-        with st.expander("Edit this estimate"):
+        with st.expander(t("Edit this estimate")):
             _edit(conn, actor, estimate)
-    with st.expander("Revision history"):
+    with st.expander(t("Revision history")):
         _history(conn, actor, estimate)
 
 
@@ -156,12 +173,12 @@ def _status_change(conn: Connection, actor: User, estimate: co2.Estimate) -> Non
     targets = [s.value for s in CO2_STATUS_TRANSITIONS[Co2Status(estimate.status)]]
     cols = st.columns([3, 1])
     target = cols[0].selectbox(
-        "Move to status",
+        t("Move to status"),
         targets,
         format_func=formatter(Co2Status),
         key=f"{PREFIX}_status_{estimate.id}",
     )
-    if cols[1].button("Change status", key=f"{PREFIX}_status_save_{estimate.id}"):
+    if cols[1].button(t("Change status"), key=f"{PREFIX}_status_save_{estimate.id}"):
         try:
             co2.change_status(conn, actor, estimate.id, target, based_on=estimate.current_revision)
             _forget(f"{PREFIX}_edit_{estimate.id}")  # the edit form starts from the new revision
@@ -178,11 +195,15 @@ def _edit(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
     shown = estimate
     if based_on != estimate.current_revision:
         st.warning(
-            f"This estimate was saved as revision {estimate.current_revision} after this form "
-            f"opened revision {based_on}; saving the form will be refused. Note your changes, "
-            "then load the current revision."
+            t(
+                "This estimate was saved as revision {current} after this form opened revision "
+                "{based_on}; saving the form will be refused. Note your changes, then load the "
+                "current revision.",
+                current=estimate.current_revision,
+                based_on=based_on,
+            )
         )
-        if st.button("Load the current revision", key=f"{prefix}_reload"):
+        if st.button(t("Load the current revision"), key=f"{prefix}_reload"):
             _forget(prefix)
             st.rerun()
         shown = _as_of(conn, actor, estimate, based_on)
@@ -238,13 +259,13 @@ def _history(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
         pd.DataFrame(
             [
                 {
-                    "Revision": r["revision_no"],
-                    "Based on": r["based_on"],
-                    "Change": r["summary"],
-                    "By": r["author"],
-                    "At": r["created_at"],
-                    "Status": r["fields"]["status"],
-                    "Expected t": r["fields"]["expected_t"],
+                    t("Revision"): r["revision_no"],
+                    t("Based on"): r["based_on"],
+                    t("Change"): r["summary"],
+                    t("By"): r["author"],
+                    t("At"): r["created_at"],
+                    t("Status"): label(Co2Status, r["fields"]["status"]),
+                    t("Expected t"): r["fields"]["expected_t"],
                 }
                 for r in revisions
             ]

@@ -11,6 +11,7 @@ from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, DialogueKind
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User
+from ui.i18n import t
 from ui.labels import formatter, label, options
 from ui.search_resources import after_save
 
@@ -28,24 +29,30 @@ def render_dialogue(conn, user: User, group_id: int, allowed: frozenset) -> None
         _new_event_form(conn, user, group_id)
     if not events:
         st.info(
-            "No market-dialogue events yet: record your RFI, consultation or supplier day above."
+            t("No market-dialogue events yet: record your RFI, consultation or supplier day above.")
         )
     for event in events:
         with st.expander(
             f"{event['held_on']:%Y-%m-%d} · {label(DialogueKind, event['kind'])} · {event['title']}"
         ):
             st.caption(
-                f"Participants: {', '.join(event['participants']) or '—'} · language: {event['language']}"
+                t(
+                    "Participants: {participants} · language: {language}",
+                    participants=", ".join(event["participants"]) or "—",
+                    language=event["language"],
+                )
             )
-            st.markdown("**Notes**")
+            st.markdown(t("**Notes**"))
             st.markdown(event["notes"] or "—")
-            st.markdown("**Takeaways**")
+            st.markdown(t("**Takeaways**"))
             st.markdown(event["takeaways"] or "—")
             if Action.EDIT not in allowed:
                 continue
             with st.form(key=f"{PREFIX}_edit_form_{event['id']}"):
                 fields = _event_form(event, f"{PREFIX}_edit_{event['id']}")
-                if st.form_submit_button("Save changes"):
+                if st.form_submit_button(
+                    t("Save changes"), key=f"{PREFIX}_edit_submit_{event['id']}"
+                ):
                     try:
                         dialogue.update_event(conn, user, event["id"], event["version"], **fields)
                         after_save("dialogue", event["id"])
@@ -55,9 +62,9 @@ def render_dialogue(conn, user: User, group_id: int, allowed: frozenset) -> None
 
 
 def _new_event_form(conn, user: User, group_id: int) -> None:
-    with st.expander("Record a dialogue event"), st.form(key=f"{PREFIX}_new_form"):
+    with st.expander(t("Record a dialogue event")), st.form(key=f"{PREFIX}_new_form"):
         fields = _event_form({}, f"{PREFIX}_new")
-        if st.form_submit_button("Save event"):
+        if st.form_submit_button(t("Save event"), key=f"{PREFIX}_new_submit"):
             try:
                 new_id = dialogue.create_event(conn, user, group_id, **fields)
                 after_save("dialogue", new_id)
@@ -71,32 +78,32 @@ def _event_form(event: dict, prefix: str) -> dict:
     languages = list(LANGUAGES)
     return {
         "kind": st.selectbox(
-            "Kind",
+            t("Kind"),
             kinds,
             index=kinds.index(event.get("kind", kinds[0])),
             format_func=formatter(DialogueKind),
             key=f"{prefix}_kind",
         ),
-        "title": st.text_input("Title", value=event.get("title", ""), key=f"{prefix}_title"),
+        "title": st.text_input(t("Title"), value=event.get("title", ""), key=f"{prefix}_title"),
         "held_on": st.date_input(
-            "Date", value=event.get("held_on", dt.date.today()), key=f"{prefix}_date"
+            t("Date"), value=event.get("held_on", dt.date.today()), key=f"{prefix}_date"
         ),
         "participants": [
             p.strip()
             for p in st.text_input(
-                "Participants (comma separated)",
+                t("Participants (comma separated)"),
                 value=", ".join(event.get("participants", [])),
                 key=f"{prefix}_participants",
             ).split(",")
         ],
         "notes": st.text_area(
-            "Notes (Markdown)", value=event.get("notes", ""), key=f"{prefix}_notes"
+            t("Notes (Markdown)"), value=event.get("notes", ""), key=f"{prefix}_notes"
         ),
         "takeaways": st.text_area(
-            "Takeaways", value=event.get("takeaways", ""), key=f"{prefix}_takeaways"
+            t("Takeaways"), value=event.get("takeaways", ""), key=f"{prefix}_takeaways"
         ),
         "language": st.selectbox(
-            "Language",
+            t("Language (of the text)"),
             languages,
             index=languages.index(event.get("language", "en")),
             format_func=LANGUAGES.get,

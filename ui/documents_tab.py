@@ -6,10 +6,11 @@ import streamlit as st
 
 from buyergroups import documents
 from buyergroups.auth import Action
-from buyergroups.domain import LANGUAGES, DocumentKind, Theme
+from buyergroups.domain import LANGUAGES, DocumentKind, Status, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
 from buyergroups.users import User
 from ui import item_panel
+from ui.i18n import t
 from ui.labels import formatter, label, labels
 from ui.search_resources import after_save
 from ui.similar_panel import render_similar_elsewhere
@@ -28,41 +29,48 @@ def render_documents(
         _new_document_form(conn, user, group_id, kinds, prefix)
     if not docs:
         st.info(
-            "No documents here yet. Start one with “New document” above."
+            t("No documents here yet. Start one with “New document” above.")
             if Action.CREATE in allowed
-            else "Nothing here is visible to you yet."
+            else t("Nothing here is visible to you yet.")
         )
         return
     by_id = {d["id"]: d for d in docs}
     chosen = st.selectbox(
-        "Document",
+        t("Document"),
         list(by_id),
-        format_func=lambda i: (
-            f"{by_id[i]['title']} ({label(DocumentKind, by_id[i]['kind'])}, {by_id[i]['language']}, {by_id[i]['status']})"
-        ),
+        format_func={i: _choice(doc) for i, doc in by_id.items()}.get,
         key=f"{prefix}_pick",
     )
     render_document(conn, user, by_id[chosen], prefix, allowed)
     item_panel.deleted_list(conn, user, documents.KIND, group_id, prefix)
 
 
+def _choice(doc: dict) -> str:
+    """A document in the picker: title (kind, language it is written in, status)."""
+    kind, status = label(DocumentKind, doc["kind"]), label(Status, doc["status"])
+    return f"{doc['title']} ({kind}, {doc['language']}, {status})"
+
+
 def _new_document_form(conn, user: User, group_id: int, kinds: list[str], prefix: str) -> None:
-    with st.expander("New document"), st.form(key=f"{prefix}_new_form", clear_on_submit=False):
+    with st.expander(t("New document")), st.form(key=f"{prefix}_new_form", clear_on_submit=False):
         kind = st.selectbox(
-            "Kind", kinds, format_func=formatter(DocumentKind), key=f"{prefix}_new_kind"
+            t("Kind"), kinds, format_func=formatter(DocumentKind), key=f"{prefix}_new_kind"
         )
-        title = st.text_input("Title", key=f"{prefix}_new_title")
+        title = st.text_input(t("Title"), key=f"{prefix}_new_title")
         language = st.selectbox(
-            "Language", list(LANGUAGES), format_func=LANGUAGES.get, key=f"{prefix}_new_language"
+            t("Language (of the text)"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            key=f"{prefix}_new_language",
         )
         themes = st.multiselect(
-            "MVI themes",
-            [t.value for t in Theme],
+            t("MVI themes"),
+            [theme.value for theme in Theme],
             format_func=formatter(Theme),
             key=f"{prefix}_new_themes",
         )
-        body = st.text_area("Text (Markdown)", height=200, key=f"{prefix}_new_body")
-        if st.form_submit_button("Create draft"):
+        body = st.text_area(t("Text (Markdown)"), height=200, key=f"{prefix}_new_body")
+        if st.form_submit_button(t("Create draft"), key=f"{prefix}_new_submit"):
             try:
                 new_id = documents.create_document(
                     conn,
@@ -84,19 +92,25 @@ def render_document(conn, user: User, doc: dict, prefix: str, allowed: frozenset
     """One document: read, edit, history, comments."""
     st.subheader(doc["title"])
     st.caption(
-        f"{label(DocumentKind, doc['kind'])} · language: {LANGUAGES.get(doc['language'], doc['language'])}"
-        f" · themes: {labels(Theme, doc['themes']) or '—'} · revision {doc['current_revision']}"
+        label(DocumentKind, doc["kind"])
+        + " · "
+        + t(
+            "language: {language} · themes: {themes} · revision {revision}",
+            language=LANGUAGES.get(doc["language"], doc["language"]),
+            themes=labels(Theme, doc["themes"]) or "—",
+            revision=doc["current_revision"],
+        )
     )
     if Action.CHANGE_STATUS in allowed:
         item_panel.status_buttons(conn, user, documents.KIND, doc, prefix)
-    read, edit, history, talk = st.tabs(["Read", "Edit", "History", "Comments"])
+    read, edit, history, talk = st.tabs([t("Read"), t("Edit"), t("History"), t("Comments")])
     with read:
-        st.markdown(doc["body"] or "_(empty)_")
+        st.markdown(doc["body"] or t("_(empty)_"))
     with edit:
         if Action.EDIT in allowed:
             _editor(conn, user, doc, prefix, allowed)
         else:
-            st.info("Only members of this group can edit it.")
+            st.info(t("Only members of this group can edit it."))
     with history:
         item_panel.history_panel(conn, user, documents.KIND, doc, prefix)
     with talk:
@@ -107,13 +121,13 @@ def render_document(conn, user: User, doc: dict, prefix: str, allowed: frozenset
 def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> None:
     keys = {name: f"{prefix}_{name}_{doc['id']}" for name in ("base", "title", "body")}
     st.session_state.setdefault(keys["base"], doc["current_revision"])
-    title = st.text_input("Title", value=doc["title"], key=keys["title"])
-    body = st.text_area("Text (Markdown)", value=doc["body"], height=320, key=keys["body"])
-    with st.expander("Preview"):
+    title = st.text_input(t("Title"), value=doc["title"], key=keys["title"])
+    body = st.text_area(t("Text (Markdown)"), value=doc["body"], height=320, key=keys["body"])
+    with st.expander(t("Preview")):
         st.markdown(body)
-    st.caption(f"Editing on revision {st.session_state[keys['base']]}.")
+    st.caption(t("Editing on revision {revision}.", revision=st.session_state[keys["base"]]))
     save, delete = st.columns([1, 1])
-    if save.button("Save", key=f"{prefix}_save_{doc['id']}", type="primary"):
+    if save.button(t("Save"), key=f"{prefix}_save_{doc['id']}", type="primary"):
         try:
             outcome = documents.save_document(
                 conn, user, doc["id"], st.session_state[keys["base"]], title=title, body=body
@@ -126,8 +140,13 @@ def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> Non
             after_save("document", doc["id"])
             for key in keys.values():
                 st.session_state.pop(key, None)
-            st.session_state[f"{prefix}_flash"] = f"Saved as revision {outcome.revision_no}" + (
-                ", merged with another edit saved in between." if outcome.merged else "."
+            st.session_state[f"{prefix}_flash"] = (
+                t(
+                    "Saved as revision {revision}, merged with another edit saved in between.",
+                    revision=outcome.revision_no,
+                )
+                if outcome.merged
+                else t("Saved as revision {revision}.", revision=outcome.revision_no)
             )
             st.rerun()
     item_panel.rebase_button(f"{prefix}_{doc['id']}", keys["base"])
@@ -139,5 +158,5 @@ def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> Non
 
 
 def _similar(conn, user: User, document_id: int) -> None:
-    with st.expander("Similar elsewhere"):
+    with st.expander(t("Similar elsewhere")):
         render_similar_elsewhere(conn, user, "document", document_id)

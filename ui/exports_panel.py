@@ -13,6 +13,7 @@ from buyergroups.db import Connection
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.groups import get_group
 from buyergroups.users import User
+from ui.i18n import N_, t
 from ui.search_resources import after_bulk_change
 
 PREFIX = "exports"
@@ -26,7 +27,9 @@ def render_exports(conn: Connection, user: User, group_id: int) -> None:
         allowed = auth.actions_for(conn, user, group_id)
         slug = _slug(get_group(conn, user, group_id)["name"])
         if auth.Action.READ not in allowed:
-            st.info("You are not a member of this group: the exports hold what it has published.")
+            st.info(
+                t("You are not a member of this group: the exports hold what it has published.")
+            )
         _downloads(conn, user, group_id, slug, allowed)
         if auth.Action.CREATE in allowed:
             _import(conn, user, group_id)
@@ -53,33 +56,33 @@ def _button(label: str, make: Callable[[], bytes], file_name: str, key: str) -> 
 def _downloads(
     conn: Connection, user: User, group_id: int, slug: str, allowed: frozenset[auth.Action]
 ) -> None:
-    st.subheader("Download")
+    st.subheader(t("Download"))
     word, sheets = st.columns(2)
     with word:
-        st.markdown("**Word**")
+        st.markdown(t("**Word**"))
         _button(
-            "Criteria set (Word)",
+            t("Criteria set (Word)"),
             lambda: reports_docx.criteria_docx(conn, user, group_id),
             f"{slug}-criteria.docx",
             "criteria_docx",
         )
         _button(
-            "One-page summary (Word)",
+            t("One-page summary (Word)"),
             lambda: reports_docx.summary_docx(conn, user, group_id),
             f"{slug}-summary.docx",
             "summary_docx",
         )
         _document_button(conn, user, group_id, slug)
     with sheets:
-        st.markdown("**Spreadsheets**")
+        st.markdown(t("**Spreadsheets**"))
         tables = [
-            ("Criteria", "criteria", reports.criteria_xlsx, reports.criteria_csv),
-            ("Market dialogue", "dialogue", reports.dialogue_xlsx, reports.dialogue_csv),
+            (N_("Criteria"), "criteria", reports.criteria_xlsx, reports.criteria_csv),
+            (N_("Market dialogue"), "dialogue", reports.dialogue_xlsx, reports.dialogue_csv),
         ]
         if auth.Action.READ in allowed:
             tables += [
-                ("Linked tenders", "tenders", reports.tenders_xlsx, reports.tenders_csv),
-                ("CO2 estimates", "co2", co2_export.estimates_xlsx, co2_export.estimates_csv),
+                (N_("Linked tenders"), "tenders", reports.tenders_xlsx, reports.tenders_csv),
+                (N_("CO2 estimates"), "co2", co2_export.estimates_xlsx, co2_export.estimates_csv),
             ]
         for label, name, xlsx, csv in tables:
             _sheet_buttons(conn, user, group_id, slug, label, name, xlsx, csv)
@@ -97,27 +100,35 @@ def _sheet_buttons(
 ) -> None:
     left, right = st.columns(2)
     with left:
-        _button(f"{label} (Excel)", lambda: xlsx(conn, user, group_id), f"{slug}-{name}.xlsx", name)
+        _button(
+            t("{table} (Excel)", table=t(label)),
+            lambda: xlsx(conn, user, group_id),
+            f"{slug}-{name}.xlsx",
+            name,
+        )
     with right:
         _button(
-            f"{label} (CSV)", lambda: csv(conn, user, group_id), f"{slug}-{name}.csv", f"{name}_csv"
+            t("{table} (CSV)", table=t(label)),
+            lambda: csv(conn, user, group_id),
+            f"{slug}-{name}.csv",
+            f"{name}_csv",
         )
 
 
 def _document_button(conn: Connection, user: User, group_id: int, slug: str) -> None:
     found = reports_docx.exportable_documents(conn, user, group_id)
     if not found:
-        st.caption("No market vision or joint statement of demand to export yet.")
+        st.caption(t("No market vision or joint statement of demand to export yet."))
         return
     titles = {d["id"]: d["title"] for d in found}
     chosen = st.selectbox(
-        "Market vision or joint statement",
+        t("Market vision or joint statement"),
         list(titles),
         format_func=titles.__getitem__,
         key=f"{PREFIX}_document",
     )
     _button(
-        "Market vision / joint statement (Word)",
+        t("Market vision / joint statement (Word)"),
         lambda: reports_docx.document_docx(conn, user, group_id, chosen),
         f"{slug}-document-{chosen}.docx",
         "document_docx",
@@ -125,28 +136,35 @@ def _document_button(conn: Connection, user: User, group_id: int, slug: str) -> 
 
 
 def _import(conn: Connection, user: User, group_id: int) -> None:
-    st.subheader("Import criteria from a spreadsheet")
+    st.subheader(t("Import criteria from a spreadsheet"))
     st.caption(
-        "Start from the template (or from a criteria export): one criterion per row. "
-        "Rows are checked one by one; nothing is stored until you confirm. "
-        "Imported criteria start as drafts."
+        t(
+            "Start from the template (or from a criteria export): one criterion per row. "
+            "Rows are checked one by one; nothing is stored until you confirm. "
+            "Imported criteria start as drafts."
+        )
     )
     left, right = st.columns(2)
     with left:
         _button(
-            "Template (Excel)", criteria_import.template_xlsx, "criteria-template.xlsx", "tpl_xlsx"
+            t("Template (Excel)"),
+            criteria_import.template_xlsx,
+            "criteria-template.xlsx",
+            "tpl_xlsx",
         )
     with right:
-        _button("Template (CSV)", criteria_import.template_csv, "criteria-template.csv", "tpl_csv")
+        _button(
+            t("Template (CSV)"), criteria_import.template_csv, "criteria-template.csv", "tpl_csv"
+        )
     upload = st.file_uploader(
-        "Criteria spreadsheet (.xlsx or .csv)", type=["xlsx", "csv"], key=f"{PREFIX}_upload"
+        t("Criteria spreadsheet (.xlsx or .csv)"), type=["xlsx", "csv"], key=f"{PREFIX}_upload"
     )
     if upload is None:
         return
     if st.session_state.get(f"{PREFIX}_stored_file") == upload.file_id:
         st.success(st.session_state[f"{PREFIX}_stored_message"])
         return
-    with st.spinner("Checking the rows…"):
+    with st.spinner(t("Checking the rows…")):
         report = criteria_import.parse_rows(upload.getvalue(), upload.name)
     _report(report)
     _confirm(conn, user, group_id, report, upload.file_id)
@@ -154,19 +172,30 @@ def _import(conn: Connection, user: User, group_id: int) -> None:
 
 def _report(report: ImportReport) -> None:
     valid, errors = len(report.valid), len(report.errors)
-    summary = f"{report.filename}: {len(report.rows)} rows, {valid} valid, {errors} with errors."
+    summary = t(
+        "{file}: {rows} rows, {valid} valid, {errors} with errors.",
+        file=report.filename,
+        rows=len(report.rows),
+        valid=valid,
+        errors=errors,
+    )
     (st.warning if errors else st.info)(summary)
     st.dataframe(
         [
-            {"Row": r.row, "Result": "ok" if r.ok else "error", "Message": r.message}
+            {t("Row"): r.row, t("Result"): t("ok") if r.ok else t("error"), t("Message"): r.message}
             for r in report.rows
         ],
         hide_index=True,
     )
     for row in report.errors[:_ERRORS_LISTED]:
-        st.text(f"Row {row.row}: {row.message}")
+        st.text(t("Row {row}: {message}", row=row.row, message=row.message))
     if errors > _ERRORS_LISTED:
-        st.text(f"… and {errors - _ERRORS_LISTED} more rows with errors (see the table).")
+        st.text(
+            t(
+                "… and {count} more rows with errors (see the table).",
+                count=errors - _ERRORS_LISTED,
+            )
+        )
 
 
 def _confirm(
@@ -174,17 +203,31 @@ def _confirm(
 ) -> None:
     count = len(report.valid)
     if not count:
-        st.error("No row can be stored; correct the file and upload it again.")
+        st.error(t("No row can be stored; correct the file and upload it again."))
         return
-    rows = f"row{'' if count == 1 else 's'}"
-    label = f"Store the {count} valid {rows}" if report.errors else f"Store the {count} {rows}"
-    if st.button(label, key=f"{PREFIX}_store", type="primary"):
-        with st.spinner("Storing the criteria…"):
+    if st.button(
+        _store_label(count, partial=bool(report.errors)), key=f"{PREFIX}_store", type="primary"
+    ):
+        with st.spinner(t("Storing the criteria…")):
             stored = criteria_import.store_valid(conn, user, group_id, report)
         after_bulk_change()
-        noun = "criterion" if len(stored) == 1 else "criteria"
         st.session_state[f"{PREFIX}_stored_file"] = file_id
         st.session_state[f"{PREFIX}_stored_message"] = (
-            f"Stored {len(stored)} {noun} from {report.filename} as drafts."
+            t("Stored 1 criterion from {file} as drafts.", file=report.filename)
+            if len(stored) == 1
+            else t(
+                "Stored {count} criteria from {file} as drafts.",
+                count=len(stored),
+                file=report.filename,
+            )
         )
         st.rerun()
+
+
+def _store_label(count: int, *, partial: bool) -> str:
+    """The store button's label: how many rows it stores (the valid ones, if some failed)."""
+    if count == 1:
+        return t("Store the 1 valid row") if partial else t("Store the 1 row")
+    if partial:
+        return t("Store the {count} valid rows", count=count)
+    return t("Store the {count} rows", count=count)

@@ -1,18 +1,28 @@
-"""Display helpers: enum codes to labels, lists to text."""
+"""Display helpers: enum codes to labels in the session's language, lists to text.
+
+A ``format_func`` is also called outside the script run (AppTest calls it from
+the test to match a chosen value), where the session is not known; so the
+formatters here take the language when they are made, not when they are called.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from buyergroups import domain
+from buyergroups import domain, i18n
+from ui.i18n import language
 
 
 def label(enum: type[domain.LabelledEnum], code: str | None) -> str:
-    """The English label of a stored code ('' for None, the code itself if unknown)."""
+    """The label of a stored code in the session's language ('' for None, the code if unknown)."""
+    return _label(enum, code, language())
+
+
+def _label(enum: type[domain.LabelledEnum], code: str | None, lang: str) -> str:
     if not code:
         return ""
     try:
-        return enum(code).label
+        return i18n.enum_label(enum(code), lang)
     except ValueError:
         return code
 
@@ -27,6 +37,21 @@ def options(enum: type[domain.LabelledEnum]) -> list[str]:
     return [member.value for member in enum]
 
 
-def formatter(enum: type[domain.LabelledEnum]):
-    """A ``format_func`` showing the label of a code."""
-    return lambda code: label(enum, code)
+def formatter(
+    enum: type[domain.LabelledEnum], none: str | None = None
+) -> Callable[[str | None], str]:
+    """A ``format_func`` showing the label of a code; ``none`` for a None option ('All ...')."""
+    lang = language()
+    return lambda code: none if code is None and none is not None else _label(enum, code, lang)
+
+
+def country_formatter(none: str | None = None) -> Callable[[str | None], str]:
+    """A ``format_func`` for ISO country codes: 'Nederland (NL)'; ``none`` for a None option."""
+    lang = language()
+
+    def name(code: str | None) -> str:
+        if code is None:
+            return none or ""
+        return f"{i18n.country_name(code, lang)} ({code})"
+
+    return name

@@ -8,6 +8,7 @@ from buyergroups import groups, users
 from buyergroups.domain import GroupRole, OrganisationRole
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User
+from ui.i18n import t
 from ui.labels import formatter, label, options
 
 PREFIX = "mem"
@@ -16,26 +17,26 @@ PREFIX = "mem"
 def render_members(conn, user: User, group_id: int, may_manage: bool) -> None:
     """Organisations and people in the group; invite, change role, remove."""
     listed = groups.members(conn, user, group_id)
-    st.markdown("**Organisations**")
+    st.markdown(t("**Organisations**"))
     st.dataframe(
         [
             {
-                "organisation": o["name"],
-                "country": o["country"],
-                "role": label(OrganisationRole, o["role"]),
+                t("organisation"): o["name"],
+                t("country"): o["country"],
+                t("role"): label(OrganisationRole, o["role"]),
             }
             for o in listed["organisations"]
         ],
         hide_index=True,
         key=f"{PREFIX}_orgs",
     )
-    st.markdown("**People with access**")
+    st.markdown(t("**People with access**"))
     st.dataframe(
         [
             {
-                "name": u["name"],
-                "organisation": u["organisation"],
-                "role": label(GroupRole, u["role"]),
+                t("name"): u["name"],
+                t("organisation"): u["organisation"],
+                t("role"): label(GroupRole, u["role"]),
             }
             for u in listed["users"]
         ],
@@ -46,28 +47,31 @@ def render_members(conn, user: User, group_id: int, may_manage: bool) -> None:
         return
     everyone = {u["id"]: u for u in users.list_users(conn) if not u["disabled"]}
     with st.form(key=f"{PREFIX}_invite_form"):
-        st.markdown("**Invite a user or change a role**")
+        st.markdown(t("**Invite a user or change a role**"))
         person = st.selectbox(
-            "User",
+            t("User"),
             list(everyone),
             format_func=lambda i: f"{everyone[i]['name']} ({everyone[i]['email']})",
             key=f"{PREFIX}_invite_user",
         )
         role = st.selectbox(
-            "Role",
+            t("Role"),
             options(GroupRole),
             format_func=formatter(GroupRole),
             key=f"{PREFIX}_invite_role",
         )
-        if st.form_submit_button("Save role"):
+        if st.form_submit_button(t("Save role"), key=f"{PREFIX}_invite_submit"):
             _act(lambda: groups.add_user_to_group(conn, user, group_id, person, role))
     present = {u["id"]: u["name"] for u in listed["users"]}
     if present:
         with st.form(key=f"{PREFIX}_remove_form"):
             gone = st.selectbox(
-                "Remove user", list(present), format_func=present.get, key=f"{PREFIX}_remove_user"
+                t("Remove user"),
+                list(present),
+                format_func=present.get,
+                key=f"{PREFIX}_remove_user",
             )
-            if st.form_submit_button("Remove from group"):
+            if st.form_submit_button(t("Remove from group"), key=f"{PREFIX}_remove_submit"):
                 _act(lambda: groups.remove_user_from_group(conn, user, group_id, gone))
 
 
@@ -89,11 +93,11 @@ def render_activity(conn, user: User, group_id: int) -> None:
     st.dataframe(
         [
             {
-                "when": e["occurred_at"],
-                "who": e["user_name"] or "system",
-                "action": e["action"],
-                "what": e["item_kind"],
-                "summary": e["summary"],
+                t("when"): e["occurred_at"],
+                t("who"): e["user_name"] or t("system"),
+                t("action"): e["action"],
+                t("what"): e["item_kind"],
+                t("summary"): e["summary"],
             }
             for e in entries
         ],

@@ -14,6 +14,7 @@ from buyergroups.search import indexer, service
 from buyergroups.search.embedder import Embedder, load_embedder
 from buyergroups.search.index import VectorIndex
 from ui import context
+from ui.i18n import t
 
 
 @st.cache_resource(show_spinner="Loading the language model…")
@@ -49,13 +50,13 @@ def after_save(item_kind: str, item_id: int) -> None:
     try:
         reindex(item_kind, item_id)
     except BuyerGroupsError as exc:
-        st.warning(f"Saved, but the search index could not be updated yet: {exc}")
+        st.warning(t("Saved, but the search index could not be updated yet: {error}", error=exc))
 
 
 def after_bulk_change() -> None:
     """Bring everything changed in bulk (imports) into the search index, incrementally."""
     try:
-        with st.spinner("Updating the search index…"):
+        with st.spinner(t("Updating the search index…")):
             indexer.sync(context.connection(), embedder())
     except BuyerGroupsError as exc:
-        st.warning(f"Stored, but the search index could not be updated yet: {exc}")
+        st.warning(t("Stored, but the search index could not be updated yet: {error}", error=exc))

@@ -9,16 +9,23 @@ from buyergroups.domain import AmbitionLevel, CriterionType, Theme
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import service
 from buyergroups.search.index import Filters
+from buyergroups.search.ranking import Explanation
 from buyergroups.users import User
 from ui import search_resources
+from ui.i18n import N_, t
 from ui.labels import label, labels
 
 KIND_LABELS = {
-    "criterion": "Criterion",
-    "document": "Document",
-    "dialogue": "Market dialogue",
-    "tender": "Tender",
+    "criterion": N_("Criterion"),
+    "document": N_("Document"),
+    "dialogue": N_("Market dialogue"),
+    "tender": N_("Tender"),
 }
+
+
+def kind_label(item_kind: str) -> str:
+    """The label of a search item kind in the session's language."""
+    return t(KIND_LABELS[item_kind]) if item_kind in KIND_LABELS else item_kind
 
 
 def writable_groups(conn, actor: User) -> dict[int, str]:
@@ -41,9 +48,9 @@ def reuse_action(conn, actor: User, hit: service.Hit, prefix: str) -> None:
     key = f"{prefix}_{hit.item_kind}_{hit.item_id}"
     left, right = st.columns([3, 1])
     target = left.selectbox(
-        "Reuse in my group", list(targets), format_func=targets.get, key=f"{key}_target"
+        t("Reuse in my group"), list(targets), format_func=targets.get, key=f"{key}_target"
     )
-    if right.button("Reuse in my group", key=f"{key}_reuse"):
+    if right.button(t("Reuse in my group"), key=f"{key}_reuse"):
         try:
             new_id = criteria.reuse(conn, actor, hit.item_id, target)
             search_resources.reindex("criterion", new_id)
@@ -51,14 +58,18 @@ def reuse_action(conn, actor: User, hit: service.Hit, prefix: str) -> None:
             st.error(str(exc))
         else:
             st.success(
-                f"Copied as draft criterion {new_id} in {targets[target]}, crediting the source."
+                t(
+                    "Copied as draft criterion {id} in {group}, crediting the source.",
+                    id=new_id,
+                    group=targets[target],
+                )
             )
 
 
 def _caption(hit: service.Hit) -> str:
     parts = [
-        KIND_LABELS.get(hit.item_kind, hit.item_kind),
-        hit.group_name or "public tender",
+        kind_label(hit.item_kind),
+        hit.group_name or t("public tender"),
         ", ".join(hit.countries),
         hit.language,
         label(CriterionType, hit.criterion_type),
@@ -68,22 +79,49 @@ def _caption(hit: service.Hit) -> str:
     return " · ".join(part for part in parts if part)
 
 
+_CPV_LEVELS = {
+    "same code": N_("same code"),
+    "same class": N_("same class"),
+    "same group": N_("same group"),
+    "same division": N_("same division"),
+}
+
+
+def _why(explanation: Explanation) -> str:
+    """The ranking explanation in the session's language (the package's ``summary()`` is English)."""
+    parts = [t("semantic {score:.2f}", score=explanation.semantic)]
+    for shared in explanation.shared_codes:
+        level = t(_CPV_LEVELS.get(shared.level, shared.level))
+        bridge = " " + t("via text") if shared.via_text else ""
+        parts.append(f"CPV {shared.hit_code} {shared.label} ({level}{bridge})")
+    if explanation.same_themes:
+        themes = ", ".join(label(Theme, code) for code in explanation.same_themes)
+        parts.append(t("same theme: {themes}", themes=themes))
+    if explanation.same_type:
+        parts.append(t("same criterion type"))
+    return "; ".join(parts)
+
+
 def hit_card(conn, actor: User, hit: service.Hit, prefix: str) -> None:
     """One hit: title (and passage heading), where it comes from, score and why."""
     with st.container(border=True):
         title = hit.title + (f" — {hit.heading}" if hit.heading else "")
         head, score = st.columns([5, 1])
         head.markdown(f"**{title}**")
-        score.metric("Score", f"{hit.score:.2f}", label_visibility="collapsed")
+        score.metric(t("Score"), f"{hit.score:.2f}", label_visibility="collapsed")
         st.caption(_caption(hit))
         if hit.snippet:
             st.text(hit.snippet)
-        st.caption("Why: " + hit.explanation.summary())
+        st.caption(t("Why: {reasons}", reasons=_why(hit.explanation)))
         if hit.item_kind == "criterion":
             counts = criteria.reuse_count(conn, hit.item_id)
             if counts["groups"]:
                 st.caption(
-                    f"Reused by {counts['groups']} groups in {counts['countries']} countries"
+                    t(
+                        "Reused by {groups} groups in {countries} countries",
+                        groups=counts["groups"],
+                        countries=counts["countries"],
+                    )
                 )
             reuse_action(conn, actor, hit, prefix)
 
@@ -91,8 +129,8 @@ def hit_card(conn, actor: User, hit: service.Hit, prefix: str) -> None:
 def render_similar_elsewhere(conn, actor: User, item_kind: str, item_id: int, k: int = 5) -> None:
     """The "Similar elsewhere" panel for a criterion or document: hits from other groups."""
     key = f"similar_{item_kind}_{item_id}"
-    with st.expander("Similar elsewhere", expanded=False):
-        if not st.toggle("Show similar work of other groups", key=f"{key}_show"):
+    with st.expander(t("Similar elsewhere"), expanded=False):
+        if not st.toggle(t("Show similar work of other groups"), key=f"{key}_show"):
             return
         try:
             hits = service.search(
@@ -103,6 +141,6 @@ def render_similar_elsewhere(conn, actor: User, item_kind: str, item_id: int, k:
             st.error(str(exc))
             return
         if not hits:
-            st.info("Nothing similar found in other groups yet.")
+            st.info(t("Nothing similar found in other groups yet."))
         for hit in hits:
             hit_card(conn, actor, hit, key)
