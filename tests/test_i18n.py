@@ -7,9 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from buyergroups.demo import load_dataset
 from buyergroups.domain import Status, Theme
 from buyergroups.i18n import NL, country_name, enum_label, placeholders, translate
+from tests.ui_support import APP, copy_db, seed_demo_file, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED_FILES = [
@@ -124,3 +127,124 @@ def test_enum_labels_and_countries_follow_the_language() -> None:
     assert country_name("NO", "nl") == "Noorwegen"
     assert country_name("NO", "en") == "Norway"
     assert country_name("XX", "nl") == "XX"
+
+
+# --- AppTests: what a Dutch and an English user see -----------------------------------------
+
+DATASET = load_dataset()
+DUTCH = next(u for u in DATASET["users"] if u["language"] == "nl" and u.get("is_admin"))
+ENGLISH = next(u for u in DATASET["users"] if u["language"] == "en")
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory) -> Path:
+    return seed_demo_file(tmp_path_factory.mktemp("i18n"))
+
+
+@pytest.fixture
+def app_db(demo_template, tmp_path, monkeypatch) -> Path:
+    path = copy_db(demo_template, tmp_path)
+    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
+    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
+    return path
+
+
+def _home_and_workspace(path: Path, email: str) -> tuple[dict[str, object], AppTest]:
+    at = signed_in_app(path, email).run()
+    assert not at.exception, at.exception
+    sector = at.selectbox(key="home_sector")
+    home = {
+        "title": at.title[0].value,
+        "filters": [
+            at.selectbox(key=k).label for k in ("home_sector", "home_theme", "home_country")
+        ],
+        "any sector": sector.options[0],
+        "open": at.button(key=f"home_open_{_first_group_id(at)}").label,
+        "sign out": at.button(key="logout").label,
+    }
+    at.switch_page("pages/workspace.py").run()
+    assert not at.exception, at.exception
+    return home, at
+
+
+def _workspace_tabs(at: AppTest) -> list[str]:
+    """The labels of the workspace's own tabs (the first tab group; items have tabs inside)."""
+    group = next(block for block in at.main.children.values() if block.type == "tab_container")
+    return [tab.label for tab in group.children.values()]
+
+
+def _first_group_id(at: AppTest) -> str:
+    return next(b.key for b in at.button if str(b.key).startswith("home_open_")).split("_")[-1]
+
+
+def test_a_dutch_user_sees_dutch_labels(app_db) -> None:
+    home, at = _home_and_workspace(app_db, DUTCH["email"])
+    assert home == {
+        "title": "Buyer Groups",
+        "filters": ["Sector", "MVI-thema", "Land"],
+        "any sector": "Alle sectoren",
+        "open": "Openen",
+        "sign out": "Uitloggen",
+    }
+    assert _workspace_tabs(at) == [
+        "Marktvisie", "Specificaties", "Criteria", "Marktdialoog", "Leden", "Activiteit", "CO2",
+        "Exports",
+    ]  # fmt: skip
+    assert at.selectbox(key="workspace_group_id").label == "Groep"
+
+
+def test_an_english_user_sees_english_labels(app_db) -> None:
+    home, at = _home_and_workspace(app_db, ENGLISH["email"])
+    assert home == {
+        "title": "Buyer Groups",
+        "filters": ["Sector", "MVI theme", "Country"],
+        "any sector": "All sectors",
+        "open": "Open",
+        "sign out": "Sign out",
+    }
+    assert _workspace_tabs(at) == [
+        "Market vision", "Specifications", "Criteria", "Market dialogue", "Members", "Activity",
+        "CO2", "Exports",
+    ]  # fmt: skip
+
+
+def test_enum_labels_and_content_in_the_workspace_follow_the_rules(app_db) -> None:
+    """Enum labels are translated; titles written by users stay as written."""
+    _, dutch = _home_and_workspace(app_db, DUTCH["email"])
+    _, english = _home_and_workspace(app_db, ENGLISH["email"])
+    dutch_kinds = dutch.selectbox(key="ws_vision_new_kind").options
+    english_kinds = english.selectbox(key="ws_vision_new_kind").options
+    assert (dutch_kinds, english_kinds) == (
+        ["Marktvisie", "Gezamenlijke uitvraag"],
+        ["Market vision", "Joint statement of demand"],
+    )
+
+
+def test_changing_the_language_in_the_account_menu_applies_at_once(app_db) -> None:
+    # AppTest reruns only the page after the first run of a multipage app, so this drives the
+    # account menu through the small app behind the same sign-in gate.
+    at = signed_in_app(app_db, ENGLISH["email"])
+    gate = AppTest.from_file(str(ROOT / "tests" / "login_gate_app.py"), default_timeout=30)
+    gate.session_state["auth_token"] = at.session_state["auth_token"]
+    gate.run()
+    assert (gate.button(key="logout").label, gate.selectbox(key="account_language").label) == (
+        "Sign out",
+        "Language",
+    )
+    gate.selectbox(key="account_language").set_value("nl").run()
+    assert not gate.exception, gate.exception
+    assert (gate.button(key="logout").label, gate.selectbox(key="account_language").label) == (
+        "Uitloggen",
+        "Taal",
+    )
+
+
+def test_the_sign_in_page_follows_its_language_switch(app_db) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["ui_language"] = "nl"
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Werkruimte Buyer Groups"]
+    assert at.text_input(key="login_password").label == "Wachtwoord"
+    english = AppTest.from_file(APP, default_timeout=30).run()
+    assert [t.value for t in english.title] == ["Buyer Groups workspace"]
