@@ -18,7 +18,9 @@ def test_demo_content_meets_the_brief(conn) -> None:
     with db.reading(conn) as cur:
         countries = db.value(cur, "SELECT count(DISTINCT country) FROM organisations")
         pairs = set(cur.execute("SELECT DISTINCT theme, ambition_level FROM criteria").fetchall())
-        languages = Counter(code for (code,) in cur.execute("SELECT language FROM documents").fetchall())
+        languages = Counter(
+            code for (code,) in cur.execute("SELECT language FROM documents").fetchall()
+        )
         reused = db.value(cur, "SELECT count(*) FROM criteria WHERE derived_from IS NOT NULL")
         events = db.value(cur, "SELECT count(*) FROM dialogue_events")
         revisions = db.value(cur, "SELECT count(*) FROM criterion_revisions")
