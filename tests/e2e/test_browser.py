@@ -1,6 +1,7 @@
 """Main flows in a real browser (Playwright + Debian Chromium) against the running app.
 
-``st.dataframe`` draws on a canvas, so assertions look at text elements.
+``st.dataframe`` draws on a canvas, so assertions look at text elements. The demo users
+here work in Dutch: buttons are found by their stable keys, shown text through the catalogue.
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from buyergroups.demo import DEMO_PASSWORD
+from buyergroups.demo import DEMO_PASSWORD, load_dataset
+from buyergroups.i18n import translate
 from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
@@ -18,19 +20,26 @@ MEMBER = "sanne.deboer@demo.buyergroups.example"  # member of the viaducts group
 GROUP = "Circulaire viaducten en bruggen"
 BODY = "[class*='st-key-ws_vision_body_'] textarea"
 SAVE = "[class*='st-key-ws_vision_save_'] button"
+MODEL_LOAD_MS = 60_000
+LANGUAGE = {u["email"]: u["language"] for u in load_dataset()["users"]}
+
+
+def shown(text: str, email: str, **values: object) -> str:
+    """``text`` as the user ``email`` sees it (in their interface language)."""
+    return translate(text, LANGUAGE[email], **values)
 
 
 def sign_in(page: Page, url: str, email: str) -> None:
     page.goto(url)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Buyer Groups")).to_be_visible()
+    page.locator("[class*='st-key-login_email'] input").fill(email)
+    page.locator("[class*='st-key-login_password'] input").fill(DEMO_PASSWORD)
+    page.locator("[class*='st-key-login_submit'] button").click()
+    expect(page.get_by_role("heading", name=shown("Buyer Groups", email))).to_be_visible()
 
 
 def open_group(page: Page, name: str) -> None:
     card = page.locator("[class*='st-key-home_card_']").filter(has_text=name)
-    card.get_by_role("button", name="Open").click()
+    card.locator("[class*='st-key-home_open_'] button").click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
 
 
@@ -47,14 +56,16 @@ def test_sign_in_open_group_and_edit_a_criterion(page: Page, app_url: str) -> No
     sign_in(page, app_url, FACILITATOR)
     shoot(page, "home")
     open_group(page, GROUP)
-    open_tab(page, "Criteria")
-    expect(page.get_by_text("Open criterion")).to_be_visible()
+    open_tab(page, shown("Criteria", FACILITATOR))
+    expect(page.get_by_text(shown("Open criterion", FACILITATOR))).to_be_visible()
     shoot(page, "workspace-criteria")
-    page.get_by_role("tab", name="Edit").first.click()
+    page.get_by_role("tab", name=shown("Edit", FACILITATOR)).first.click()
     title = page.locator("[class*='st-key-crit_edit_'][class*='_title'] input").first
     title.fill("Gunningscriterium: CO2-Prestatieladder (browser edit)")
-    page.get_by_role("button", name="Save criterion").click()
-    expect(page.get_by_text("Saved as revision 2.")).to_be_visible()
+    page.locator("[class*='st-key-crit_edit_'][class*='_save'] button").first.click()
+    saved = shown("Saved as revision {revision}.", FACILITATOR, revision=2)
+    # The first save loads the embedding model to re-index the criterion: allow for it.
+    expect(page.get_by_text(saved)).to_be_visible(timeout=MODEL_LOAD_MS)
     expect(
         page.get_by_role("heading", name="Gunningscriterium: CO2-Prestatieladder (browser edit)")
     ).to_be_visible()
@@ -66,10 +77,11 @@ def test_second_users_stale_edit_is_refused(browser, app_url: str) -> None:
     for page, email in ((first, FACILITATOR), (second, MEMBER)):
         sign_in(page, app_url, email)
         open_group(page, GROUP)
-        page.get_by_role("tab", name="Edit").first.click()
+        page.get_by_role("tab", name=shown("Edit", email)).first.click()
     first.locator(BODY).fill("Visie: alle viaducten circulair in 2030 (eerste).")
     first.locator(SAVE).click()
-    expect(first.get_by_text("Saved as revision 2.")).to_be_visible()
+    saved = shown("Saved as revision {revision}.", FACILITATOR, revision=2)
+    expect(first.get_by_text(saved)).to_be_visible(timeout=MODEL_LOAD_MS)
 
     mine = "Visie: alle viaducten circulair in 2030 (tweede)."
     second.locator(BODY).fill(mine)
