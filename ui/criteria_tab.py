@@ -186,8 +186,7 @@ def _render_criterion(conn, user: User, crit: dict, allowed: frozenset) -> None:
         item_panel.history_panel(conn, user, criteria.KIND, crit, PREFIX)
     with talk:
         item_panel.comments_panel(conn, user, "criterion", crit["id"], PREFIX)
-    with st.expander(t("Similar elsewhere")):
-        render_similar_elsewhere(conn, user, "criterion", crit["id"])
+    render_similar_elsewhere(conn, user, "criterion", crit["id"])
 
 
 def _provenance(conn, user: User, criterion_id: int) -> None:

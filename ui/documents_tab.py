@@ -115,7 +115,7 @@ def render_document(conn, user: User, doc: dict, prefix: str, allowed: frozenset
         item_panel.history_panel(conn, user, documents.KIND, doc, prefix)
     with talk:
         item_panel.comments_panel(conn, user, "document", doc["id"], prefix)
-    _similar(conn, user, doc["id"])
+    render_similar_elsewhere(conn, user, "document", doc["id"])
 
 
 def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> None:
@@ -156,7 +156,3 @@ def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> Non
         with delete:
             item_panel.delete_button(conn, user, documents.KIND, doc, prefix)
 
-
-def _similar(conn, user: User, document_id: int) -> None:
-    with st.expander(t("Similar elsewhere")):
-        render_similar_elsewhere(conn, user, "document", document_id)
