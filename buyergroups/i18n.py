@@ -490,6 +490,16 @@ NL: dict[str, str] = {
     "Saved, but the search index could not be updated yet: {error}": "Opgeslagen, maar de zoekindex kon nog niet worden bijgewerkt: {error}",
     "Updating the search index…": "De zoekindex wordt bijgewerkt…",
     "Stored, but the search index could not be updated yet: {error}": "Opgeslagen, maar de zoekindex kon nog niet worden bijgewerkt: {error}",
+    "Edit group profile": "Groepsprofiel bewerken",
+    "CO2 target (t CO2e, 0 = none)": "CO2-doel (t CO2e, 0 = geen)",
+    "Save profile": "Profiel opslaan",
+    "Someone saved this group's profile in the meantime. Reload and apply yours again.": "Iemand anders heeft het groepsprofiel intussen opgeslagen. Laad opnieuw en breng uw wijziging opnieuw aan.",
+    "**Add an organisation or change its role**": "**Organisatie toevoegen of haar rol wijzigen**",
+    "Role in the group": "Rol in de groep",
+    "Save organisation": "Organisatie opslaan",
+    "Remove organisation": "Organisatie verwijderen",
+    "**Register an organisation that is not listed yet**": "**Organisatie registreren die nog niet in de lijst staat**",
+    "Register organisation": "Organisatie registreren",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"nl": NL}

@@ -13,6 +13,7 @@ from ui.criteria_tab import render_criteria
 from ui.dialogue_tab import render_dialogue
 from ui.documents_tab import render_documents
 from ui.exports_panel import render_exports
+from ui.group_profile import render_profile_editor
 from ui.i18n import N_, t
 from ui.labels import label, labels
 from ui.members_tab import render_activity, render_members
@@ -48,6 +49,8 @@ st.markdown(group["description"])
 allowed = auth.actions_for(conn, user, group_id)
 if auth.Action.READ not in allowed:
     st.info(t("You are not a member of this group: you see what it has published."))
+if auth.Action.MANAGE_MEMBERS in allowed:
+    render_profile_editor(conn, user, group)
 
 TAB_NAMES = [
     N_("Market vision"),

@@ -24,6 +24,7 @@ TRANSLATED_FILES = [
     "pages/import_tenders.py",
     "pages/co2.py",
     "pages/admin.py",
+    "ui/group_profile.py",
     "ui/auth_gate.py",
     "ui/item_panel.py",
     "ui/documents_tab.py",

@@ -48,17 +48,29 @@ def render_dialogue(conn, user: User, group_id: int, allowed: frozenset) -> None
             st.markdown(event["takeaways"] or "—")
             if Action.EDIT not in allowed:
                 continue
-            with st.form(key=f"{PREFIX}_edit_form_{event['id']}"):
-                fields = _event_form(event, f"{PREFIX}_edit_{event['id']}")
-                if st.form_submit_button(
-                    t("Save changes"), key=f"{PREFIX}_edit_submit_{event['id']}"
-                ):
-                    try:
-                        dialogue.update_event(conn, user, event["id"], event["version"], **fields)
-                        after_save("dialogue", event["id"])
-                        st.rerun()
-                    except BuyerGroupsError as exc:
-                        st.error(str(exc))
+            _edit_form(conn, user, event)
+
+
+def _edit_form(conn, user: User, event: dict) -> None:
+    prefix = f"{PREFIX}_edit_{event['id']}"
+    # The version the form was opened on, so a save after someone else's is refused.
+    base = st.session_state.setdefault(f"{prefix}_base", event["version"])
+    with st.form(key=f"{PREFIX}_edit_form_{event['id']}"):
+        fields = _event_form(event, prefix)
+        submitted = st.form_submit_button(
+            t("Save changes"), key=f"{PREFIX}_edit_submit_{event['id']}"
+        )
+    if not submitted:
+        return
+    try:
+        dialogue.update_event(conn, user, event["id"], base, **fields)
+    except BuyerGroupsError as exc:
+        st.error(str(exc))
+        return
+    after_save("dialogue", event["id"])
+    for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
+        del st.session_state[key]
+    st.rerun()
 
 
 def _new_event_form(conn, user: User, group_id: int) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import groups, users
-from buyergroups.domain import GroupRole, OrganisationRole
+from buyergroups.domain import COUNTRIES, GroupRole, OrganisationKind, OrganisationRole
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User
 from ui.i18n import t
-from ui.labels import formatter, label, options
+from ui.labels import country_formatter, formatter, label, options
 
 PREFIX = "mem"
 
@@ -73,6 +73,44 @@ def render_members(conn, user: User, group_id: int, may_manage: bool) -> None:
             )
             if st.form_submit_button(t("Remove from group"), key=f"{PREFIX}_remove_submit"):
                 _act(lambda: groups.remove_user_from_group(conn, user, group_id, gone))
+    _organisation_forms(conn, user, group_id, listed["organisations"])
+
+
+def _organisation_forms(conn, user: User, group_id: int, present: list[dict]) -> None:
+    known = {o["id"]: f"{o['name']} ({o['country']})" for o in groups.list_organisations(conn)}
+    with st.form(key=f"{PREFIX}_org_form"):
+        st.markdown(t("**Add an organisation or change its role**"))
+        org = st.selectbox(
+            t("Organisation"), list(known), format_func=known.get, key=f"{PREFIX}_org_pick"
+        )
+        role = st.selectbox(
+            t("Role in the group"), options(OrganisationRole),
+            format_func=formatter(OrganisationRole), key=f"{PREFIX}_org_role",
+        )  # fmt: skip
+        if st.form_submit_button(t("Save organisation"), key=f"{PREFIX}_org_submit"):
+            _act(lambda: groups.add_organisation_to_group(conn, user, group_id, org, role))
+    if present:
+        names = {o["id"]: o["name"] for o in present}
+        with st.form(key=f"{PREFIX}_org_remove_form"):
+            gone = st.selectbox(
+                t("Remove organisation"), list(names), format_func=names.get,
+                key=f"{PREFIX}_org_remove_pick",
+            )  # fmt: skip
+            if st.form_submit_button(t("Remove from group"), key=f"{PREFIX}_org_remove_submit"):
+                _act(lambda: groups.remove_organisation_from_group(conn, user, group_id, gone))
+    with st.form(key=f"{PREFIX}_org_new_form"):
+        st.markdown(t("**Register an organisation that is not listed yet**"))
+        name = st.text_input(t("Name"), key=f"{PREFIX}_org_new_name")
+        kind = st.selectbox(
+            t("Kind"), options(OrganisationKind), format_func=formatter(OrganisationKind),
+            key=f"{PREFIX}_org_new_kind",
+        )  # fmt: skip
+        country = st.selectbox(
+            t("Country"), list(COUNTRIES), index=list(COUNTRIES).index("NL"),
+            format_func=country_formatter(), key=f"{PREFIX}_org_new_country",
+        )  # fmt: skip
+        if st.form_submit_button(t("Register organisation"), key=f"{PREFIX}_org_new_submit"):
+            _act(lambda: groups.create_organisation(conn, user, name, kind, country))
 
 
 def _act(change) -> None:
