@@ -7,20 +7,19 @@ import pandas as pd
 import streamlit as st
 
 from buyergroups import monitoring
-from buyergroups.domain import AmbitionLevel, Theme
+from buyergroups.domain import AmbitionLevel, Phase, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.labels import label, options
-from ui.network_view import with_labels
+from ui.i18n import enum_label, t
+from ui.labels import formatter, label, options
+from ui.network_view import column_config, with_labels
 
-LEVEL_COLOURS = alt.Scale(
-    domain=[level.label for level in AmbitionLevel], range=["#c6dbef", "#6baed6", "#08519c"]
-)
+LEVEL_COLOURS = ["#c6dbef", "#6baed6", "#08519c"]  # basis, significant, ambitious
 
 
 def _download(name: str, frame: pd.DataFrame) -> None:
     st.download_button(
-        "Download CSV",
+        t("Download CSV"),
         monitoring.csv_bytes(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -35,9 +34,16 @@ def _share_chart(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
         .encode(
             y=alt.Y(f"{category}:N", title=title, sort="-x", axis=alt.Axis(labelLimit=320)),
             x=alt.X(
-                "share_pct:Q", title="% of tenders flagged MVI", scale=alt.Scale(domain=[0, 100])
+                "share_pct:Q",
+                title=t("% of tenders flagged MVI"),
+                scale=alt.Scale(domain=[0, 100]),
             ),
-            tooltip=[category, "tenders", "mvi_tenders", alt.Tooltip("share_pct:Q", format=".1f")],
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=title),
+                alt.Tooltip("tenders:Q", title=t("Tenders")),
+                alt.Tooltip("mvi_tenders:Q", title=t("MVI tenders")),
+                alt.Tooltip("share_pct:Q", title=t("MVI share (%)"), format=".1f"),
+            ],
         )
     )
 
@@ -45,23 +51,26 @@ def _share_chart(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
 def _share_section(name: str, frame: pd.DataFrame, category: str, title: str) -> None:
     shown = with_labels(frame)
     if category == "cpv_division":
-        shown = shown.assign(cpv_division=shown["cpv_division"].replace("", "(no CPV)"))
+        shown = shown.assign(cpv_division=shown["cpv_division"].replace("", t("(no CPV)")))
     if category == "country":
-        shown = shown.assign(country=shown["country"].replace("", "(unknown)"))
+        shown = shown.assign(country=shown["country"].replace("", t("(unknown)")))
     st.altair_chart(_share_chart(shown, category, title), key=f"mon_chart_{name}")
-    st.dataframe(shown, hide_index=True, key=f"mon_table_{name}")
+    st.dataframe(
+        shown, hide_index=True, key=f"mon_table_{name}", column_config=column_config(frame)
+    )
     _download(name, frame)
 
 
 def _ambition_section(frame: pd.DataFrame) -> None:
     theme = st.selectbox(
-        "Theme",
+        t("Theme"),
         [None, *options(Theme)],
-        format_func=lambda c: "All themes" if c is None else label(Theme, c),
+        format_func=formatter(Theme, t("All themes")),
         key="mon_theme",
     )
     chosen = frame if theme is None else frame[frame["theme"] == theme]
-    levels = {level.value: level.label for level in AmbitionLevel}
+    levels = {level.value: enum_label(level) for level in AmbitionLevel}
+    colours = alt.Scale(domain=list(levels.values()), range=LEVEL_COLOURS)
     long = chosen.melt(
         id_vars=["group_name"], value_vars=list(levels), var_name="level", value_name="criteria"
     ).assign(level=lambda f: f["level"].map(levels))
@@ -69,21 +78,31 @@ def _ambition_section(frame: pd.DataFrame) -> None:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("group_name:N", title="Group", axis=alt.Axis(labelLimit=320)),
-            x=alt.X("sum(criteria):Q", title="Criteria", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("level:N", scale=LEVEL_COLOURS, title="Ambition level"),
-            tooltip=["group_name", "level", alt.Tooltip("sum(criteria):Q", title="criteria")],
+            y=alt.Y("group_name:N", title=t("Group"), axis=alt.Axis(labelLimit=320)),
+            x=alt.X("sum(criteria):Q", title=t("Criteria"), axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("level:N", scale=colours, title=t("Ambition level")),
+            tooltip=[
+                alt.Tooltip("group_name:N", title=t("Group")),
+                alt.Tooltip("level:N", title=t("Ambition level")),
+                alt.Tooltip("sum(criteria):Q", title=t("Criteria")),
+            ],
         )
     )
     st.altair_chart(chart, key="mon_chart_ambition")
-    st.dataframe(with_labels(chosen), hide_index=True, key="mon_table_ambition")
+    headers = column_config(chosen) | levels
+    st.dataframe(
+        with_labels(chosen), hide_index=True, key="mon_table_ambition", column_config=headers
+    )
     _download("ambition_mix", frame)
 
 
-st.title("Monitoring")
+st.title(t("Monitoring"))
 st.caption(
-    "Sustainable procurement (MVI) per theme, product group and country, in the spirit of the "
-    "national benchmark. Private criteria count as numbers; only published ones are named."
+    t(
+        "Sustainable procurement (MVI) per theme, product group and country, in the spirit of "
+        "the national benchmark. Private criteria count as numbers; only published ones are "
+        "named."
+    )
 )
 try:
     tables = monitoring.tables(context.connection(), context.current_user())
@@ -91,65 +110,90 @@ except BuyerGroupsError as exc:
     st.error(str(exc))
     st.stop()
 
-st.header("Imported tenders flagged sustainable")
+st.header(t("Imported tenders flagged sustainable"))
 tenders_total = int(tables["mvi_share_by_theme"]["tenders"].max())
 if tenders_total == 0:
-    st.info("No tenders imported yet. Import eForms, OCDS or CSV files to see MVI shares.")
+    st.info(t("No tenders imported yet. Import eForms, OCDS or CSV files to see MVI shares."))
 else:
     st.caption(
-        f"{tenders_total} imported tenders. A tender counts under every theme it is flagged "
-        "with; per CPV division its main (first) CPV code decides; per country the buyer's."
+        t(
+            "{count} imported tenders. A tender counts under every theme it is flagged with; "
+            "per CPV division its main (first) CPV code decides; per country the buyer's.",
+            count=tenders_total,
+        )
     )
-    by_theme, by_division, by_country = st.tabs(["Per theme", "Per CPV division", "Per country"])
+    by_theme, by_division, by_country = st.tabs(
+        [t("Per theme"), t("Per CPV division"), t("Per country")]
+    )
     with by_theme:
-        _share_section("mvi_share_by_theme", tables["mvi_share_by_theme"], "theme", "Theme")
+        _share_section("mvi_share_by_theme", tables["mvi_share_by_theme"], "theme", t("Theme"))
     with by_division:
         _share_section(
             "mvi_share_by_cpv_division",
             tables["mvi_share_by_cpv_division"],
             "cpv_division",
-            "CPV division",
+            t("CPV division"),
         )
     with by_country:
-        _share_section("mvi_share_by_country", tables["mvi_share_by_country"], "country", "Country")
+        _share_section(
+            "mvi_share_by_country", tables["mvi_share_by_country"], "country", t("Country")
+        )
 
-st.header("Ambition level of each group's criteria")
+st.header(t("Ambition level of each group's criteria"))
 if tables["ambition_mix"].empty:
-    st.info("No criteria yet.")
+    st.info(t("No criteria yet."))
 else:
     _ambition_section(tables["ambition_mix"])
 
-st.header("Groups per phase")
+st.header(t("Groups per phase"))
 phases = tables["groups_per_phase"]
+phases = phases.assign(label=phases["phase"].map(lambda code: label(Phase, code)))
 st.altair_chart(
     alt.Chart(phases)
     .mark_bar()
     .encode(
-        x=alt.X("label:N", title="Phase", sort=list(phases["label"]), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("groups:Q", title="Groups", axis=alt.Axis(tickMinStep=1)),
-        tooltip=["label", "groups"],
+        x=alt.X(
+            "label:N", title=t("Phase"), sort=list(phases["label"]), axis=alt.Axis(labelAngle=0)
+        ),
+        y=alt.Y("groups:Q", title=t("Groups"), axis=alt.Axis(tickMinStep=1)),
+        tooltip=[
+            alt.Tooltip("label:N", title=t("Phase")),
+            alt.Tooltip("groups:Q", title=t("Groups")),
+        ],
     ),
     key="mon_chart_phases",
 )
-_download("groups_per_phase", phases)
+_download("groups_per_phase", tables["groups_per_phase"])
 
-st.header("Good examples")
-st.subheader("Published criteria reused most")
-st.caption("Copies follow reuse chains; private copies count without being named.")
+st.header(t("Good examples"))
+st.subheader(t("Published criteria reused most"))
+st.caption(t("Copies follow reuse chains; private copies count without being named."))
 reused = tables["most_reused_published_criteria"]
 if reused.empty:
-    st.info("No published criterion has been reused yet.")
+    st.info(t("No published criterion has been reused yet."))
 else:
-    st.dataframe(with_labels(reused), hide_index=True, key="mon_table_reused")
+    st.dataframe(
+        with_labels(reused),
+        hide_index=True,
+        key="mon_table_reused",
+        column_config=column_config(reused),
+    )
     _download("most_reused_published_criteria", reused)
-st.subheader("Tenders with the most weight on sustainability")
+st.subheader(t("Tenders with the most weight on sustainability"))
 st.caption(
-    "Per lot: the weight of non-price award criteria whose name or description names an MVI "
-    "theme, as % of the lot's award weight; a tender shows its best lot."
+    t(
+        "Per lot: the weight of non-price award criteria whose name or description names an "
+        "MVI theme, as % of the lot's award weight; a tender shows its best lot."
+    )
 )
 weighted = tables["sustainability_weighted_tenders"]
 if weighted.empty:
-    st.info("No imported tender has a weighted award criterion on sustainability yet.")
+    st.info(t("No imported tender has a weighted award criterion on sustainability yet."))
 else:
-    st.dataframe(weighted, hide_index=True, key="mon_table_weighted")
+    st.dataframe(
+        with_labels(weighted),
+        hide_index=True,
+        key="mon_table_weighted",
+        column_config=column_config(weighted),
+    )
     _download("sustainability_weighted_tenders", weighted)

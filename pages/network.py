@@ -9,12 +9,15 @@ from buyergroups import network_analytics as analytics
 from buyergroups.domain import COUNTRIES, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context, network_view
-from ui.labels import label, options
+from ui.i18n import t
+from ui.labels import country_formatter, formatter, options
 
-st.title("Network")
+st.title(t("Network"))
 st.caption(
-    "Organisations, Buyer Groups, countries and criteria, linked by membership, reuse of "
-    "criteria and tenders. Private criteria of groups you are not in are counted, not named."
+    t(
+        "Organisations, Buyer Groups, countries and criteria, linked by membership, reuse of "
+        "criteria and tenders. Private criteria of groups you are not in are counted, not named."
+    )
 )
 
 try:
@@ -25,115 +28,135 @@ except BuyerGroupsError as exc:
 
 left, middle, right = st.columns(3)
 country = left.selectbox(
-    "Country",
+    t("Country"),
     [None, *COUNTRIES],
-    format_func=lambda c: "All countries" if c is None else f"{COUNTRIES[c]} ({c})",
+    format_func=country_formatter(t("All countries")),
     key="net_country",
 )
 sector = middle.selectbox(
-    "Sector",
+    t("Sector"),
     [None, *options(Sector)],
-    format_func=lambda c: "All sectors" if c is None else label(Sector, c),
+    format_func=formatter(Sector, t("All sectors")),
     key="net_sector",
 )
 theme = right.selectbox(
-    "MVI theme",
+    t("MVI theme"),
     [None, *options(Theme)],
-    format_func=lambda c: "All themes" if c is None else label(Theme, c),
+    format_func=formatter(Theme, t("All themes")),
     key="net_theme",
 )
 part = network.filtered(snapshot, country=country, sector=sector, theme=theme)
 counts = analytics.summary(part)
 cols = st.columns(5)
-cols[0].metric("Groups", counts["groups"])
-cols[1].metric("Organisations", counts["organisations"])
-cols[2].metric("Countries", counts["countries"])
-cols[3].metric("Criteria", counts["criteria"])
-cols[4].metric("Reuse links", counts["reuse_links"])
+cols[0].metric(t("Groups"), counts["groups"])
+cols[1].metric(t("Organisations"), counts["organisations"])
+cols[2].metric(t("Countries"), counts["countries"])
+cols[3].metric(t("Criteria"), counts["criteria"])
+cols[4].metric(t("Reuse links"), counts["reuse_links"])
 if counts["private_criteria_hidden"]:
     st.caption(
-        f"{counts['private_criteria_hidden']} of these criteria are private to groups you are "
-        "not in: they count here and appear in the picture without a title."
+        t(
+            "{count} of these criteria are private to groups you are not in: they count here "
+            "and appear in the picture without a title.",
+            count=counts["private_criteria_hidden"],
+        )
     )
 
 if not part.groups:
-    st.info("No group matches these filters.")
+    st.info(t("No group matches these filters."))
     st.stop()
 
-show_criteria = st.toggle("Show criteria and reuse links", value=True, key="net_show_criteria")
-show_pairs = st.toggle("Show co-membership links", value=False, key="net_show_pairs")
+show_criteria = st.toggle(t("Show criteria and reuse links"), value=True, key="net_show_criteria")
+show_pairs = st.toggle(t("Show co-membership links"), value=False, key="net_show_pairs")
 kinds = ["membership", "works_in", "tender_of"]
 kinds += ["criterion_of", "reuse"] if show_criteria else []
 kinds += ["co_membership"] if show_pairs else []
 graph = network.full_graph(part, edge_kinds=tuple(kinds))
 if graph.number_of_nodes() > network.PICTURE_LIMIT:
     st.warning(
-        f"The picture would hold {graph.number_of_nodes():,} nodes; choose a country, sector or "
-        "theme, or hide criteria, to draw it. The tables below cover the whole selection."
+        t(
+            "The picture would hold {count} nodes; choose a country, sector or theme, or hide "
+            "criteria, to draw it. The tables below cover the whole selection.",
+            count=f"{graph.number_of_nodes():,}",
+        )
     )
 else:
     nodes, edges = network.layout(graph)
     st.altair_chart(network_view.network_chart(nodes, edges), key="net_chart")
     st.caption(
-        "Spring layout with a fixed seed; dashed lines are reuse of a criterion. Scroll to zoom, "
-        "drag to pan, hover for names."
+        t(
+            "Spring layout with a fixed seed; dashed lines are reuse of a criterion. Scroll to "
+            "zoom, drag to pan, hover for names."
+        )
     )
 
 bridges, clusters, reused, pairs, suggestions, lineage = st.tabs(
-    ["Bridges", "Communities", "Reused criteria", "Organisation pairs", "Suggestions", "Lineage"]
+    [
+        t("Bridges"),
+        t("Communities"),
+        t("Reused criteria"),
+        t("Organisation pairs"),
+        t("Suggestions"),
+        t("Lineage"),
+    ]
 )
 with bridges:
     st.caption(
-        "Betweenness in the organisation–group network: how often a node lies on the shortest "
-        "path between two others. High values connect groups that would otherwise be apart."
+        t(
+            "Betweenness in the organisation–group network: how often a node lies on the "
+            "shortest path between two others. High values connect groups that would otherwise "
+            "be apart."
+        )
     )
-    network_view.table(analytics.bridges(part), "net_bridges", "No organisation links groups.")
+    network_view.table(analytics.bridges(part), "net_bridges", t("No organisation links groups."))
 with clusters:
-    st.caption("Communities found with Louvain (fixed seed) on the organisation–group network.")
-    network_view.table(analytics.communities(part), "net_communities", "No memberships yet.")
+    st.caption(t("Communities found with Louvain (fixed seed) on the organisation–group network."))
+    network_view.table(analytics.communities(part), "net_communities", t("No memberships yet."))
 with reused:
     st.caption(
-        "Copies follow reuse chains transitively; groups reached exclude the criterion's own "
-        "group, countries reached are those groups' countries."
+        t(
+            "Copies follow reuse chains transitively; groups reached exclude the criterion's own "
+            "group, countries reached are those groups' countries."
+        )
     )
-    network_view.table(analytics.reuse_spread(part), "net_reused", "No criterion reused yet.")
+    network_view.table(analytics.reuse_spread(part), "net_reused", t("No criterion reused yet."))
 with pairs:
     minimum = st.number_input(
-        "At least this many shared groups", min_value=1, value=2, step=1, key="net_min_shared"
+        t("At least this many shared groups"), min_value=1, value=2, step=1, key="net_min_shared"
     )
     network_view.table(
         analytics.org_pairs(part, min_shared=int(minimum)),
         "net_pairs",
-        "No pair of organisations shares that many groups.",
+        t("No pair of organisations shares that many groups."),
     )
 with suggestions:
     mine = sorted(snapshot.actor_group_ids) or sorted(snapshot.groups)
     chosen = st.selectbox(
-        "For group",
+        t("For group"),
         mine,
         format_func=lambda gid: snapshot.groups[gid].name,
         key="net_group",
     )
     if chosen is not None:
-        st.subheader("Groups on similar CPV codes and themes you are not connected to")
+        st.subheader(t("Groups on similar CPV codes and themes you are not connected to"))
         network_view.table(
             analytics.similar_groups(snapshot, chosen),
             "net_similar",
-            "No unconnected group works on the same themes or CPV divisions.",
+            t("No unconnected group works on the same themes or CPV divisions."),
         )
-        st.subheader("Organisations in other countries that adopted criteria like yours")
+        st.subheader(t("Organisations in other countries that adopted criteria like yours"))
         network_view.table(
             analytics.foreign_adopters(snapshot, chosen),
             "net_abroad",
-            "No organisation abroad uses a criterion from the same reuse lineage yet.",
+            t("No organisation abroad uses a criterion from the same reuse lineage yet."),
         )
 with lineage:
     choices = analytics.lineage_choices(snapshot)
     if not choices:
-        st.info("No criterion you can read has been reused yet.")
+        st.info(t("No criterion you can read has been reused yet."))
     else:
         picked = st.selectbox(
-            "Criterion", list(choices), format_func=choices.__getitem__, key="net_criterion"
+            t("Criterion"), list(choices), format_func=choices.__getitem__, key="net_criterion"
         )
         st.markdown(network_view.lineage_markdown(analytics.lineage(snapshot, picked)))
-        st.caption("From the original at the top to every copy made from this criterion.")
+        st.caption(t("From the original at the top to every copy made from this criterion."))

@@ -36,6 +36,9 @@ TRANSLATED_FILES = [
     "ui/exports_panel.py",
     "ui/similar_panel.py",
     "ui/search_resources.py",
+    "pages/network.py",
+    "pages/monitoring.py",
+    "ui/network_view.py",
 ]
 MARKERS = {"t", "N_"}
 # Streamlit calls whose first argument is shown to people as a label or message.

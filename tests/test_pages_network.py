@@ -9,6 +9,7 @@ import streamlit as st
 
 from buyergroups import db
 from buyergroups.demo import load_dataset
+from buyergroups.i18n import translate
 from tests import network_world
 from tests.ui_support import copy_db, seed_demo_file, signed_in_app
 
@@ -68,7 +69,7 @@ def _column(at, marker: str, column: str) -> list:
 
 def test_network_page_shows_groups_and_analytics(app_db) -> None:
     at = _page(app_db, JOOST["email"], "network")
-    assert [e.value for e in at.title] == ["Network"]
+    assert [e.value for e in at.title] == [translate("Network", JOOST["language"])]
     names = _column(at, "betweenness", "name")
     assert VIADUCTS["name"] in names
     assert "Rijkswaterstaat" in names
@@ -98,7 +99,8 @@ def test_network_lineage_tree_of_a_reused_criterion(app_db) -> None:
     choice = next(o for o in box.options if o.startswith(PUBLISHED_REUSED))
     box.select_index(box.options.index(choice)).run()
     assert not at.exception
-    tree = next(m.value for m in at.markdown if "← this criterion" in m.value)
+    marker = "← " + translate("this criterion", JOOST["language"])
+    tree = next(m.value for m in at.markdown if marker in m.value)
     assert tree.splitlines()[0].startswith("- **Contractbepaling: social return 5% van de")
     assert len(tree.splitlines()) == 4  # the original and three copies
 
@@ -113,8 +115,9 @@ def test_network_suggestions_for_own_group(app_db) -> None:
 
 def test_monitoring_page_renders_tables_and_downloads(app_db) -> None:
     at = _page(app_db, ADMIN["email"], "monitoring")
-    assert [e.value for e in at.title] == ["Monitoring"]
-    assert "No tenders imported yet" in _everything(at)
+    assert [e.value for e in at.title] == [translate("Monitoring", ADMIN["language"])]
+    none_yet = "No tenders imported yet. Import eForms, OCDS or CSV files to see MVI shares."
+    assert translate(none_yet, ADMIN["language"]) in _everything(at)
     assert VIADUCTS["name"] in _column(at, "significant", "group_name")
     assert PUBLISHED_REUSED in _column(at, "reuses", "title")
     downloads = [e.proto.id for e in at.get("download_button")]
@@ -139,7 +142,8 @@ def _add_tenders(path: Path) -> None:
 def test_monitoring_page_with_tenders_shows_shares(app_db) -> None:
     _add_tenders(app_db)
     at = _page(app_db, ADMIN["email"], "monitoring")
-    assert _column(at, "cpv_division", "cpv_division") == ["(no CPV)", "30", "45"]
+    no_cpv = translate("(no CPV)", ADMIN["language"])
+    assert _column(at, "cpv_division", "cpv_division") == [no_cpv, "30", "45"]
     assert _column(at, "country", "share_pct") == [0.0, 100.0, 50.0]
     assert _column(at, "sustainability_pct", "title") == [
         "Viaduct renovation Almere",
