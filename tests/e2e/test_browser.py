@@ -6,6 +6,8 @@ here work in Dutch: buttons are found by their stable keys, shown text through t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -89,3 +91,41 @@ def test_second_users_stale_edit_is_refused(browser, app_url: str) -> None:
     expect(second.get_by_text("changed the same part (body)")).to_be_visible()
     expect(second.locator(BODY)).to_have_value(mine)
     shoot(second, "stale-edit-refused")
+
+
+def test_find_similar_reuse_into_my_group_and_export_word(
+    page: Page, app_url: str, tmp_path
+) -> None:
+    from docx import Document
+
+    sign_in(page, app_url, FACILITATOR)
+    page.get_by_role("link", name=shown("Find similar", FACILITATOR)).click()
+    query = page.locator("[class*='st-key-find_similar_text'] textarea")
+    query.fill("Zero-emission construction machinery: electric excavators on building sites")
+    query.press("Control+Enter")
+    # The first search loads the model and indexes the demo data.
+    reuse = page.locator("[class*='st-key-find_similar_criterion_'][class*='_reuse'] button")
+    expect(reuse.first).to_be_visible(timeout=MODEL_LOAD_MS * 2)
+    shoot(page, "find-similar")
+    hit_title = page.locator("[class*='st-key-find_similar_criterion_'][class*='_reuse']").first
+    reuse.first.click()
+    template = "Copied as draft criterion {id} in {group}, crediting the source."
+    copied = page.get_by_text(shown(template, FACILITATOR).split("{")[0].strip())
+    expect(copied.first).to_be_visible(timeout=MODEL_LOAD_MS)
+    assert hit_title  # the button existed for a criterion hit of another group
+    pattern = re.escape(shown(template, FACILITATOR))
+    pattern = pattern.replace(r"\{id\}", r"(\d+)").replace(r"\{group\}", "(.+?)")
+    found = re.search(pattern, copied.first.inner_text())
+    assert found, copied.first.inner_text()
+    target_group = found.group(2)
+
+    page.get_by_role("link", name=shown("Groups", FACILITATOR)).click()
+    open_group(page, target_group)
+    open_tab(page, shown("Exports", FACILITATOR))
+    with page.expect_download() as download_info:
+        page.locator("[class*='st-key-exports_criteria_docx'] button").click()
+    path = tmp_path / "criteria.docx"
+    download_info.value.save_as(path)
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "Reused from" in text or "Hergebruikt" in text
+    shoot(page, "exports")
