@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from buyergroups import demo
 from ui import context
 from ui.auth_gate import render_account_menu, require_login
 from ui.i18n import N_, t
-
-HERE = Path(__file__).parent
 
 st.set_page_config(page_title="buyergroups", page_icon=":material/handshake:", layout="wide")
 st.session_state.setdefault("workspace_group_id", None)
@@ -28,10 +24,8 @@ if label:  # again, now in the signed-in user's language
 render_account_menu(conn, settings)
 
 PAGES = [
-    ("pages/home.py", N_("Groups"), ":material/groups:", True),
-    ("pages/workspace.py", N_("Group workspace"), ":material/folder_open:", False),
-]
-OPTIONAL_PAGES = [
+    ("pages/home.py", N_("Groups"), ":material/groups:"),
+    ("pages/workspace.py", N_("Group workspace"), ":material/folder_open:"),
     ("pages/find_similar.py", N_("Find similar"), ":material/search:"),
     ("pages/tenders.py", N_("Tenders"), ":material/description:"),
     ("pages/import_tenders.py", N_("Import tenders"), ":material/upload:"),
@@ -39,17 +33,10 @@ OPTIONAL_PAGES = [
     ("pages/network.py", N_("Network"), ":material/hub:"),
     ("pages/monitoring.py", N_("Monitoring"), ":material/monitoring:"),
 ]
-pages = [
-    st.Page(path, title=t(title), icon=icon, default=default)
-    for path, title, icon, default in PAGES
-]
-pages += [
-    st.Page(path, title=t(title), icon=icon)
-    for path, title, icon in OPTIONAL_PAGES
-    if (HERE / path).exists()
-]
 if user.is_admin:
-    pages.append(
-        st.Page("pages/admin.py", title=t("Admin"), icon=":material/admin_panel_settings:")
-    )
+    PAGES.append(("pages/admin.py", N_("Admin"), ":material/admin_panel_settings:"))
+pages = [
+    st.Page(path, title=t(title), icon=icon, default=path == "pages/home.py")
+    for path, title, icon in PAGES
+]
 st.navigation(pages).run()
