@@ -155,4 +155,3 @@ def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> Non
     if Action.DELETE in allowed:
         with delete:
             item_panel.delete_button(conn, user, documents.KIND, doc, prefix)
-
