@@ -39,3 +39,22 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if "streamlit" in sys.modules:
         sys.modules["streamlit"].cache_resource.clear()
     gc.collect()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A demo-seeded database file, built once per test session."""
+    from tests.ui_support import seed_demo_file
+
+    return seed_demo_file(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def app_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database that the app under AppTest opens."""
+    from tests.ui_support import copy_db
+
+    path = copy_db(demo_template, tmp_path)
+    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
+    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
+    return path

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from buyergroups import db
-from tests.ui_support import copy_db, seed_demo_file
 
 APP = str(Path(__file__).parent / "fixtures" / "exports" / "panel_app.py")
 VIADUCTS = "Circulaire viaducten en bruggen"
@@ -22,22 +19,9 @@ CSV = (
 )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return seed_demo_file(tmp_path_factory.mktemp("exports"))
-
-
-@pytest.fixture
-def app_db(template, tmp_path, monkeypatch) -> Path:
-    path = copy_db(template, tmp_path)
-    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
-    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    st.cache_resource.clear()
-    return path
-
-
 def _panel(email: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
+    # Storing rows updates the search index; on a fresh database that embeds the demo once.
+    at = AppTest.from_file(APP, default_timeout=180)
     at.session_state["exports_test_email"] = email
     at.session_state["exports_test_group"] = VIADUCTS
     at.run()

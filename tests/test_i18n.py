@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from buyergroups.demo import load_dataset
 from buyergroups.domain import Status, Theme
 from buyergroups.i18n import NL, country_name, enum_label, placeholders, translate
-from tests.ui_support import APP, copy_db, seed_demo_file, signed_in_app
+from tests.ui_support import APP, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED_FILES = [
@@ -138,19 +138,6 @@ def test_enum_labels_and_countries_follow_the_language() -> None:
 DATASET = load_dataset()
 DUTCH = next(u for u in DATASET["users"] if u["language"] == "nl" and u.get("is_admin"))
 ENGLISH = next(u for u in DATASET["users"] if u["language"] == "en")
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory) -> Path:
-    return seed_demo_file(tmp_path_factory.mktemp("i18n"))
-
-
-@pytest.fixture
-def app_db(demo_template, tmp_path, monkeypatch) -> Path:
-    path = copy_db(demo_template, tmp_path)
-    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
-    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    return path
 
 
 def _home_and_workspace(path: Path, email: str) -> tuple[dict[str, object], AppTest]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from buyergroups.demo import load_dataset
 from buyergroups.i18n import translate
-from tests.ui_support import APP, copy_db, seed_demo_file, signed_in_app
+from tests.ui_support import APP, signed_in_app
 
 DATASET = load_dataset()
 FACILITATOR = next(
@@ -21,19 +20,6 @@ FACILITATOR = next(
     if u["key"] == m["user"]
 )
 ADMIN = next(u for u in DATASET["users"] if u.get("is_admin"))
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    return seed_demo_file(tmp_path_factory.mktemp("demo"))
-
-
-@pytest.fixture
-def app_db(demo_template, tmp_path, monkeypatch) -> Path:
-    path = copy_db(demo_template, tmp_path)
-    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
-    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    return path
 
 
 def _texts(at) -> str:

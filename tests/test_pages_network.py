@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import streamlit as st
-
 from buyergroups import db
 from buyergroups.demo import load_dataset
 from buyergroups.i18n import translate
 from tests import network_world
-from tests.ui_support import copy_db, seed_demo_file, signed_in_app
+from tests.ui_support import signed_in_app
 
 DATASET = load_dataset()
 VIADUCTS = DATASET["groups"][0]
@@ -29,20 +26,6 @@ PRIVATE_ELSEWHERE = [
     if c.get("status", "draft") != "published"
 ]
 PUBLISHED_REUSED = "Contractbepaling: social return 5% van de opdrachtwaarde"
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory) -> Path:
-    return seed_demo_file(tmp_path_factory.mktemp("demo_network"))
-
-
-@pytest.fixture
-def app_db(demo_template, tmp_path, monkeypatch) -> Path:
-    path = copy_db(demo_template, tmp_path)
-    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
-    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    st.cache_resource.clear()
-    return path
 
 
 def _page(app_db: Path, email: str, page: str):

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from buyergroups import db
 from buyergroups.demo import load_dataset
-from tests.ui_support import copy_db, seed_demo_file, signed_in_app
+from tests.ui_support import signed_in_app
 
 DATASET = load_dataset()
 OUTSIDER = next(u["email"] for u in DATASET["users"] if u["key"] == "u_outsider")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return seed_demo_file(tmp_path_factory.mktemp("privacy"))
-
-
-@pytest.fixture
-def app_db(template, tmp_path, monkeypatch) -> Path:
-    path = copy_db(template, tmp_path)
-    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
-    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    return path
 
 
 def _private_and_published_titles(path: Path) -> tuple[set[str], set[str]]:

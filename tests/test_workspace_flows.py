@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from buyergroups import db, documents
 from buyergroups.demo import load_dataset
 from buyergroups.i18n import translate
-from tests.ui_support import copy_db, seed_demo_file, signed_in_app, user_by_email
+from tests.ui_support import signed_in_app, user_by_email
 
 DATASET = load_dataset()
 GROUP = next(
@@ -19,19 +17,6 @@ EMAILS = {u["key"]: u["email"] for u in DATASET["users"]}
 LANGUAGES = {u["email"]: u["language"] for u in DATASET["users"]}
 FACILITATOR = next(EMAILS[m["user"]] for m in GROUP["users"] if m["role"] == "facilitator")
 MEMBER = next(EMAILS[m["user"]] for m in GROUP["users"] if m["role"] == "member")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return seed_demo_file(tmp_path_factory.mktemp("flows"))
-
-
-@pytest.fixture
-def app_db(template, tmp_path, monkeypatch) -> Path:
-    path = copy_db(template, tmp_path)
-    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
-    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    return path
 
 
 def _open_workspace(path: Path, email: str):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from buyergroups import db
 from buyergroups.demo import load_dataset
-from tests.ui_support import copy_db, seed_demo_file, signed_in_app
+from tests.ui_support import signed_in_app
 
 DATASET = load_dataset()
 GROUP = DATASET["groups"][0]
@@ -17,19 +15,6 @@ FACILITATOR = next(EMAILS[m["user"]] for m in GROUP["users"] if m["role"] == "fa
 OBSERVER = next(
     EMAILS[m["user"]] for g in DATASET["groups"] for m in g["users"] if m["role"] == "observer"
 )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return seed_demo_file(tmp_path_factory.mktemp("members"))
-
-
-@pytest.fixture
-def app_db(template, tmp_path, monkeypatch) -> Path:
-    path = copy_db(template, tmp_path)
-    monkeypatch.setenv("BUYERGROUPS_DB", str(path))
-    monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    return path
 
 
 def _workspace(path: Path, email: str):
