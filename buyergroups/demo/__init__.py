@@ -17,6 +17,8 @@ from buyergroups.criteria import insert_criterion
 from buyergroups.documents import insert_document
 from buyergroups.domain import Status, Visibility
 from buyergroups.errors import ValidationError
+from buyergroups.ingest import loader, store
+from buyergroups.ingest.sources import Source
 from buyergroups.passwords import hash_password
 
 # Demo accounts only: printed in README.md; never use these on real data.
@@ -50,8 +52,31 @@ def seed_if_empty(conn: db.Connection) -> bool:
     return empty
 
 
+# Demo tenders (tenders.csv, fictional) linked to the groups whose joint criteria they use;
+# one is linked to two groups to show that shared tenders count once.
+TENDER_LINKS: dict[str, tuple[str, ...]] = {
+    "DEMO-NL-2024-0001": ("viaducts",),
+    "DEMO-NL-2024-0002": ("viaducts",),
+    "DEMO-NO-2024-0101": ("zero_emission_sites",),
+    "DEMO-DK-2024-0102": ("zero_emission_sites", "viaducts"),
+    "DEMO-FI-2025-0103": ("zero_emission_sites",),
+    "DEMO-NL-2024-0201": ("ict_hardware",),
+    "DEMO-SE-2024-0202": ("ict_intl",),
+    "DEMO-NL-2024-0301": ("workwear",),
+    "DEMO-NL-2025-0401": ("catering",),
+    "DEMO-BE-2024-0501": ("office_furniture",),
+    "DEMO-NL-2024-0601": ("mobility",),
+    "DEMO-NL-2025-0801": ("plastics",),
+}
+
+
 def seed(conn: db.Connection, dataset: dict[str, Any] | None = None) -> dict[str, int]:
-    """Load the demo dataset in one transaction; returns counts per kind of record."""
+    """Load the demo dataset; returns counts per kind of record.
+
+    Groups, people, documents, criteria, dialogue and CO2 estimates are stored in
+    one transaction; the demo tenders are then imported like any CSV (one more
+    transaction) and linked to their groups.
+    """
     data = dataset or load_dataset()
     password_hash = hash_password(DEMO_PASSWORD)
     with db.transaction(conn) as cur:
@@ -105,7 +130,24 @@ def seed(conn: db.Connection, dataset: dict[str, Any] | None = None) -> dict[str
         groups=len(group_ids),
         criteria=len(criterion_ids),
     )
+    counts["tenders"] = _seed_tenders(conn, group_ids)
     return counts
+
+
+def _seed_tenders(conn: db.Connection, group_ids: dict[str, int]) -> int:
+    data = (resources.files("buyergroups.demo") / "tenders.csv").read_bytes()
+    summary = loader.import_sources(
+        conn, "csv", [Source("demo tenders.csv", lambda: data)], None, system=True
+    )
+    if summary.rejected:
+        raise ValidationError(f"The demo tenders did not import: {summary.rejected[0].message}")
+    with db.transaction(conn) as cur:
+        stored = store.tender_ids(cur, "csv", list(TENDER_LINKS))
+        for source_id, keys in TENDER_LINKS.items():
+            for key in keys:
+                if key in group_ids:
+                    store.link(cur, [stored[source_id]], group_ids[key], None, "demo link")
+    return summary.imported
 
 
 def _seed_group(

@@ -238,3 +238,14 @@ def store_cpv_codes(cur: db.Connection, codes: list[CpvCode]) -> tuple[int, int]
         ],
     )
     return len(codes) - int(known), int(known)
+
+
+def tender_ids(cur: db.Connection, source: str, source_ids: list[str]) -> dict[str, int]:
+    """The stored ids of tenders by their source ids (missing ones left out)."""
+    return dict(
+        cur.execute(
+            "SELECT source_id, id FROM tenders WHERE source = ?"
+            " AND source_id IN (SELECT unnest(?::VARCHAR[]))",
+            [source, source_ids],
+        ).fetchall()
+    )

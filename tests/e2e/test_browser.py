@@ -129,3 +129,20 @@ def test_find_similar_reuse_into_my_group_and_export_word(
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)
     assert "Reused from" in text or "Hergebruikt" in text
     shoot(page, "exports")
+
+
+ADMIN = "marieke.vandijk@demo.buyergroups.example"
+
+
+@pytest.mark.parametrize(
+    ("title", "shot"),
+    [("CO2 reduction", "co2"), ("Network", "network"), ("Monitoring", "monitoring")],
+)
+def test_overview_pages_render_in_the_browser(page: Page, app_url: str, title, shot) -> None:
+    sign_in(page, app_url, ADMIN)
+    page.get_by_role("link", name=shown(title, ADMIN), exact=True).click()
+    expect(page.get_by_role("heading", name=shown(title, ADMIN)).first).to_be_visible()
+    expect(page.locator(".vega-embed").first).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)  # let the charts finish drawing before the screenshot
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    shoot(page, shot)
