@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from buyergroups import db, versioned
+from buyergroups import activity, db, versioned
 from buyergroups.auth import Action, require
 from buyergroups.domain import (
     LANGUAGES,
@@ -94,3 +94,44 @@ def save_document(
 ) -> versioned.SaveOutcome:
     """Save an edit made on revision ``based_on`` (merged or refused when stale)."""
     return versioned.save(conn, KIND, actor, document_id, based_on, changes, summary=summary)
+
+
+def reuse_passage(
+    conn: db.Connection, actor: User, document_id: int, passage_no: int, target_group_id: int
+) -> int:
+    """Copy one passage of a readable document into the actor's group as a draft, with credit.
+
+    ``passage_no`` counts from 1 in the order the search index splits the body
+    (headings and paragraphs); the new document keeps ``derived_from``.
+    """
+    from buyergroups.search.indexer import split_passages
+
+    with db.transaction(conn) as cur:
+        source = versioned.fetch(cur, KIND, document_id)
+        versioned.require_on(cur, actor, Action.READ, source)
+        require(cur, actor, Action.CREATE, target_group_id)
+        if source["group_id"] == target_group_id:
+            raise ValidationError("This document already belongs to that group.")
+        pieces = split_passages(source["body"])
+        if not 1 <= passage_no <= len(pieces):
+            raise ValidationError(f"The document has no passage {passage_no}; search again.")
+        heading, text = pieces[passage_no - 1]
+        origin = db.value(cur, "SELECT name FROM buyer_groups WHERE id = ?", [source["group_id"]])
+        title = f"{source['title']} — {heading}" if heading else source["title"]
+        content = {
+            "title": title[:300],
+            "body": f"{text}\n\n_Reused from “{source['title']}” of {origin}._",
+            "language": source["language"],
+            "themes": source["themes"],
+            "cpv_codes": source["cpv_codes"],
+        }
+        new_id = versioned.insert(
+            cur, KIND, actor, target_group_id, content,
+            extra={"kind": source["kind"], "derived_from": document_id},
+            summary=f"reused passage {passage_no} of document {document_id}",
+        )  # fmt: skip
+        activity.record(
+            cur, actor, "reuse", "document", document_id, group_id=source["group_id"],
+            summary=f"passage {passage_no} reused as document {new_id} in group {target_group_id}",
+        )  # fmt: skip
+        return new_id

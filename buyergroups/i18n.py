@@ -582,6 +582,9 @@ NL: dict[str, str] = {
     "Tender ID": "Aanbesteding-ID",
     "Sustainability weight (%)": "Gewicht duurzaamheid (%)",
     "Non-price weight (%)": "Gewicht niet-prijs (%)",
+    "Copied the passage as draft document {id} in {group}, crediting the source.": (
+        "Passage gekopieerd als conceptdocument {id} in {group}, met bronvermelding."
+    ),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"nl": NL}

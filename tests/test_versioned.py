@@ -132,3 +132,25 @@ def test_reuse_sets_derived_from_and_credits_source(conn, world) -> None:
     assert criteria.reuse_count(conn, source) == {"groups": 1, "countries": 1}
     origin = criteria.provenance(conn, world.outsider, copy)["source"]
     assert (origin["id"], origin["group_name"]) == (source, "Group A")
+
+
+def test_reuse_passage_copies_one_passage_with_credit(conn, world) -> None:
+    body = (
+        "# Ambition\n\nAll viaducts circular by 2030.\n\n# Dialogue\n\nSuppliers asked for clarity."
+    )
+    source = documents.create_document(
+        conn, world.member, world.group_a, "market_vision", title="Vision", body=body, language="en"
+    )
+    for status in ("in_review", "agreed"):
+        versioned.change_status(conn, documents.KIND, world.member, source, status)
+    versioned.change_status(conn, documents.KIND, world.facilitator, source, "published")
+    copy = documents.reuse_passage(conn, world.outsider, source, 2, world.group_b)
+    stored = documents.get_document(conn, world.outsider, copy)
+    assert (stored["title"], stored["body"], stored["derived_from"], stored["status"]) == (
+        "Vision — Dialogue",
+        "Suppliers asked for clarity.\n\n_Reused from “Vision” of Group A._",
+        source,
+        "draft",
+    )
+    with pytest.raises(ValidationError, match="no passage 3"):
+        documents.reuse_passage(conn, world.outsider, source, 3, world.group_b)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from buyergroups import criteria, groups
+from buyergroups import criteria, documents, groups
 from buyergroups.domain import AmbitionLevel, CriterionType, Theme
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import service
@@ -39,31 +39,42 @@ def writable_groups(conn, actor: User) -> dict[int, str]:
 
 
 def reuse_action(conn, actor: User, hit: service.Hit, prefix: str) -> None:
-    """A select of the actor's groups and a button copying the criterion as a draft."""
+    """A select of the actor's groups and a button copying the criterion or passage as a draft."""
     targets = {
         gid: name for gid, name in writable_groups(conn, actor).items() if gid != hit.group_id
     }
     if not targets:
         return
     key = f"{prefix}_{hit.item_kind}_{hit.item_id}"
+    if hit.item_kind == "document":
+        key += f"_{hit.passage_no}"
     left, right = st.columns([3, 1])
     target = left.selectbox(
         t("Reuse in my group"), list(targets), format_func=targets.get, key=f"{key}_target"
     )
     if right.button(t("Reuse in my group"), key=f"{key}_reuse"):
         try:
-            new_id = criteria.reuse(conn, actor, hit.item_id, target)
-            search_resources.reindex("criterion", new_id)
+            if hit.item_kind == "document":
+                new_id = documents.reuse_passage(conn, actor, hit.item_id, hit.passage_no, target)
+            else:
+                new_id = criteria.reuse(conn, actor, hit.item_id, target)
+            search_resources.reindex(hit.item_kind, new_id)
         except BuyerGroupsError as exc:
             st.error(str(exc))
         else:
-            st.success(
-                t(
+            if hit.item_kind == "document":
+                done = t(
+                    "Copied the passage as draft document {id} in {group}, crediting the source.",
+                    id=new_id,
+                    group=targets[target],
+                )
+            else:
+                done = t(
                     "Copied as draft criterion {id} in {group}, crediting the source.",
                     id=new_id,
                     group=targets[target],
                 )
-            )
+            st.success(done)
 
 
 def _caption(hit: service.Hit) -> str:
@@ -123,6 +134,7 @@ def hit_card(conn, actor: User, hit: service.Hit, prefix: str) -> None:
                         countries=counts["countries"],
                     )
                 )
+        if hit.item_kind in ("criterion", "document"):
             reuse_action(conn, actor, hit, prefix)
 
 
