@@ -36,7 +36,9 @@ ROLLUP_NOTES = [
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.map(protect_cell)
+    # Tonnes to 3 decimals (kilograms): sums of floats otherwise show as 20864.400000000005.
+    numbers = frame.select_dtypes("float").columns
+    return frame.assign(**{name: frame[name].round(3) for name in numbers}).map(protect_cell)
 
 
 def estimates_frame(conn: db.Connection, actor: User | None, group_id: int) -> pd.DataFrame:
