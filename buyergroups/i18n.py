@@ -585,6 +585,7 @@ NL: dict[str, str] = {
     "Copied the passage as draft document {id} in {group}, crediting the source.": (
         "Passage gekopieerd als conceptdocument {id} in {group}, met bronvermelding."
     ),
+    "Delete this estimate": "Deze schatting verwijderen",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"nl": NL}

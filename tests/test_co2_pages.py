@@ -161,3 +161,14 @@ def test_tab_edit_saves_a_revision_and_refuses_a_stale_one(conn: db.Connection) 
     )
     assert at.number_input(key=f"{prefix}_baseline_expected").value == 90
     assert co2.get_estimate(conn, FACILITATOR, e3.id).expected_t == 70.0
+
+
+def test_tab_delete_is_for_facilitators(conn: db.Connection) -> None:
+    estimates = seed_estimates(conn)
+    member = _tab(MEMBER_B, 2)
+    assert not [b for b in member.button if str(b.key).startswith("co2tab_delete_")]
+    at = _tab(FACILITATOR, 2)
+    at.selectbox(key="co2tab_selected").set_value(estimates["e2"].id).run()
+    at.button(key=f"co2tab_delete_{estimates['e2'].id}").click().run()
+    assert not at.exception
+    assert at.selectbox(key="co2tab_selected").options == ["Reused girders"]

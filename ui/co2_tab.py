@@ -167,6 +167,14 @@ def _selected(
             _edit(conn, actor, estimate)
     with st.expander(t("Revision history")):
         _history(conn, actor, estimate)
+    if auth.Action.DELETE in allowed and st.button(
+        t("Delete this estimate"), key=f"{PREFIX}_delete_{estimate.id}"
+    ):
+        try:
+            co2.delete_estimate(conn, actor, estimate.id, based_on=estimate.current_revision)
+            st.rerun()
+        except BuyerGroupsError as exc:
+            st.error(str(exc))
 
 
 def _status_change(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
