@@ -147,7 +147,23 @@ def test_tenders_and_private_documents_stay_with_members(demo_conn) -> None:
         reports.tenders_xlsx(demo_conn, outsider, group_id)
     member_rows = reports.tenders_csv(demo_conn, _user(demo_conn, FACILITATOR), group_id)
     header, *rows = csv.reader(io.StringIO(member_rows.decode("utf-8-sig")))
-    assert header == ["ID", "Source", "Source ID", "Title", "Buyer", "Country", "Published on", "CPV codes", "Procedure", "Estimated value", "Currency", "Lots", "MVI", "MVI themes", "Note"]
+    assert header == [
+        "ID",
+        "Source",
+        "Source ID",
+        "Title",
+        "Buyer",
+        "Country",
+        "Published on",
+        "CPV codes",
+        "Procedure",
+        "Estimated value",
+        "Currency",
+        "Lots",
+        "MVI",
+        "MVI themes",
+        "Note",
+    ]
     # the demo links three tenders to this group, one of them shared with another group
     assert sorted(row[2] for row in rows) == [
         "DEMO-DK-2024-0102",
