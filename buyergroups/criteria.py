@@ -101,7 +101,7 @@ def create_criterion(conn: db.Connection, actor: User, group_id: int, **content:
 
 
 def list_criteria(conn: db.Connection, actor: User, group_id: int) -> list[dict[str, Any]]:
-    """The group's criteria the actor may see, with the source's group for reused ones."""
+    """The group's criteria the actor may see: all for members, published ones for others."""
     return versioned.list_for_group(conn, KIND, actor, group_id)
 
 

@@ -9,8 +9,6 @@ import pytest
 
 from buyergroups import db
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:

@@ -36,7 +36,7 @@ def _create_vision(at, title: str, body: str):
     return at
 
 
-def _document_id(path: Path, title: str) -> int:
+def _document_id(title: str) -> int:
     # The app's cached connection holds the file lock; read through it.
     from ui.context import connection
 
@@ -47,7 +47,7 @@ def _document_id(path: Path, title: str) -> int:
 def test_create_edit_stale_refused_and_restore(app_db) -> None:
     first = _open_workspace(app_db, FACILITATOR)
     _create_vision(first, "Vision 2030", "Intro\nAmbition: 50% emission-free\nClosing")
-    doc_id = _document_id(app_db, "Vision 2030")
+    doc_id = _document_id("Vision 2030")
     first.selectbox(key="ws_vision_pick").set_value(doc_id).run()
 
     second = _open_workspace(app_db, MEMBER)
@@ -89,7 +89,7 @@ def test_create_edit_stale_refused_and_restore(app_db) -> None:
 def test_edits_of_different_lines_merge(app_db) -> None:
     first = _open_workspace(app_db, FACILITATOR)
     _create_vision(first, "Merge me", "one\ntwo\nthree\nfour")
-    doc_id = _document_id(app_db, "Merge me")
+    doc_id = _document_id("Merge me")
     first.selectbox(key="ws_vision_pick").set_value(doc_id).run()
     second = _open_workspace(app_db, MEMBER)
     second.selectbox(key="ws_vision_pick").set_value(doc_id).run()
