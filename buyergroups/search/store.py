@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 
 import numpy as np
@@ -52,7 +52,7 @@ class Passage:
 
     def metadata(self) -> tuple[object, ...]:
         """Every stored field except the text (compared to spot metadata-only changes)."""
-        return astuple(self)[3:7] + astuple(self)[8:]
+        return tuple(getattr(self, name) for name in _META_COLUMNS)
 
 
 PASSAGE_COLUMNS = [f.name for f in fields(Passage)]
@@ -77,7 +77,8 @@ INDEX_COLUMNS = [
 
 def passages_table(passages: list[Passage]) -> pa.Table:
     """Passages as an Arrow table with the search_items column types."""
-    columns = list(zip(*(astuple(p) for p in passages), strict=True)) if passages else []
+    rows = (tuple(getattr(p, name) for name in PASSAGE_COLUMNS) for p in passages)
+    columns = list(zip(*rows, strict=True)) if passages else []
     arrays = {name: list(columns[i]) if passages else [] for i, name in enumerate(PASSAGE_COLUMNS)}
     for name in _LIST_COLUMNS:
         arrays[name] = [list(values) for values in arrays[name]]
@@ -143,20 +144,26 @@ def update_metadata(cur: db.Connection, passage: Passage) -> None:
 
 
 def delete_keys(cur: db.Connection, keys: list[Key]) -> None:
-    """Delete stored passages by key."""
+    """Delete stored passages by key (one set-based statement)."""
     if keys:
-        cur.executemany(
-            "DELETE FROM search_items WHERE item_kind = ? AND item_id = ? AND passage_no = ?",
-            [list(key) for key in keys],
+        kinds, item_ids, passage_nos = (list(column) for column in zip(*keys, strict=True))
+        cur.execute(
+            "DELETE FROM search_items s USING (SELECT unnest(?::VARCHAR[]) AS item_kind,"
+            " unnest(?::INTEGER[]) AS item_id, unnest(?::INTEGER[]) AS passage_no) AS gone"
+            " WHERE s.item_kind = gone.item_kind AND s.item_id = gone.item_id"
+            " AND s.passage_no = gone.passage_no",
+            [kinds, item_ids, passage_nos],
         )
 
 
 def log_changes(cur: db.Connection, items: set[tuple[str, int]]) -> None:
     """Record the items whose stored passages changed (for other in-memory indexes)."""
     if items:
-        cur.executemany(
-            "INSERT INTO search_changes (item_kind, item_id, changed_at) VALUES (?, ?, ?)",
-            [[kind, item_id, db.now()] for kind, item_id in sorted(items)],
+        kinds, item_ids = (list(column) for column in zip(*sorted(items), strict=True))
+        cur.execute(
+            "INSERT INTO search_changes (item_kind, item_id, changed_at)"
+            " SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), ?",
+            [kinds, item_ids, db.now()],
         )
 
 
