@@ -98,8 +98,9 @@ def _brute_force(matrix: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray
     scores = matrix @ query
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
-    top = np.argpartition(-scores, k - 1)[:k]
-    return sorted(top.tolist(), key=lambda row: (-scores[row], row))
+    kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+    tied_or_better = np.flatnonzero(scores >= kth)  # ties at the k-th: lower rows first
+    return sorted(tied_or_better.tolist(), key=lambda row: (-scores[row], row))[:k]
 
 
 def _timed(run: Callable[[], object], repeats: int) -> tuple[list[float], list[object]]:
@@ -156,9 +157,15 @@ def bench_index(n: int, dim: int, queries: int, report: Report) -> bool:
         index = store.load_index(conn, "synthetic", dim)
         load_s = time.perf_counter() - start
         conn.close()
+    half = index.half_matrix_nbytes
     report(
         f"load: {load_s:.2f} s; index memory {index.nbytes / 2**20:,.0f} MB"
-        f" (matrix {index.matrix.nbytes / 2**20:,.0f} MB); process RSS {_rss_mb():,.0f} MB"
+        f" (float32 matrix {index.matrix.nbytes / 2**20:,.0f} MB, float16 copy"
+        f" {half / 2**20:,.0f} MB); process RSS {_rss_mb():,.0f} MB"
+    )
+    report(
+        f"scoring: float16 first pass then float32 re-scoring when at least"
+        f" {index.half_pass_min_rows:,} rows are scored, float32 only below that"
     )
     rng = np.random.default_rng(2)
     picks = index.matrix[rng.integers(0, n, queries)] + rng.normal(0, 0.05, (queries, dim))

@@ -100,6 +100,23 @@ class Vocabulary:
         return self._code.get(text)
 
 
+def one_of(values: np.ndarray, wanted: Sequence[int] | np.ndarray) -> np.ndarray:
+    """``np.isin(values, wanted)`` for integer columns, without its sort (several times faster)."""
+    wanted = np.unique(np.asarray(wanted, dtype=np.int64))
+    if len(wanted) == 0 or len(values) == 0:
+        return np.zeros(len(values), dtype=np.bool_)
+    if len(wanted) <= 8:
+        keep = values == wanted[0]
+        for value in wanted[1:]:
+            keep |= values == value
+        return keep
+    low, high = int(values.min()), int(values.max())
+    wanted = wanted[(wanted >= low) & (wanted <= high)]
+    table = np.zeros(high - low + 1, dtype=np.bool_)
+    table[wanted - low] = True
+    return np.take(table, values.astype(np.int64) - low)
+
+
 def cpv_number(code: str) -> int | None:
     """A CPV code's 8 digits as an integer (None for anything else)."""
     digits = (code or "")[:8]

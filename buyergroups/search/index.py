@@ -3,8 +3,11 @@
 Rows are passages keyed by (item_kind, item_id, passage_no). Filters and the
 access rule select the rows *before* scoring: a small subset is gathered in
 cache-sized chunks and scored alone, so its cost follows the rows kept; a large
-one is scored with the full matrix and masked. Removal marks rows dead; the
-matrix is compacted when dead rows pile up.
+one is scored with the full matrix and masked. Many rows are first scored from
+a float16 copy (half the memory traffic), then every row that could still be
+in the top-k is re-scored in float32 (see ``halfscan``), so results are the
+same as float32 brute force. Removal marks rows dead; the matrix is compacted
+when dead rows pile up.
 """
 
 from __future__ import annotations
@@ -27,13 +30,17 @@ from buyergroups.search.columns import (
     cpv_range,
     day_number,
     flat_lists,
+    one_of,
 )
+from buyergroups.search.halfscan import HalfMatrix
 
 KINDS: tuple[str, ...] = ("criterion", "document", "dialogue", "tender")
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 NO_GROUP = -1
 GATHER_CHUNK = 512
 FULL_SCAN_FRACTION = 0.35
+# Below this many rows to score, one float32 pass is as fast as two passes.
+HALF_PASS_MIN_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,8 @@ class VectorIndex:
         # Streamlit sessions share one index: refresh and search hold this lock.
         self.lock = threading.RLock()
         self._matrix = np.zeros((16, dim), dtype=np.float32)
+        self._half = HalfMatrix(dim)
+        self.half_pass_min_rows = HALF_PASS_MIN_ROWS
         self._kind = Growing(np.int8)
         self._item = Growing(np.int64)
         self._passage = Growing(np.int32)
@@ -125,9 +134,15 @@ class VectorIndex:
         return self._matrix[: self._kind.size]
 
     @property
+    def half_matrix_nbytes(self) -> int:
+        """Bytes held by the float16 copy used for the first pass."""
+        return self._half.nbytes
+
+    @property
     def nbytes(self) -> int:
-        """Bytes held by the matrix and the metadata columns (postings excluded)."""
-        return self._matrix.nbytes + sum(column.data.nbytes for column in self._columns())
+        """Bytes held by both matrices and the metadata columns (postings excluded)."""
+        columns = sum(column.data.nbytes for column in self._columns())
+        return self._matrix.nbytes + self._half.nbytes + columns
 
     def add_table(self, table: pa.Table, vectors: np.ndarray) -> None:
         """Append rows described by ``table`` (search_items columns) with their vectors."""
@@ -145,12 +160,13 @@ class VectorIndex:
         need = first + len(vectors)
         if first == 0 and vectors.flags.c_contiguous and vectors.flags.writeable:
             self._matrix = vectors.astype(np.float32, copy=False)  # a fresh load: adopt it
-            return
-        if need > len(self._matrix):
-            grown = np.empty((max(need, 2 * len(self._matrix)), self.dim), dtype=np.float32)
-            grown[:first] = self._matrix[:first]
-            self._matrix = grown
-        self._matrix[first:need] = vectors
+        else:
+            if need > len(self._matrix):
+                grown = np.empty((max(need, 2 * len(self._matrix)), self.dim), dtype=np.float32)
+                grown[:first] = self._matrix[:first]
+                self._matrix = grown
+            self._matrix[first:need] = vectors
+        self._half.write(first, self._matrix[first:need], len(self._matrix))
 
     def _append_columns(self, table: pa.Table) -> None:
         kinds = _coded(table.column("item_kind"), lambda kind: _KIND_CODE[kind])
@@ -216,6 +232,7 @@ class VectorIndex:
         new_row = np.full(total, -1, dtype=np.int64)
         new_row[kept] = np.arange(len(kept))
         self._matrix = np.ascontiguousarray(self._matrix[kept])
+        self._half.keep(kept)
         for column in self._columns():
             column.keep(kept)
         for postings in self._lists.values():
@@ -238,9 +255,7 @@ class VectorIndex:
             return None
         mask = self._alive.view.copy()
         if access.groups is not None:
-            member = np.isin(
-                self._group.view, np.fromiter(access.groups, np.int32, len(access.groups))
-            )
+            member = one_of(self._group.view, sorted(access.groups))
             mask &= self._public.view | member
         self._apply_scalar_filters(mask, filters)
         self._apply_list_filters(mask, filters)
@@ -250,18 +265,18 @@ class VectorIndex:
 
     def _apply_scalar_filters(self, mask: np.ndarray, filters: Filters) -> None:
         if filters.kinds:
-            mask &= np.isin(self._kind.view, [_KIND_CODE[k] for k in filters.kinds])
+            mask &= one_of(self._kind.view, [_KIND_CODE[k] for k in filters.kinds])
         if filters.group_ids:
-            mask &= np.isin(self._group.view, list(filters.group_ids))
+            mask &= one_of(self._group.view, filters.group_ids)
         if filters.exclude_group_ids:
-            mask &= ~np.isin(self._group.view, list(filters.exclude_group_ids))
+            mask &= ~one_of(self._group.view, filters.exclude_group_ids)
         for column, wanted in (
             (self._language, filters.languages),
             (self._ambition, filters.ambition_levels),
             (self._type, filters.criterion_types),
         ):
             if wanted:
-                mask &= np.isin(column.view, self._known_codes(wanted))
+                mask &= one_of(column.view, self._known_codes(wanted))
         if filters.date_from is not None:
             mask &= self._day.view >= day_number(filters.date_from)
         if filters.date_to is not None:
@@ -309,7 +324,8 @@ class VectorIndex:
         bonus: np.ndarray | None = None,
     ) -> list[RankedRow]:
         """Exact top-``k`` rows by semantic score plus ``bonus`` (one value per row)."""
-        rows, semantic = self._semantic(np.asarray(query, dtype=np.float32), mask)
+        query = np.asarray(query, dtype=np.float32)
+        rows, semantic = self._semantic(query, k, mask, bonus)
         score = semantic if bonus is None else semantic + (bonus if rows is None else bonus[rows])
         top = _top_k(score, k)
         picked = top if rows is None else rows[top]
@@ -325,19 +341,57 @@ class VectorIndex:
             for at, row in zip(top, picked, strict=True)
         ]
 
-    def _semantic(
-        self, query: np.ndarray, mask: np.ndarray | None
-    ) -> tuple[np.ndarray | None, np.ndarray]:
-        """(rows scored or None for all rows, their semantic scores)."""
-        total = self._kind.size
+    def _selection(self, mask: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(rows to score or None for all, mask to apply after a full scan or None)."""
         if mask is None:
-            return None, self._matrix[:total] @ query
-        kept = int(np.count_nonzero(mask))
-        if kept > FULL_SCAN_FRACTION * total:
-            scores = self._matrix[:total] @ query
-            return None, np.where(mask, scores, np.float32(-np.inf))
-        rows = np.flatnonzero(mask)
-        return rows, self._gathered_scores(rows, query)
+            return None, None
+        if int(np.count_nonzero(mask)) > FULL_SCAN_FRACTION * self._kind.size:
+            return None, mask
+        return np.flatnonzero(mask), None
+
+    def _semantic(
+        self, query: np.ndarray, k: int, mask: np.ndarray | None, bonus: np.ndarray | None
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """(rows scored or None for all rows, their float32 semantic scores).
+
+        The rows returned always include the top-``k`` by semantic plus bonus.
+        """
+        rows, after = self._selection(mask)
+        count = self._kind.size if rows is None else len(rows)
+        if count >= self.half_pass_min_rows and self._half.usable(query):
+            return self._two_pass(query, k, rows, after, bonus)
+        if rows is not None:
+            return rows, self._gathered_scores(rows, query)
+        scores = self._matrix[: self._kind.size] @ query
+        return None, scores if after is None else np.where(after, scores, np.float32(-np.inf))
+
+    def _two_pass(
+        self,
+        query: np.ndarray,
+        k: int,
+        rows: np.ndarray | None,
+        after: np.ndarray | None,
+        bonus: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """float16 scores for all, then float32 for every row that could be in the top-k."""
+        approx = self._half.scores(query, self._kind.size, rows)
+        if after is not None:
+            approx[~after] = -np.inf
+        extra = None if bonus is None else (bonus if rows is None else bonus[rows])
+        if extra is not None:
+            approx += extra
+        first = _top_k(approx, k)
+        if len(first) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        first_rows = first if rows is None else rows[first]
+        exact = self._gathered_scores(first_rows, query)
+        if extra is not None:
+            exact = exact + extra[first]
+        bonus_max = 0.0 if extra is None else float(np.max(np.abs(extra)))
+        floor = float(exact.min()) - self._half.bound(query, bonus_max)
+        kept = np.flatnonzero(approx >= floor)
+        kept_rows = kept if rows is None else rows[kept]
+        return kept_rows, self._gathered_scores(kept_rows, query)
 
     def _gathered_scores(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         # Gathering in small chunks keeps each chunk in cache while it is scored.
@@ -357,6 +411,11 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, finite)
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    order = np.lexsort((part, -scores[part]))
+    if k < len(scores):
+        # Every position tied with the k-th best competes, so ties break the same way always.
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        part = np.flatnonzero(scores >= kth)
+    else:
+        part = np.arange(len(scores))
+    order = np.lexsort((part, -scores[part]))[:k]
     return part[order]

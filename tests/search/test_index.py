@@ -8,6 +8,8 @@ from datetime import date
 import numpy as np
 import pytest
 
+from buyergroups.cli import main
+from buyergroups.search.columns import one_of
 from buyergroups.search.index import Access, Filters, VectorIndex
 from buyergroups.search.store import Passage, passages_table
 
@@ -131,3 +133,20 @@ def test_compaction_keeps_results_and_drops_dead_rows() -> None:
     kept = _kept(index, Filters(countries=("SE",)))
     assert len(kept) == 10
     assert all(item_id >= 2048 and item_id % 2 == 0 for _, item_id, _ in kept)
+
+
+@pytest.mark.parametrize("wanted", [[], [3], [-1, 2], list(range(-1, 40, 3)), [500, 7]])
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64])
+def test_one_of_matches_numpy_isin(wanted: list[int], dtype: type) -> None:
+    values = np.random.default_rng(1).integers(-1, 60, 5000).astype(dtype)
+    wanted = [w for w in wanted if np.iinfo(dtype).min <= w <= np.iinfo(dtype).max]
+    assert np.array_equal(one_of(values, wanted), np.isin(values, wanted))
+    assert not one_of(values[:0], wanted).any()
+
+
+def test_bench_search_prints_its_figures_and_checks_exactness(capsys) -> None:
+    # 25,000 rows: above the two-pass threshold, so the float16 first pass is measured.
+    assert main(["bench", "search", "--n", "25000", "--queries", "6", "--texts", "0"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("identical: True") == 3
+    assert "float16 copy" in out and "brute force p50" in out
