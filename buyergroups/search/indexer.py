@@ -175,6 +175,8 @@ def _embed_and_store(
     total = len(passages)
     if progress:
         progress(0, total)
+    # Chunks of similar length pad as little as one call over all texts would.
+    passages = sorted(passages, key=lambda passage: len(passage.embedded_text))
     for start in range(0, total, EMBED_CHUNK):
         chunk = passages[start : start + EMBED_CHUNK]
         vectors = embedder.encode([p.embedded_text for p in chunk])
