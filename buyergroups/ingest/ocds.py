@@ -1,10 +1,11 @@
 """Parse OCDS JSON (release packages, record packages, JSON Lines) into tenders.
 
-Releases of one ``ocid`` merge into one contracting process: releases are
-applied oldest first (by ``date``), and a later release's value wins per field;
-objects merge key by key, lists are replaced whole (a simplification of the
-OCDS merge rules, which merge lists of objects by ``id``). A record's
-``compiledRelease`` counts as a release dated by its latest release.
+Releases of one ``ocid`` merge into one contracting process by the OCDS merge
+rules: releases are applied oldest first (by ``date``); a later value wins per
+field and ``null`` removes it; objects merge key by key; lists of objects that
+all carry an ``id`` merge item by item on that ``id`` (new ids are appended);
+other lists are replaced whole. A record's ``compiledRelease`` counts as a
+release dated by its latest release.
 
 A process without an ocid or a tender title is rejected. Lots come from the
 lots extension (``tender.lots``); award criteria from ``tender.awardCriteria``
@@ -110,8 +111,32 @@ def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     result = dict(base)
     for key, new in update.items():
         old = result.get(key)
-        result[key] = _merge(old, new) if isinstance(old, dict) and isinstance(new, dict) else new
+        if new is None:
+            result.pop(key, None)
+        elif isinstance(old, dict) and isinstance(new, dict):
+            result[key] = _merge(old, new)
+        elif _identified(old) and _identified(new):
+            result[key] = _merge_by_id(old, new)
+        else:
+            result[key] = new
     return result
+
+
+def _identified(value: Any) -> bool:
+    """A non-empty list whose items are all objects with an ``id``."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, dict) and item.get("id") is not None for item in value)
+    )
+
+
+def _merge_by_id(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {str(item["id"]): item for item in old}
+    for item in new:
+        key = str(item["id"])
+        by_id[key] = _merge(by_id[key], item) if key in by_id else item
+    return list(by_id.values())
 
 
 def release_to_tender(release: Release, name: str = "release") -> Tender:

@@ -59,21 +59,54 @@ def test_json_lines_hold_one_process_per_ocid() -> None:
     }
 
 
-def test_merge_replaces_lists_and_merges_objects() -> None:
+def test_merge_follows_the_ocds_rules() -> None:
     merged = ocds.merge_releases(
         [
             {
                 "date": "2024-02-01",
-                "tender": {"items": [1, 2], "value": {"amount": 1, "currency": "EUR"}},
+                "tender": {
+                    "items": [{"id": "1", "quantity": 2, "unit": {"name": "piece"}}, {"id": 2}],
+                    "value": {"amount": 1, "currency": "EUR"},
+                    "submissionMethod": ["electronicSubmission"],
+                    "status": "active",
+                },
             },
             {"date": "2024-01-01", "tender": {"title": "old"}},
-            {"date": "2024-03-01", "tender": {"items": [3], "value": {"amount": 2}}},
+            {
+                "date": "2024-03-01",
+                "tender": {
+                    "items": [{"id": 1, "quantity": 3}, {"id": "3"}],
+                    "value": {"amount": 2},
+                    "submissionMethod": ["inPerson"],
+                    "status": None,
+                },
+            },
         ]
     )
     assert merged == {
         "date": "2024-03-01",
-        "tender": {"title": "old", "items": [3], "value": {"amount": 2, "currency": "EUR"}},
+        "tender": {
+            "title": "old",
+            # objects with ids merge by id (compared as text); new ids are appended
+            "items": [
+                {"id": 1, "quantity": 3, "unit": {"name": "piece"}},
+                {"id": 2},
+                {"id": "3"},
+            ],
+            "value": {"amount": 2, "currency": "EUR"},
+            "submissionMethod": ["inPerson"],  # a list of plain values is replaced
+        },  # null removed "status"
     }
+
+
+def test_lists_of_objects_without_ids_are_replaced_whole() -> None:
+    merged = ocds.merge_releases(
+        [
+            {"date": "1", "tender": {"milestones": [{"title": "a"}, {"title": "b"}]}},
+            {"date": "2", "tender": {"milestones": [{"title": "c"}]}},
+        ]
+    )
+    assert merged["tender"]["milestones"] == [{"title": "c"}]
 
 
 @pytest.mark.parametrize(

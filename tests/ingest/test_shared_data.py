@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from buyergroups import db
-from buyergroups.ingest import loader
+from buyergroups.ingest import loader, ocds
 from buyergroups.ingest.eforms import parse_eforms
 from buyergroups.ingest.sources import Limits, sources_from_paths
 from tests.ingest.paths import SHARED, shared
@@ -130,3 +131,23 @@ def test_ocds_fictional_example_merges_into_one_process(conn) -> None:
             "cpv_codes": ["45233130", "45233162"], "estimated_value": 1100000.0,
             "currency": "GBP", "procedure_type": "open",
         }  # fmt: skip
+
+
+def test_ocds_release_merge_matches_the_published_compiled_release() -> None:
+    """Merging the separate example releases gives the record's own compiledRelease.
+
+    The folder lacks the tender amendment and implementation releases, so the
+    parts they change (tender, contracts) are left out of the comparison.
+    """
+    folder = shared("ocds")
+    releases = [
+        release
+        for path in sorted(folder.glob("ocds-213czf-000-00001-0*.json"))
+        for release in json.loads(path.read_bytes())["releases"]
+    ]
+    record = json.loads((folder / "ocds-213czf-000-00001.json").read_bytes())["records"][0]
+    compiled = record["compiledRelease"]
+    merged = ocds.merge_releases(releases)
+    for part in ("parties", "buyer", "planning", "awards", "initiationType", "language"):
+        assert merged[part] == compiled[part], part
+    assert len(merged["parties"]) == 3
