@@ -42,9 +42,11 @@ __all__ = [
     "reset_password",
     "resolve_session",
     "start_session",
+    "unlock_user",
     "user_by_email",
     "user_for_oidc",
     "users_for_admin",
+    "users_with_lock_state",
 ]
 
 # --- users -------------------------------------------------------------------------------
@@ -175,10 +177,38 @@ def user_by_email(conn: db.Connection, email: str) -> User:
     return found
 
 
-def users_for_admin(conn: db.Connection, actor: User) -> list[dict[str, Any]]:
-    """Every user with organisation and state, for the admin page."""
+def users_for_admin(
+    conn: db.Connection, actor: User, settings: Settings, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every user with organisation and state (disabled, locked), for the admin page."""
     require_admin(actor)
-    return list_users(conn)
+    return users_with_lock_state(conn, settings, now=now)
+
+
+def users_with_lock_state(
+    conn: db.Connection, settings: Settings, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every user, each with ``locked``: too many recent failed sign-ins (CLI and admin)."""
+    found = list_users(conn)
+    with db.reading(conn) as cur:
+        locked = _locked_emails(cur, settings, now or db.now())
+    return [{**user, "locked": user["email"].lower() in locked} for user in found]
+
+
+def unlock_user(
+    conn: db.Connection, actor: User | None, user_id: int, *, now: datetime | None = None
+) -> None:
+    """End a lock-out now: failures before this moment no longer count (admins, or None = CLI)."""
+    if actor is not None:
+        require_admin(actor)
+    target = get_user(conn, user_id)
+    with db.transaction(conn) as cur:
+        cur.execute(
+            "INSERT INTO login_attempts (email_lower, attempted_at, success, kind)"
+            " VALUES (?, ?, false, 'unlock')",
+            [target.email.lower(), now or db.now()],
+        )
+        activity.record(cur, actor, "unlock", "user", user_id, summary=f"Unlocked {target.email}")
 
 
 def _password_hash(conn: db.Connection, user_id: int) -> str | None:
@@ -221,9 +251,11 @@ def authenticate(
     success = matches and user is not None and not user.disabled and not locked
     with db.transaction(conn) as cur:
         cur.execute(
-            "INSERT INTO login_attempts (email_lower, attempted_at, success) VALUES (?, ?, ?)",
+            "INSERT INTO login_attempts (email_lower, attempted_at, success, kind)"
+            " VALUES (?, ?, ?, 'sign_in')",
             [email_lower, at, success],
         )
+        _prune_attempts(cur, settings, at)
         if success and password_hash and passwords.needs_rehash(password_hash):
             cur.execute(
                 "UPDATE users SET password_hash = ? WHERE id = ?",
@@ -235,16 +267,37 @@ def authenticate(
 
 
 def _is_locked(cur: db.Connection, email_lower: str, settings: Settings, at: datetime) -> bool:
+    return email_lower in _locked_emails(cur, settings, at, email_lower)
+
+
+def _locked_emails(
+    cur: db.Connection, settings: Settings, at: datetime, email_lower: str | None = None
+) -> set[str]:
+    """Emails with ``max_failed_logins`` failures in the window since their last reset.
+
+    A reset is a successful sign-in or an admin's unlock.
+    """
     window_start = at - timedelta(minutes=settings.lockout_minutes)
-    failures = db.value(
-        cur,
-        "SELECT count(*) FROM login_attempts WHERE email_lower = ? AND NOT success"
-        " AND attempted_at > ? AND attempted_at <= ? AND attempted_at > coalesce(("
-        "SELECT max(attempted_at) FROM login_attempts"
-        " WHERE email_lower = ? AND success), TIMESTAMP '1970-01-01')",
-        [email_lower, window_start, at, email_lower],
+    only = "" if email_lower is None else " AND a.email_lower = ?"
+    found = cur.execute(
+        "SELECT a.email_lower FROM login_attempts a"  # nosec B608 - fixed fragment
+        " WHERE a.kind = 'sign_in' AND NOT a.success"
+        " AND a.attempted_at > ? AND a.attempted_at <= ?" + only + " AND a.attempted_at >"
+        " coalesce((SELECT max(b.attempted_at) FROM login_attempts b"
+        " WHERE b.email_lower = a.email_lower AND b.attempted_at <= ?"
+        " AND (b.success OR b.kind = 'unlock')), TIMESTAMP '1970-01-01')"
+        " GROUP BY a.email_lower HAVING count(*) >= ?",
+        [window_start, at, *([email_lower] if email_lower else []), at, settings.max_failed_logins],
+    ).fetchall()
+    return {email for (email,) in found}
+
+
+def _prune_attempts(cur: db.Connection, settings: Settings, at: datetime) -> None:
+    """Forget attempts older than ``login_history_days`` (never inside the lock-out window)."""
+    keep = max(
+        timedelta(days=settings.login_history_days), timedelta(minutes=settings.lockout_minutes)
     )
-    return int(failures) >= settings.max_failed_logins
+    cur.execute("DELETE FROM login_attempts WHERE attempted_at < ?", [at - keep])
 
 
 def user_for_oidc(conn: db.Connection, email: str | None) -> User | None:

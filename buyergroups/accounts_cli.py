@@ -1,4 +1,4 @@
-"""``python -m buyergroups user add|passwd|disable|enable|list``: accounts from the shell.
+"""``python -m buyergroups user add|passwd|disable|enable|unlock|list``: accounts from the shell.
 
 The operator at the command line holds the database file, so these commands
 act as ``actor=None`` (recorded in the activity log without a user). The first
@@ -16,12 +16,12 @@ import sys
 
 from buyergroups import accounts
 from buyergroups.cli import db_parent, open_db
+from buyergroups.config import load_settings
 from buyergroups.errors import ValidationError
-from buyergroups.users import list_users
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``user`` with its subcommands add, passwd, disable, enable and list."""
+    """Add ``user`` with its subcommands add, passwd, disable, enable, unlock and list."""
     user = subparsers.add_parser("user", parents=[db_parent()], help="manage user accounts")
     commands = user.add_subparsers(dest="user_command", required=True)
 
@@ -48,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     enable = commands.add_parser("enable", parents=[db_parent()], help="enable a user again")
     enable.add_argument("email")
     enable.set_defaults(func=_enable)
+    unlock = commands.add_parser(
+        "unlock", parents=[db_parent()], help="end a lock-out after failed sign-ins"
+    )
+    unlock.add_argument("email")
+    unlock.set_defaults(func=_unlock)
 
     listing = commands.add_parser("list", parents=[db_parent()], help="list users")
     listing.set_defaults(func=_list)
@@ -126,16 +131,29 @@ def _enable(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unlock(args: argparse.Namespace) -> int:
+    conn = open_db(args)
+    try:
+        user = accounts.user_by_email(conn, args.email)
+        accounts.unlock_user(conn, None, user.id)
+    finally:
+        conn.close()
+    print(f"Unlocked {user.email}; they can sign in again.")
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     conn = open_db(args)
     try:
-        found = list_users(conn)
+        found = accounts.users_with_lock_state(conn, load_settings())
     finally:
         conn.close()
-    print(f"{'id':>4}  {'email':<32} {'name':<28} {'lang':<4} {'admin':<5} disabled")
+    yes_no = {True: "yes", False: "no"}
+    print(f"{'id':>4}  {'email':<32} {'name':<28} {'lang':<4} {'admin':<5} {'disabled':<8} locked")
     for user in found:
         print(
             f"{user['id']:>4}  {user['email']:<32} {user['name']:<28} {user['language']:<4}"
-            f" {'yes' if user['is_admin'] else 'no':<5} {'yes' if user['disabled'] else 'no'}"
+            f" {yes_no[user['is_admin']]:<5} {yes_no[user['disabled']]:<8}"
+            f" {yes_no[user['locked']]}"
         )
     return 0

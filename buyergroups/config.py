@@ -31,6 +31,7 @@ class Settings:
     session_absolute_hours: int = 12
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    login_history_days: int = 90
     household_t_per_year: float = DEFAULT_HOUSEHOLD_T_PER_YEAR
     seed_demo: bool = True
 
@@ -60,6 +61,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_absolute_hours=_int(env, "BUYERGROUPS_SESSION_ABSOLUTE_HOURS", 12),
         max_failed_logins=_int(env, "BUYERGROUPS_MAX_FAILED_LOGINS", 5),
         lockout_minutes=_int(env, "BUYERGROUPS_LOCKOUT_MINUTES", 15),
+        login_history_days=_int(env, "BUYERGROUPS_LOGIN_HISTORY_DAYS", 90),
         household_t_per_year=float(household) if household else DEFAULT_HOUSEHOLD_T_PER_YEAR,
         seed_demo=(env.get("BUYERGROUPS_SEED_DEMO", "1") not in ("0", "false", "no")),
     )

@@ -25,6 +25,7 @@ _USER_COLUMNS = {
     "language": N_("Language"),
     "is_admin": N_("Admin"),
     "disabled": N_("Disabled"),
+    "locked": N_("Locked"),
 }
 _LOG_COLUMNS = {
     "occurred_at": N_("When (UTC)"),
@@ -78,7 +79,7 @@ def render_create_user(conn: db.Connection, admin: User) -> None:
 
 
 def render_change_user(conn: db.Connection, admin: User, users: list[dict[str, Any]]) -> None:
-    """Disable, enable or reset the password of one chosen user."""
+    """Unlock, disable, enable or reset the password of one chosen user."""
     st.subheader(t("Change a user"))
     by_id = {u["id"]: u for u in users}
     disabled = t("(disabled)")
@@ -90,6 +91,13 @@ def render_change_user(conn: db.Connection, admin: User, users: list[dict[str, A
     if user_id is None:
         return
     chosen = by_id[user_id]
+    if chosen["locked"]:
+        st.warning(t("This account is locked after repeated failed sign-ins."))
+        if st.button(t("Unlock"), key="admin_unlock"):
+            _act(
+                lambda: accounts.unlock_user(conn, admin, user_id),
+                t("Unlocked {email}; they can sign in again.", email=chosen["email"]),
+            )
     if chosen["disabled"]:
         if st.button(t("Enable"), key="admin_enable"):
             _act(
@@ -126,7 +134,7 @@ def render_users(conn: db.Connection, admin: User) -> None:
     if notice:
         st.success(plain_markdown(notice))
     render_create_user(conn, admin)
-    users = accounts.users_for_admin(conn, admin)
+    users = accounts.users_for_admin(conn, admin, context.settings())
     render_change_user(conn, admin, users)
     st.subheader(t("All users"))
     st.dataframe(
@@ -138,7 +146,8 @@ def render_users(conn: db.Connection, admin: User) -> None:
 
 def render_activity(conn: db.Connection, admin: User) -> None:
     """The activity log of every group, with filters."""
-    users = {u["id"]: f"{u['name']} <{u['email']}>" for u in accounts.users_for_admin(conn, admin)}
+    every = accounts.users_for_admin(conn, admin, context.settings())
+    users = {u["id"]: f"{u['name']} <{u['email']}>" for u in every}
     group_names = {g["id"]: g["name"] for g in groups.list_groups(conn, admin)}
     vocabulary = audit.activity_vocabulary(conn, admin)
     left, middle, right = st.columns(3)

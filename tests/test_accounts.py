@@ -173,6 +173,51 @@ def test_unknown_emails_lock_out_the_same_way(conn):
     ]
 
 
+def test_an_admin_unlock_ends_the_lock_out_at_once(conn, admin, member):
+    for minute in range(3):
+        sign_in_error(conn, "max@example.org", "wrong-guess", T0 + timedelta(minutes=minute))
+    at = T0 + timedelta(minutes=4)
+    users = accounts.users_for_admin(conn, admin, SETTINGS, now=at)
+    assert [(u["email"], u["locked"]) for u in users] == [
+        ("ada@example.org", False),
+        ("max@example.org", True),
+    ]
+    with pytest.raises(PermissionDenied):
+        accounts.unlock_user(conn, member, member.id, now=at)
+    accounts.unlock_user(conn, admin, member.id, now=at)
+    later = at + timedelta(seconds=1)
+    assert not accounts.users_for_admin(conn, admin, SETTINGS, now=later)[1]["locked"]
+    assert accounts.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=later) == member
+    with db.reading(conn) as cur:
+        (entry,) = activity.entries(cur, user_id=admin.id, limit=1)
+    assert (entry["action"], entry["summary"]) == ("unlock", "Unlocked max@example.org")
+
+
+def test_failures_after_an_unlock_count_again(conn, admin, member):
+    for minute in range(3):
+        sign_in_error(conn, "max@example.org", "wrong-guess", T0 + timedelta(minutes=minute))
+    accounts.unlock_user(conn, None, member.id, now=T0 + timedelta(minutes=3))
+    for minute in range(4, 7):
+        sign_in_error(conn, "max@example.org", "again-wrong", T0 + timedelta(minutes=minute))
+    assert sign_in_error(conn, "max@example.org", PASSWORD, T0 + timedelta(minutes=7)) == GENERIC
+
+
+def test_old_attempts_are_pruned_and_recent_ones_kept(conn, member):
+    settings = Settings(max_failed_logins=3, lockout_minutes=15, login_history_days=30)
+    old = T0 - timedelta(days=31)
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate(conn, "max@example.org", "old-guess", settings, now=old)
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate(
+            conn, "max@example.org", "wrong", settings, now=T0 - timedelta(days=29)
+        )
+    accounts.authenticate(conn, "max@example.org", PASSWORD, settings, now=T0)
+    assert stored(conn, "SELECT attempted_at, success FROM login_attempts ORDER BY 1") == [
+        (T0 - timedelta(days=29), False),
+        (T0, True),
+    ]
+
+
 # --- sessions ------------------------------------------------------------------------------
 
 

@@ -53,8 +53,8 @@ def test_add_with_options_then_list(monkeypatch, capsys, db_path):
     assert run(monkeypatch, db_path, "user", "list") == 0
     assert capsys.readouterr().out.splitlines() == [
         "Created user Nora Nl <nora@example.org> (id 1).",
-        "  id  email                            name                         lang admin disabled",
-        "   1  nora@example.org                 Nora Nl                      nl   no    no",
+        "  id  email                            name                         lang admin disabled locked",
+        "   1  nora@example.org                 Nora Nl                      nl   no    no       no",
     ]
     assert sign_in(db_path, "nora@example.org", PASSWORD).language == "nl"
 
@@ -104,3 +104,19 @@ def test_prompted_passwords_must_match(monkeypatch, capsys, db_path):
     assert cli.main(["user", "add", "--name", "Max", "--email", "max@example.org",
                      "--db", str(db_path)]) == 2  # fmt: skip
     assert capsys.readouterr().err == "error: The two passwords differ; nothing was changed.\n"
+
+
+def test_unlock_after_failed_sign_ins(monkeypatch, capsys, db_path):
+    run(monkeypatch, db_path, "user", "add", "--name", "Max", "--email", "max@example.org",
+        "--password-stdin", stdin=PASSWORD)  # fmt: skip
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed):
+            sign_in(db_path, "max@example.org", "not-the-password")
+    with pytest.raises(AuthenticationFailed):
+        sign_in(db_path, "max@example.org", PASSWORD)  # locked
+    capsys.readouterr()
+    assert run(monkeypatch, db_path, "user", "list") == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith("no    no       yes")
+    assert run(monkeypatch, db_path, "user", "unlock", "MAX@example.org") == 0
+    assert capsys.readouterr().out == "Unlocked max@example.org; they can sign in again.\n"
+    assert sign_in(db_path, "max@example.org", PASSWORD).name == "Max"

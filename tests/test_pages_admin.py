@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from buyergroups import accounts, db
 from buyergroups.config import Settings
+from buyergroups.errors import AuthenticationFailed
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "admin.py")
 PASSWORD = "violet-harbour-42"
@@ -123,3 +124,20 @@ def test_activity_log_with_filters(conn, people):
     assert [c.value for c in at.caption] == ["0 entries (newest first, at most 500)."]
     at.date_input(key="admin_log_since").set_value(db.now().date()).run()
     assert len(at.dataframe[1].value) == 1
+
+
+def test_admin_sees_a_lock_out_and_unlocks(conn, people):
+    admin, member = people
+    for _ in range(Settings().max_failed_logins):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(conn, "max@example.org", "not-the-password", Settings())
+    at = page_as(admin)
+    assert [u["Locked"] for u in records(at, 0)] == [False, True]
+    at.selectbox(key="admin_user_pick").set_value(member.id).run()
+    assert [w.value for w in at.warning] == [
+        "This account is locked after repeated failed sign-ins."
+    ]
+    at.button(key="admin_unlock").click().run()
+    assert [s.value for s in at.success] == [r"Unlocked max@example\.org; they can sign in again\."]
+    assert [u["Locked"] for u in records(at, 0)] == [False, False]
+    assert accounts.authenticate(conn, "max@example.org", PASSWORD, Settings()) == member
