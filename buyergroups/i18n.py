@@ -50,6 +50,17 @@ def country_name(code: str, language: str) -> str:
     return _COUNTRIES_NL.get(code, english) if language == "nl" else english
 
 
+def number(value: float, language: str, decimals: int | None = 0) -> str:
+    """``value`` with grouped thousands in ``language``: 80,125.5 in English, 80.125,5 in Dutch.
+
+    ``decimals=None`` keeps the digits that matter, without grouping (4.2 or 4,2).
+    """
+    english = f"{value:g}" if decimals is None else f"{value:,.{decimals}f}"
+    if language != "nl":
+        return english
+    return english.translate(str.maketrans({",": ".", ".": ","}))
+
+
 def placeholders(text: str) -> set[str]:
     """The ``str.format`` field names in ``text`` (to check a translation keeps them)."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}

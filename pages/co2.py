@@ -13,7 +13,7 @@ from buyergroups.config import DEFAULT_HOUSEHOLD_T_PER_YEAR
 from buyergroups.domain import Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.i18n import country_name, enum_label, t
+from ui.i18n import country_name, enum_label, number, t
 from ui.labels import label
 
 STATUS_COLOURS = ["#9ecae1", "#3182bd", "#31a354"]  # expected, contracted, realised
@@ -22,19 +22,19 @@ STATUS_COLOURS = ["#9ecae1", "#3182bd", "#31a354"]  # expected, contracted, real
 def _totals(rollup: Rollup) -> None:
     totals = rollup.totals
     cols = st.columns(4)
-    cols[0].metric(t("Expected reduction (t CO2e)"), f"{totals.expected_t:,.0f}")
-    cols[1].metric(t("Range (t CO2e)"), f"{totals.low_t:,.0f} – {totals.high_t:,.0f}")
+    cols[0].metric(t("Expected reduction (t CO2e)"), number(totals.expected_t))
+    cols[1].metric(t("Range (t CO2e)"), f"{number(totals.low_t)} – {number(totals.high_t)}")
     cols[2].metric(
-        t("Contracted + realised"), f"{totals.status_contracted_t + totals.status_realised_t:,.0f}"
+        t("Contracted + realised"), number(totals.status_contracted_t + totals.status_realised_t)
     )
-    cols[3].metric(t("Households equivalent"), f"{totals.households:,.0f}")
+    cols[3].metric(t("Households equivalent"), number(totals.households))
     st.caption(
         t(
             "Households: {expected} t ÷ {factor} t CO2e per household per year (default "
             "{default}, configurable with BUYERGROUPS_HOUSEHOLD_T_PER_YEAR). Source: {source}.",
-            expected=f"{totals.expected_t:,.0f}",
-            factor=f"{rollup.household_t_per_year:g}",
-            default=f"{DEFAULT_HOUSEHOLD_T_PER_YEAR:g}",
+            expected=number(totals.expected_t),
+            factor=number(rollup.household_t_per_year, None),
+            default=number(DEFAULT_HOUSEHOLD_T_PER_YEAR, None),
             source=rollup.household_factor_source,
         )
     )

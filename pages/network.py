@@ -9,7 +9,7 @@ from buyergroups import network_analytics as analytics
 from buyergroups.domain import COUNTRIES, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context, network_view
-from ui.i18n import t
+from ui.i18n import number, t
 from ui.labels import country_formatter, formatter, options
 
 st.title(t("Network"))
@@ -77,7 +77,7 @@ if graph.number_of_nodes() > network.PICTURE_LIMIT:
         t(
             "The picture would hold {count} nodes; choose a country, sector or theme, or hide "
             "criteria, to draw it. The tables below cover the whole selection.",
-            count=f"{graph.number_of_nodes():,}",
+            count=number(graph.number_of_nodes()),
         )
     )
 else:

@@ -10,7 +10,7 @@ from buyergroups import tenders
 from buyergroups.domain import COUNTRIES, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.i18n import t
+from ui.i18n import number, t
 from ui.labels import country_formatter, formatter, label, labels
 
 ANY = ""
@@ -72,7 +72,7 @@ def _table(found: list[dict[str, Any]]) -> None:
 
 
 def _money(amount: float | None, currency: str | None) -> str:
-    return "—" if amount is None else f"{amount:,.0f} {currency or ''}".strip()
+    return "—" if amount is None else f"{number(amount)} {currency or ''}".strip()
 
 
 def _detail(tender: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,14 @@ def test_dashboard_shows_the_deduplicated_totals_to_an_outsider(conn: db.Connect
     assert "3 estimates counted; 1 not counted" in text
     assert "Electric machinery" not in text
     assert len(at.get("download_button")) == 2
+
+
+def test_a_dutch_user_reads_dutch_numbers(conn: db.Connection) -> None:
+    seed_estimates(conn)
+    at = _page(replace(OUTSIDER, language="nl"))
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["360", "330 – 380", "160", "86"]
+    assert "360 t ÷ 4,2 t CO2e" in _all_text(at)
 
 
 def test_dashboard_without_estimates_says_so() -> None:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from buyergroups.demo import load_dataset
 from buyergroups.domain import Status, Theme
-from buyergroups.i18n import NL, country_name, enum_label, placeholders, translate
+from buyergroups.i18n import NL, country_name, enum_label, number, placeholders, translate
 from tests.ui_support import APP, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,6 +122,20 @@ def test_translate_falls_back_to_english_and_fills_placeholders() -> None:
     assert translate("Deleted items ({count})", "fr", count=1) == "Deleted items (1)"
     # Text with braces but no values is shown as written, not formatted.
     assert translate("{not a placeholder}", "nl") == "{not a placeholder}"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "en", "nl"),
+    [
+        (80125, 0, "80,125", "80.125"),
+        (1234567.25, 1, "1,234,567.2", "1.234.567,2"),
+        (-0.5, 2, "-0.50", "-0,50"),
+        (4.2, None, "4.2", "4,2"),
+        (19000, None, "19000", "19000"),
+    ],
+)
+def test_numbers_are_written_the_way_the_language_writes_them(value, decimals, en, nl) -> None:
+    assert (number(value, "en", decimals), number(value, "nl", decimals)) == (en, nl)
 
 
 def test_enum_labels_and_countries_follow_the_language() -> None:

@@ -13,7 +13,7 @@ import streamlit as st
 from buyergroups.co2 import Estimate, EstimateFields
 from buyergroups.co2_methods import Confidence, Method, check_period, compute
 from buyergroups.errors import ValidationError
-from ui.i18n import N_, t
+from ui.i18n import N_, number, t
 from ui.labels import formatter, options
 
 # (input name, label) of the numeric inputs with a range, per method
@@ -98,9 +98,9 @@ def show_computation(method: str, inputs: dict[str, Any], start_year: Any, years
     st.success(
         t(
             "{expected} t CO2e expected (range {low} – {high} t)",
-            expected=f"{result.expected_t:,.1f}",
-            low=f"{result.low_t:,.1f}",
-            high=f"{result.high_t:,.1f}",
+            expected=number(result.expected_t, 1),
+            low=number(result.low_t, 1),
+            high=number(result.high_t, 1),
         )
     )
     st.text(result.formula)

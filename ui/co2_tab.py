@@ -15,7 +15,7 @@ from buyergroups.errors import BuyerGroupsError, PermissionDenied
 from buyergroups.users import User
 from ui import context
 from ui.co2_form import estimate_form
-from ui.i18n import t
+from ui.i18n import number, t
 from ui.labels import formatter, label
 
 PREFIX = "co2tab"
@@ -54,28 +54,28 @@ def _progress(conn: Connection, actor: User, group_id: int) -> None:
     cols = st.columns(4)
     cols[0].metric(
         t("Expected reduction"),
-        f"{totals.expected_t:,.0f} t",
+        number(totals.expected_t) + " t",
         help=t(
             "Range {low} – {high} t CO2e, all statuses",
-            low=f"{totals.low_t:,.0f}",
-            high=f"{totals.high_t:,.0f}",
+            low=number(totals.low_t),
+            high=number(totals.high_t),
         ),
     )
-    cols[1].metric(t("Contracted"), f"{totals.status_contracted_t:,.0f} t")
-    cols[2].metric(t("Realised"), f"{totals.status_realised_t:,.0f} t")
+    cols[1].metric(t("Contracted"), number(totals.status_contracted_t) + " t")
+    cols[2].metric(t("Realised"), number(totals.status_realised_t) + " t")
     cols[3].metric(
         t("Households equivalent"),
-        f"{totals.households:,.0f}",
-        help=t("Yearly emissions of a household: {factor} t CO2e", factor=f"{factor:g}"),
+        number(totals.households),
+        help=t("Yearly emissions of a household: {factor} t CO2e", factor=number(factor, None)),
     )
     if progress.target_t:
         st.progress(
             min(1.0, (progress.secured_pct_of_target or 0.0) / 100),
             text=t(
                 "Target {target} t: {expected}% expected, {secured}% contracted or realised",
-                target=f"{progress.target_t:,.0f}",
-                expected=f"{progress.pct_of_target:,.0f}",
-                secured=f"{progress.secured_pct_of_target:,.0f}",
+                target=number(progress.target_t),
+                expected=number(progress.pct_of_target),
+                secured=number(progress.secured_pct_of_target),
             ),
         )
     if progress.counted_elsewhere_t:
@@ -83,7 +83,7 @@ def _progress(conn: Connection, actor: User, group_id: int) -> None:
             t(
                 "{tonnes} t of this comes from tenders another group also counts; the programme "
                 "total counts them once.",
-                tonnes=f"{progress.counted_elsewhere_t:,.0f}",
+                tonnes=number(progress.counted_elsewhere_t),
             )
         )
 

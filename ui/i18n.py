@@ -49,6 +49,11 @@ def N_(text: str) -> str:
     return text
 
 
+def number(value: float, decimals: int | None = 0) -> str:
+    """``value`` formatted the way the session's language writes numbers (80.125 in Dutch)."""
+    return i18n.number(value, language(), decimals)
+
+
 def enum_label(member: LabelledEnum) -> str:
     """An enum member's label in the session's language."""
     return i18n.enum_label(member, language())
