@@ -187,6 +187,8 @@ NL: dict[str, str] = {
     "Any": "Alle",
     "value {value}": "waarde {value}",
     "Performance condition: {condition}": "Uitvoeringsvoorwaarde: {condition}",
+    "Lot group": "Perceelgroep",
+    "this lot": "dit perceel",
     "(no title)": "(geen titel)",
     "Type": "Soort",
     "Weight": "Weging",

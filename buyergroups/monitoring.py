@@ -77,7 +77,7 @@ _REUSED_SQL = (
 )
 _AWARD_SQL = (
     "SELECT t.id AS tender_id, t.title, t.buyer_name, t.buyer_country, a.lot_position,"
-    " lower(a.criterion_type) AS criterion_type, a.name, a.description, a.weight"
+    " a.lots_group, lower(a.criterion_type) AS criterion_type, a.name, a.description, a.weight"
     " FROM tender_award_criteria a JOIN tenders t ON t.id = a.tender_id"
     " WHERE a.weight IS NOT NULL AND a.weight > 0 ORDER BY t.id, a.lot_position, a.position"
 )
@@ -197,7 +197,9 @@ def sustainability_weighted_tenders(
     if criteria.empty:
         return pd.DataFrame(columns=columns)
     records = []
-    for (tender_id, _lot), lot in criteria.groupby(["tender_id", "lot_position"], sort=True):
+    # A lot's own criteria and those of its lot group are separate award schemes.
+    schemes = criteria.groupby(["tender_id", "lot_position", "lots_group"], sort=True)
+    for (tender_id, _lot, _group), lot in schemes:
         first = lot.iloc[0]
         records.append(
             {

@@ -107,16 +107,20 @@ def _detail(tender: dict[str, Any]) -> None:
                 + t("value {value}", value=_money(lot["estimated_value"], lot["currency"]))
             )
             if lot["award_criteria"]:
-                st.dataframe(
-                    [
-                        {t("Type"): c["criterion_type"], t("Name"): c["name"],
-                         t("Weight"): c["weight"], t("Description"): c["description"]}
-                        for c in lot["award_criteria"]
-                    ],
-                    hide_index=True,
-                )  # fmt: skip
+                st.dataframe(_award_rows(lot["award_criteria"]), hide_index=True)
             for condition in lot["conditions"]:
                 st.text(t("Performance condition: {condition}", condition=condition))
+
+
+def _award_rows(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Award criteria as table rows; a "Lot group" column when a group of lots set some."""
+    grouped = any(c["lots_group"] for c in criteria)
+    return [
+        {t("Type"): c["criterion_type"], t("Name"): c["name"], t("Weight"): c["weight"],
+         t("Description"): c["description"]}
+        | ({t("Lot group"): c["lots_group"] or t("this lot")} if grouped else {})
+        for c in criteria
+    ]  # fmt: skip
 
 
 def _mvi(tender: dict[str, Any]) -> None:

@@ -87,6 +87,28 @@ def test_tenders_with_most_weight_on_sustainability(conn, nw) -> None:
     ]  # fmt: skip
 
 
+def test_a_lot_groups_criteria_are_scored_as_their_own_scheme(conn, nw) -> None:
+    """t2 lot 0 also belongs to lot group GLO-0001, whose scheme gives 25 of 100 to CO2.
+
+    Mixed into the lot's own criteria (200 points) it would count 12.5 %.
+    """
+    with db.transaction(conn) as cur:
+        for position, (kind, name, weight) in enumerate(
+            [("price", "Price", 75.0), ("quality", "CO2 emissions of transport", 25.0)], start=10
+        ):
+            cur.execute(
+                "INSERT INTO tender_award_criteria (tender_id, lot_position, position, lot_id,"
+                " criterion_type, name, weight, lots_group) VALUES (2, 0, ?, 'LOT-0', ?, ?, ?,"
+                " 'GLO-0001')",
+                [position, kind, name, weight],
+            )
+    frame = monitoring.sustainability_weighted_tenders(conn, nw.outsider)
+    scores = {
+        r["tender_id"]: (r["sustainability_pct"], r["non_price_pct"]) for r in _records(frame)
+    }
+    assert scores == {1: (30.0, 40.0), 2: (25.0, 25.0), 3: (20.0, 60.0)}
+
+
 def test_ambition_mix_counts_private_criteria_as_numbers(conn, nw) -> None:
     """g1: c1 climate significant, c5 circular basis, c6 circular ambitious;
     g2: c2 (copy) climate significant, c4 climate significant; g4: c3 copy."""

@@ -51,6 +51,12 @@ def test_tenders_search_detail_and_link(app_world) -> None:
     assert at.success[0].value == (
         "Sustainable procurement (MVI): Climate, Circular (incl. biobased), Social return"
     )
+    award_tables = [frame.value for frame in at.dataframe if "Weight" in frame.value.columns]
+    assert [list(frame["Name"]) for frame in award_tables] == [
+        ["Prijs", "Hergebruik van materialen"],
+        ["Levenscycluskosten"],
+    ]
+    assert "Lot group" not in award_tables[0].columns  # no lot group in this notice
     at.text_input(key="tenders_link_note").set_value("Applies our furniture criteria").run()
     at.button(key="tenders_link").click().run()
     assert [s.value for s in at.success][-1] == "Linked."

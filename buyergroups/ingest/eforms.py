@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from lxml import etree
@@ -97,6 +98,7 @@ def parse_eforms(data: bytes, name: str = "notice") -> Tender:
     if not main_cpv:
         raise ImportRejected(f"{name}: the notice has no main CPV code (BT-262).", source=name)
     lots = [_lot(element, lang3, name) for element in _lot_elements(root)]
+    _add_lot_group_criteria(root, lots, lang3, name)
     tender = Tender(
         source="eforms",
         source_id=notice_id,
@@ -236,12 +238,33 @@ def _changed_notice(root: etree._Element) -> str | None:
     return match.group(1) if match else changed
 
 
-def _lot_elements(root: etree._Element) -> Iterable[etree._Element]:
+def _lot_elements(root: etree._Element, *, groups: bool = False) -> Iterable[etree._Element]:
+    """The lots of the notice, or (``groups=True``) its groups of lots (GLO-xxxx)."""
     for element in root.iterfind("cac:ProcurementProjectLot", NS):
-        if element.find("cbc:ID", NS) is not None and (
-            element.find("cbc:ID", NS).get("schemeName") != "LotsGroup"
-        ):
+        found = element.find("cbc:ID", NS)
+        if found is not None and (found.get("schemeName") == "LotsGroup") == groups:
             yield element
+
+
+def _add_lot_group_criteria(root: etree._Element, lots: list[Lot], lang3: str, name: str) -> None:
+    """Append to each lot the award criteria set on the groups it belongs to (BG-330)."""
+    criteria = {
+        _text(element, "cbc:ID"): _award_criteria(
+            element.find("cac:TenderingTerms", NS), lang3, name
+        )
+        for element in _lot_elements(root, groups=True)
+    }
+    groups_of: dict[str, list[str]] = {}
+    path = "cac:TenderingTerms/cac:LotDistribution/cac:LotsGroup"
+    for group in root.iterfind(path, NS):
+        group_id = _text(group, "cbc:LotsGroupID")
+        for lot_id in group.iterfind("cac:ProcurementProjectLotReference/cbc:ID", NS):
+            groups_of.setdefault((lot_id.text or "").strip(), []).append(group_id)
+    for lot in lots:
+        for group_id in groups_of.get(lot.lot_id, []):
+            lot.award_criteria.extend(
+                replace(criterion, lots_group=group_id) for criterion in criteria.get(group_id, [])
+            )
 
 
 def _lot(element: etree._Element, lang3: str, name: str) -> Lot:

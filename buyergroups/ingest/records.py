@@ -15,6 +15,7 @@ class AwardCriterion:
     name: str = ""
     description: str = ""
     weight: float | None = None
+    lots_group: str = ""  # eForms lot group (GLO-xxxx) the criterion was set on; "" for the lot
 
 
 @dataclass

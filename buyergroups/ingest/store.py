@@ -175,9 +175,12 @@ def _store_lots(cur: db.Connection, written: list[tuple[Tender, int]]) -> None:
     ]
     if criteria:
         cur.execute(
-            "INSERT INTO tender_award_criteria SELECT unnest(?::INTEGER[]), unnest(?::INTEGER[]),"
+            "INSERT INTO tender_award_criteria (tender_id, lot_position, position, lot_id,"
+            " criterion_type, name, description, weight, lots_group)"
+            " SELECT unnest(?::INTEGER[]), unnest(?::INTEGER[]),"
             " unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
-            " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[])",
+            " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),"
+            " unnest(?::VARCHAR[])",
             [
                 [entry[0] for entry in criteria],
                 [entry[1] for entry in criteria],
@@ -187,6 +190,7 @@ def _store_lots(cur: db.Connection, written: list[tuple[Tender, int]]) -> None:
                 [entry[4].name for entry in criteria],
                 [entry[4].description for entry in criteria],
                 [entry[4].weight for entry in criteria],
+                [entry[4].lots_group for entry in criteria],
             ],
         )
 

@@ -56,6 +56,39 @@ def test_lots_and_award_criteria() -> None:
     ]
 
 
+LOT_GROUP = """
+  <cac:TenderingTerms><cac:LotDistribution><cac:LotsGroup>
+    <cbc:LotsGroupID schemeName="LotsGroup">GLO-0001</cbc:LotsGroupID>
+    <cac:ProcurementProjectLotReference><cbc:ID schemeName="Lot">LOT-0002</cbc:ID>
+    </cac:ProcurementProjectLotReference>
+  </cac:LotsGroup></cac:LotDistribution></cac:TenderingTerms>
+  <cac:ProcurementProjectLot>
+    <cbc:ID schemeName="LotsGroup">GLO-0001</cbc:ID>
+    <cac:TenderingTerms><cac:AwardingTerms><cac:AwardingCriterion>
+      <cac:SubordinateAwardingCriterion>
+        <cbc:AwardingCriterionTypeCode listName="award-criterion-type">quality</cbc:AwardingCriterionTypeCode>
+        <cbc:Name languageID="NLD">Emissievrije levering</cbc:Name>
+      </cac:SubordinateAwardingCriterion>
+    </cac:AwardingCriterion></cac:AwardingTerms></cac:TenderingTerms>
+    <cac:ProcurementProject><cbc:Name languageID="NLD">Groep</cbc:Name>
+      <cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount currencyID="EUR">999</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>
+    </cac:ProcurementProject>
+  </cac:ProcurementProjectLot>
+</ContractNotice>"""
+
+
+def test_award_criteria_of_a_lot_group_reach_its_lots() -> None:
+    xml = fixture_bytes("cn_two_lots.xml").decode().replace("</ContractNotice>", LOT_GROUP)
+    tender = parse_eforms(xml.encode())
+    assert [lot.lot_id for lot in tender.lots] == ["LOT-0001", "LOT-0002"]  # a group is no lot
+    assert [c.lots_group for c in tender.lots[0].award_criteria] == ["", ""]
+    assert tender.lots[1].award_criteria == [
+        AwardCriterion("cost", "Levenscycluskosten", "", None),
+        AwardCriterion("quality", "Emissievrije levering", "", None, lots_group="GLO-0001"),
+    ]
+    assert tender.estimated_value == 750000.0
+
+
 def test_change_notice_names_the_notice_it_changes() -> None:
     tender = parse_eforms(fixture_bytes("change_cn_two_lots.xml"))
     assert tender.source_id == "99999999-2222-4333-8444-555555555555"

@@ -90,9 +90,12 @@ def test_maximal_notice_codes_criteria_and_mvi() -> None:
         ["clim-mitig"],
     )
     assert (tender.social_objective, tender.innovative_acquisition) == (["acc-all"], ["proc-innov"])
-    assert [(c.criterion_type, c.weight) for c in tender.lots[0].award_criteria] == [
-        ("cost", 60.0), ("quality", 40.0),
+    # The lot's own criteria, then those of its lot group GLO-0001 (BG-330).
+    assert [(c.criterion_type, c.weight, c.lots_group) for c in tender.lots[0].award_criteria] == [
+        ("cost", 60.0, ""), ("quality", 40.0, ""), ("cost", 60.0, "GLO-0001"),
+        ("quality", 40.0, "GLO-0001"),
     ]  # fmt: skip
+    assert [c.lots_group for c in tender.lots[1].award_criteria][2:] == ["GLO-0001"] * 2
     from buyergroups.ingest import mvi
 
     tender.mvi_flags = mvi.detect(tender)

@@ -112,9 +112,9 @@ def test_export_jsonl_record_has_exactly_the_documented_fields(conn, stored) -> 
         "cpv_codes": ["39130000", "39100000", "39113000", "39121100"], "procedure_type": "open",
         "estimated_value": 750000.0, "currency": "EUR", "lots": 2,
         "award_criteria": [
-            {"lot": "LOT-0001", "type": "price", "name": "Prijs", "weight": 30.0},
-            {"lot": "LOT-0001", "type": "quality", "name": "Hergebruik van materialen", "weight": 70.0},
-            {"lot": "LOT-0002", "type": "cost", "name": "Levenscycluskosten", "weight": None},
+            {"lot": "LOT-0001", "type": "price", "name": "Prijs", "weight": 30.0, "lots_group": ""},
+            {"lot": "LOT-0001", "type": "quality", "name": "Hergebruik van materialen", "weight": 70.0, "lots_group": ""},
+            {"lot": "LOT-0002", "type": "cost", "name": "Levenscycluskosten", "weight": None, "lots_group": ""},
         ],
         "strategic_procurement": ["env-imp"], "environmental_impact": ["circ-econ"],
         "social_objective": [], "innovative_acquisition": [], "gpp_criteria": ["eu"],
@@ -135,8 +135,8 @@ def test_export_csv(conn, stored) -> None:
         "social_return",
     )
     assert json.loads(row["award_criteria"]) == [
-        {"lot": "1", "type": "price", "name": "Prijs", "weight": 40.0},
-        {"lot": "1", "type": "quality", "name": "Social return", "weight": 60.0},
+        {"lot": "1", "type": "price", "name": "Prijs", "weight": 40.0, "lots_group": ""},
+        {"lot": "1", "type": "quality", "name": "Social return", "weight": 60.0, "lots_group": ""},
     ]
     with pytest.raises(ValidationError, match=r"Export format must be jsonl or csv, not 'xml'\."):
         tenders.export_tenders(conn, "xml", io.StringIO())
