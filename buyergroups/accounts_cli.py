@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 
 from buyergroups import accounts
 from buyergroups.cli import db_parent, open_db
@@ -97,49 +98,37 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _passwd(args: argparse.Namespace) -> int:
-    password = read_password(args)
+def _on_user(args: argparse.Namespace, change: Callable[..., None], done: str) -> int:
+    """Apply ``change(conn, None, user_id)`` to the user named by ``args.email``; print ``done``."""
     conn = open_db(args)
     try:
         user = accounts.user_by_email(conn, args.email)
-        accounts.reset_password(conn, None, user.id, password)
+        change(conn, None, user.id)
     finally:
         conn.close()
-    print(f"Password of {user.email} changed; their sessions were ended.")
+    print(done.format(email=user.email))
     return 0
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    password = read_password(args)
+    return _on_user(
+        args,
+        lambda conn, actor, user_id: accounts.reset_password(conn, actor, user_id, password),
+        "Password of {email} changed; their sessions were ended.",
+    )
 
 
 def _disable(args: argparse.Namespace) -> int:
-    conn = open_db(args)
-    try:
-        user = accounts.user_by_email(conn, args.email)
-        accounts.disable_user(conn, None, user.id)
-    finally:
-        conn.close()
-    print(f"Disabled {user.email}; their sessions were ended.")
-    return 0
+    return _on_user(args, accounts.disable_user, "Disabled {email}; their sessions were ended.")
 
 
 def _enable(args: argparse.Namespace) -> int:
-    conn = open_db(args)
-    try:
-        user = accounts.user_by_email(conn, args.email)
-        accounts.enable_user(conn, None, user.id)
-    finally:
-        conn.close()
-    print(f"Enabled {user.email}.")
-    return 0
+    return _on_user(args, accounts.enable_user, "Enabled {email}.")
 
 
 def _unlock(args: argparse.Namespace) -> int:
-    conn = open_db(args)
-    try:
-        user = accounts.user_by_email(conn, args.email)
-        accounts.unlock_user(conn, None, user.id)
-    finally:
-        conn.close()
-    print(f"Unlocked {user.email}; they can sign in again.")
-    return 0
+    return _on_user(args, accounts.unlock_user, "Unlocked {email}; they can sign in again.")
 
 
 def _list(args: argparse.Namespace) -> int:
