@@ -13,6 +13,7 @@ translated: it stays in the language it was written in.
 from __future__ import annotations
 
 import string
+from datetime import date
 
 from buyergroups.domain import COUNTRIES, LabelledEnum
 
@@ -59,6 +60,19 @@ def number(value: float, language: str, decimals: int | None = 0) -> str:
     if language != "nl":
         return english
     return english.translate(str.maketrans({",": ".", ".": ","}))
+
+
+_MONTHS_NL = (
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december",
+)  # fmt: skip
+
+
+def long_date(value: date, language: str) -> str:
+    """A date written out: '23 November 2026', in Dutch '23 november 2026'."""
+    if language == "nl":
+        return f"{value.day} {_MONTHS_NL[value.month - 1]} {value.year}"
+    return f"{value.day} {value:%B} {value.year}"
 
 
 def placeholders(text: str) -> set[str]:
@@ -227,6 +241,21 @@ NL: dict[str, str] = {
     "An estimate is split equally over its group's countries.": "Een schatting is gelijk verdeeld over de landen van haar groep.",
     "Status": "Status",
     "% of target": "% van doel",
+    # Word exports
+    "Summary exported on {date}.": "Samenvatting geëxporteerd op {date}.",
+    "Verification": "Verificatie",
+    "{count} criteria ({summary}), exported on {date}.": "{count} criteria ({summary}), geëxporteerd op {date}.",
+    "Profile": "Profiel",
+    "People in the workspace": "Mensen in de werkruimte",
+    "Criteria by theme and ambition level": "Criteria per thema en ambitieniveau",
+    "Latest market-dialogue takeaways": "Laatste lessen uit de marktdialoog",
+    "Criteria set: {name}": "Criteriaset: {name}",
+    "CO2 target": "CO2-doel",
+    "none yet": "nog niemand",
+    "No market-dialogue takeaways recorded yet.": "Nog geen lessen uit de marktdialoog vastgelegd.",
+    "none": "geen",
+    "{kind} of {group} · {status} · revision {revision}": "{kind} van {group} · {status} · versie {revision}",
+    "phase: {phase}": "fase: {phase}",
     # admin
     "Id": "Id",
     "Email": "E-mail",

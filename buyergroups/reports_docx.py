@@ -3,7 +3,8 @@
 Every export takes ``(conn, actor, group_id)`` (the document export also the
 document's id), checks ``Action.EXPORT`` and holds only what the actor may
 see. The documents use Word's built-in styles so that text pastes cleanly
-into a tender.
+into a tender, and are written in the actor's interface language (the
+labels, headings and dates; the group's own texts stay as written).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from docx.document import Document
 from docx.shared import Pt
 from docx.table import Table
 
-from buyergroups import criteria, db, dialogue, documents, groups
+from buyergroups import criteria, db, dialogue, documents, groups, i18n
 from buyergroups.domain import (
     AmbitionLevel,
     CriterionType,
@@ -40,6 +41,22 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 EXPORTABLE_DOCUMENTS = (DocumentKind.MARKET_VISION.value, DocumentKind.JOINT_STATEMENT.value)
 _TAKEAWAYS_SHOWN = 3
 _SUMMARY_TEXT_LIMIT = 400
+
+
+class _Language:
+    """The actor's language for one export: ``t()`` for labels, enum labels and dates."""
+
+    def __init__(self, actor: User) -> None:
+        self.code = i18n.supported(getattr(actor, "language", None))
+
+    def t(self, text: str, /, **values: object) -> str:
+        return i18n.translate(text, self.code, **values)
+
+    def label(self, member: Any) -> str:
+        return i18n.enum_label(member, self.code)
+
+    def date(self, value: date) -> str:
+        return i18n.long_date(value, self.code)
 
 
 def _new_document() -> Document:
@@ -66,9 +83,9 @@ def _short(text: str, limit: int = _SUMMARY_TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def weight_text(weight: float | None) -> str:
-    """A weight as shown in the Word export: '50%', '12.5%'."""
-    return f"{weight:g}%" if weight is not None else ""
+def weight_text(weight: float | None, language: str = "en") -> str:
+    """A weight as shown in the Word export: '50%', '12.5%' ('12,5%' in Dutch)."""
+    return f"{i18n.number(weight, language, None)}%" if weight is not None else ""
 
 
 def _verification(criterion: dict[str, Any]) -> str:
@@ -76,29 +93,38 @@ def _verification(criterion: dict[str, Any]) -> str:
     return " — ".join(p for p in parts if p) or "—"
 
 
-def _criterion(doc: Document, criterion: dict[str, Any]) -> None:
+def _criterion(doc: Document, criterion: dict[str, Any], lang: _Language) -> None:
+    t = lang.t
     doc.add_heading(xml_text(criterion["title"]), level=3)
     for line in criterion["body"].splitlines():
         if line.strip():
             doc.add_paragraph(xml_text(line.strip()))
-    _labelled(doc, "Ambition level", AmbitionLevel(criterion["ambition_level"]).label)
+    _labelled(doc, t("Ambition level"), lang.label(AmbitionLevel(criterion["ambition_level"])))
     if criterion["criterion_type"] == CriterionType.AWARD_CRITERION:
-        _labelled(doc, "Weight", weight_text(criterion["weight"]))
+        _labelled(doc, t("Weight"), weight_text(criterion["weight"], lang.code))
     if criterion["scoring_method"]:
-        _labelled(doc, "Scoring method", criterion["scoring_method"])
-    _labelled(doc, "Verification", _verification(criterion))
+        _labelled(doc, t("Scoring method"), criterion["scoring_method"])
+    _labelled(doc, t("Verification"), _verification(criterion))
     if criterion["cpv_codes"]:
         _labelled(doc, "CPV", ", ".join(criterion["cpv_codes"]))
     if criterion["source_credit"]:
         doc.add_paragraph().add_run(xml_text(criterion["source_credit"])).italic = True
 
 
-def _criteria_intro(doc: Document, group: dict[str, Any], found: list[dict[str, Any]]) -> None:
-    doc.add_heading(xml_text(f"Criteria set: {group['name']}"), level=0)
-    statuses = Counter(Status(c["status"]).label.lower() for c in found)
+def _criteria_intro(
+    doc: Document, group: dict[str, Any], found: list[dict[str, Any]], lang: _Language
+) -> None:
+    t = lang.t
+    doc.add_heading(xml_text(t("Criteria set: {name}", name=group["name"])), level=0)
+    statuses = Counter(lang.label(Status(c["status"])).lower() for c in found)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
     doc.add_paragraph(
-        f"{len(found)} criteria ({summary or 'none'}), exported on {date.today():%d %B %Y}."
+        t(
+            "{count} criteria ({summary}), exported on {date}.",
+            count=len(found),
+            summary=summary or t("none"),
+            date=lang.date(date.today()),
+        )
     )
     warning = criteria.weight_warning(found)
     if warning:
@@ -108,19 +134,20 @@ def _criteria_intro(doc: Document, group: dict[str, Any], found: list[dict[str, 
 def criteria_docx(conn: db.Connection, actor: User, group_id: int) -> bytes:
     """The group's visible criteria as Word, grouped by criterion type, then MVI theme."""
     found = visible_criteria(conn, actor, group_id)
+    lang = _Language(actor)
     doc = _new_document()
-    _criteria_intro(doc, groups.get_group(conn, actor, group_id), found)
+    _criteria_intro(doc, groups.get_group(conn, actor, group_id), found, lang)
     for criterion_type in CriterionType:
         of_type = [c for c in found if c["criterion_type"] == criterion_type.value]
         if not of_type:
             continue
-        doc.add_heading(criterion_type.label, level=1)
+        doc.add_heading(lang.label(criterion_type), level=1)
         for theme in Theme:
             of_theme = [c for c in of_type if c["theme"] == theme.value]
             if of_theme:
-                doc.add_heading(theme.label, level=2)
+                doc.add_heading(lang.label(theme), level=2)
             for criterion in of_theme:
-                _criterion(doc, criterion)
+                _criterion(doc, criterion, lang)
     return _bytes(doc)
 
 
@@ -139,12 +166,21 @@ def document_docx(conn: db.Connection, actor: User, group_id: int, document_id: 
         raise NotFoundError(f"Group {group_id} has no document {document_id}.")
     if found["kind"] not in EXPORTABLE_DOCUMENTS:
         raise ValidationError("Only a market vision or a joint statement of demand is exported.")
+    lang = _Language(actor)
+    t = lang.t
     doc = _new_document()
     doc.add_heading(xml_text(found["title"]), level=0)
     group = groups.get_group(conn, actor, group_id)
     doc.add_paragraph(
-        f"{DocumentKind(found['kind']).label} of {group['name']} · "
-        f"{Status(found['status']).label} · revision {found['current_revision']}"
+        xml_text(
+            t(
+                "{kind} of {group} · {status} · revision {revision}",
+                kind=lang.label(DocumentKind(found["kind"])),
+                group=group["name"],
+                status=lang.label(Status(found["status"])),
+                revision=found["current_revision"],
+            )
+        )
     ).runs[0].italic = True
     add_markdown(doc, _without_title(found["body"], found["title"]))
     return _bytes(doc)
@@ -160,57 +196,67 @@ def summary_docx(conn: db.Connection, actor: User, group_id: int) -> bytes:
     """A one-page summary: profile, members, criteria counts, latest dialogue takeaways."""
     require_export(conn, actor, group_id)
     group = groups.get_group(conn, actor, group_id)
+    lang = _Language(actor)
+    t = lang.t
     doc = _new_document()
     doc.add_heading(xml_text(group["name"]), level=0)
-    _profile(doc, group)
-    _members(doc, groups.members(conn, actor, group_id))
-    _counts(doc, criteria.list_criteria(conn, actor, group_id))
-    _takeaways(doc, dialogue.list_events(conn, actor, group_id))
-    doc.add_paragraph(f"Summary exported on {date.today():%d %B %Y}.").runs[0].italic = True
+    _profile(doc, group, lang)
+    _members(doc, groups.members(conn, actor, group_id), lang)
+    _counts(doc, criteria.list_criteria(conn, actor, group_id), lang)
+    _takeaways(doc, dialogue.list_events(conn, actor, group_id), lang)
+    exported = t("Summary exported on {date}.", date=lang.date(date.today()))
+    doc.add_paragraph(exported).runs[0].italic = True
     return _bytes(doc)
 
 
-def _profile(doc: Document, group: dict[str, Any]) -> None:
+def _profile(doc: Document, group: dict[str, Any], lang: _Language) -> None:
+    t = lang.t
     if group["description"]:
         doc.add_paragraph(xml_text(_short(group["description"])))
+    phase = t("phase: {phase}", phase=lang.label(Phase(group["phase"])))
     _labelled(
         doc,
-        "Profile",
-        f"{Sector(group['sector']).label} · {Programme(group['programme']).label} · "
-        f"{', '.join(group['countries'])} · phase: {Phase(group['phase']).label}",
+        t("Profile"),
+        f"{lang.label(Sector(group['sector']))} · {lang.label(Programme(group['programme']))} · "
+        f"{', '.join(group['countries'])} · {phase}",
     )
-    themes = ", ".join(Theme(t).label for t in group["themes"]) or "—"
-    _labelled(doc, "MVI themes", themes)
+    themes = ", ".join(lang.label(Theme(theme)) for theme in group["themes"]) or "—"
+    _labelled(doc, t("MVI themes"), themes)
     if group["cpv_codes"]:
         _labelled(doc, "CPV", ", ".join(group["cpv_codes"]))
     if group["co2_target_t"] is not None:
-        _labelled(doc, "CO2 target", f"{group['co2_target_t']:,.0f} t CO2e")
+        tonnes = i18n.number(group["co2_target_t"], lang.code)
+        _labelled(doc, t("CO2 target"), f"{tonnes} t CO2e")
 
 
-def _members(doc: Document, people: dict[str, list[dict[str, Any]]]) -> None:
-    doc.add_heading("Members", level=1)
+def _members(doc: Document, people: dict[str, list[dict[str, Any]]], lang: _Language) -> None:
+    t = lang.t
+    doc.add_heading(t("Members"), level=1)
     for role in OrganisationRole:
         names = [o["name"] for o in people["organisations"] if o["role"] == role.value]
         if names:
-            _labelled(doc, role.label, ", ".join(names))
+            _labelled(doc, lang.label(role), ", ".join(names))
     counts = Counter(u["role"] for u in people["users"])
-    users = ", ".join(f"{r.label.lower()} {counts[r.value]}" for r in GroupRole if counts[r.value])
-    _labelled(doc, "People in the workspace", users or "none yet")
+    users = ", ".join(
+        f"{lang.label(r).lower()} {counts[r.value]}" for r in GroupRole if counts[r.value]
+    )
+    _labelled(doc, t("People in the workspace"), users or t("none yet"))
 
 
-def _counts(doc: Document, found: list[dict[str, Any]]) -> None:
-    doc.add_heading("Criteria by theme and ambition level", level=1)
+def _counts(doc: Document, found: list[dict[str, Any]], lang: _Language) -> None:
+    t = lang.t
+    doc.add_heading(t("Criteria by theme and ambition level"), level=1)
     counts = Counter((c["theme"], c["ambition_level"]) for c in found)
     levels = list(AmbitionLevel)
     table = doc.add_table(rows=0, cols=len(levels) + 2)
     table.style = "Table Grid"
-    _row(table, ["Theme", *(level.label for level in levels), "Total"])
+    _row(table, [t("Theme"), *(lang.label(level) for level in levels), t("Total")])
     for theme in Theme:
         row = [counts[(theme.value, level.value)] for level in levels]
         if sum(row):
-            _row(table, [theme.label, *map(str, row), str(sum(row))])
+            _row(table, [lang.label(theme), *map(str, row), str(sum(row))])
     totals = [sum(counts[(theme.value, level.value)] for theme in Theme) for level in levels]
-    _row(table, ["Total", *map(str, totals), str(len(found))])
+    _row(table, [t("Total"), *map(str, totals), str(len(found))])
 
 
 def _row(table: Table, texts: list[str]) -> None:
@@ -218,14 +264,16 @@ def _row(table: Table, texts: list[str]) -> None:
         cell.text = text
 
 
-def _takeaways(doc: Document, events: list[dict[str, Any]]) -> None:
-    doc.add_heading("Latest market-dialogue takeaways", level=1)
+def _takeaways(doc: Document, events: list[dict[str, Any]], lang: _Language) -> None:
+    t = lang.t
+    doc.add_heading(t("Latest market-dialogue takeaways"), level=1)
     shown = [e for e in events if e["takeaways"].strip()][:_TAKEAWAYS_SHOWN]
     if not shown:
-        doc.add_paragraph("No market-dialogue takeaways recorded yet.")
+        doc.add_paragraph(t("No market-dialogue takeaways recorded yet."))
     for event in shown:
         paragraph = doc.add_paragraph(style="List Bullet")
-        paragraph.add_run(xml_text(f"{event['held_on']:%d %b %Y}, {event['title']}: ")).bold = True
+        held = lang.date(event["held_on"])
+        paragraph.add_run(xml_text(f"{held}, {event['title']}: ")).bold = True
         paragraph.add_run(xml_text(_short(_one_line(event["takeaways"]))))
 
 

@@ -39,6 +39,7 @@ TRANSLATED_FILES = [
     "pages/network.py",
     "pages/monitoring.py",
     "ui/network_view.py",
+    "buyergroups/reports_docx.py",
 ]
 MARKERS = {"t", "N_"}
 # Streamlit calls whose first argument is shown to people as a label or message.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from dataclasses import replace
 
 import docx
 import pytest
@@ -27,11 +28,12 @@ def demo_conn(conn: db.Connection) -> db.Connection:
     return conn
 
 
-def _user(conn: db.Connection, email: str) -> User:
+def _user(conn: db.Connection, email: str, language: str | None = None) -> User:
+    """The demo user, reading exports in ``language`` (default: the user's own)."""
     with db.reading(conn) as cur:
         found = find_by_email(cur, email)
     assert found is not None
-    return found
+    return found if language is None else replace(found, language=language)
 
 
 def _group(conn: db.Connection, name: str = VIADUCTS) -> int:
@@ -71,7 +73,7 @@ def _weights(blocks: list[tuple[str, list[str]]]) -> dict[str, str | None]:
 
 def test_word_criteria_set_holds_every_criterion_once_with_its_weight(demo_conn) -> None:
     group_id = _group(demo_conn)
-    data = reports_docx.criteria_docx(demo_conn, _user(demo_conn, FACILITATOR), group_id)
+    data = reports_docx.criteria_docx(demo_conn, _user(demo_conn, FACILITATOR, "en"), group_id)
     blocks = _criteria_blocks(data)
     titles = [title for title, _ in blocks]
     stored = _stored(demo_conn, group_id)
@@ -87,7 +89,8 @@ def test_word_criteria_set_holds_every_criterion_once_with_its_weight(demo_conn)
 
 
 def test_word_criteria_set_is_grouped_by_type_then_theme(demo_conn) -> None:
-    data = reports_docx.criteria_docx(demo_conn, _user(demo_conn, FACILITATOR), _group(demo_conn))
+    facilitator = _user(demo_conn, FACILITATOR, "en")
+    data = reports_docx.criteria_docx(demo_conn, facilitator, _group(demo_conn))
     headings = [
         (p.style.name, p.text)
         for p in docx.Document(io.BytesIO(data)).paragraphs
@@ -309,7 +312,7 @@ def test_markdown_converter_covers_the_subset() -> None:
 
 def test_one_page_summary_counts_criteria_by_theme_and_ambition(demo_conn) -> None:
     group_id = _group(demo_conn)
-    data = reports_docx.summary_docx(demo_conn, _user(demo_conn, FACILITATOR), group_id)
+    data = reports_docx.summary_docx(demo_conn, _user(demo_conn, FACILITATOR, "en"), group_id)
     summary = docx.Document(io.BytesIO(data))
     assert [[c.text for c in row.cells] for row in summary.tables[0].rows] == [
         ["Theme", "Basis", "Significant", "Ambitious", "Total"],
@@ -324,7 +327,30 @@ def test_one_page_summary_counts_criteria_by_theme_and_ambition(demo_conn) -> No
     assert "People in the workspace: facilitator 1, member 2, observer (read only) 2" in texts
     takeaways = [p.text for p in summary.paragraphs if p.style.name == "List Bullet"]
     assert len(takeaways) == 3
-    assert takeaways[0].startswith("08 Feb 2024, Marktconsultatie conceptcriteria: ")
+    assert takeaways[0].startswith("8 February 2024, Marktconsultatie conceptcriteria: ")
+
+
+def test_word_exports_follow_the_readers_language(demo_conn) -> None:
+    """The facilitator's interface is Dutch: labels, headings and dates are Dutch too."""
+    facilitator = _user(demo_conn, FACILITATOR)
+    assert facilitator.language == "nl"
+    group_id = _group(demo_conn)
+    criteria_set = docx.Document(
+        io.BytesIO(reports_docx.criteria_docx(demo_conn, facilitator, group_id))
+    )
+    texts = [p.text for p in criteria_set.paragraphs]
+    assert texts[0] == f"Criteriaset: {VIADUCTS}"
+    assert texts[1].startswith("8 criteria (") and " geëxporteerd op " in texts[1]
+    assert "Heading 1" in {p.style.name for p in criteria_set.paragraphs}
+    headings = [p.text for p in criteria_set.paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "Geschiktheidseis"
+    assert "Weging: 50%" in texts and "Weight: 50%" not in texts
+    summary = docx.Document(io.BytesIO(reports_docx.summary_docx(demo_conn, facilitator, group_id)))
+    assert [c.text for c in summary.tables[0].rows[0].cells] == [
+        "Thema", "Basis", "Significant", "Ambitieus", "Totaal",
+    ]  # fmt: skip
+    takeaways = [p.text for p in summary.paragraphs if p.style.name == "List Bullet"]
+    assert takeaways[0].startswith("8 februari 2024, Marktconsultatie conceptcriteria: ")
 
 
 def test_one_page_summary_for_a_non_member_counts_published_only(demo_conn) -> None:
