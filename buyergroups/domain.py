@@ -256,15 +256,20 @@ def normalise_country(raw: str) -> str:
 
 def require_text(raw: str | None, field: str, *, max_length: int = MAX_TITLE) -> str:
     """Stripped text, refusing empty and over-long values."""
-    from buyergroups.errors import ValidationError
+    from buyergroups.errors import ValidationError, msg
 
+    label = msg(field.replace("_", " ").capitalize())
     text = (raw or "").strip()
     if not text:
-        raise ValidationError(f"{field.replace('_', ' ').capitalize()} is required.", field=field)
+        raise ValidationError(msg("{field} is required.", field=label), field=field)
     if len(text) > max_length:
         raise ValidationError(
-            f"{field.replace('_', ' ').capitalize()} is too long ({len(text):,} characters; "
-            f"at most {max_length:,}).",
+            msg(
+                "{field} is too long ({length} characters; at most {limit}).",
+                field=label,
+                length=f"{len(text):,}",
+                limit=f"{max_length:,}",
+            ),
             field=field,
         )
     return text

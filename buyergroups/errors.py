@@ -13,11 +13,38 @@ message a person can act on; pages catch the base class and show it::
      ├── StaleEditError         someone saved in between and the edits overlap
      └── StorageError           the database refused the work (translated
                                 from ``duckdb.Error`` at the DB boundary)
+
+Messages are English. Built with :func:`msg` they also carry their template
+and values, so the interface can show them in the reader's language (the
+Dutch templates live in :mod:`buyergroups.messages_nl`)::
+
+    raise ValidationError(msg("There is no buyer group {group_id}.", group_id=7))
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+class Message(str):
+    """An English message that remembers its template and values (for translation)."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, values: dict[str, Any]) -> Message:
+        made = super().__new__(cls, template.format(**values) if values else template)
+        made.template = template
+        made.values = values
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message, (self.template, self.values))
+
+
+def msg(template: str, /, **values: Any) -> Message:
+    """The English message ``template`` filled with ``values``, translatable later."""
+    return Message(template, values)
 
 
 class BuyerGroupsError(Exception):

@@ -15,7 +15,9 @@ from __future__ import annotations
 import string
 from datetime import date
 
+from buyergroups import messages_nl
 from buyergroups.domain import COUNTRIES, LabelledEnum
+from buyergroups.errors import Message
 
 LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
@@ -36,6 +38,18 @@ def translate(text: str, language: str, /, **values: object) -> str:
     except (KeyError, IndexError, ValueError):
         # A broken translation must not break the page: fall back to the English text.
         return text.format(**values)
+
+
+def translate_message(message: str, language: str) -> str:
+    """A package message in ``language``: its template translated, values too when they are
+    messages themselves (``msg("{field} is required.", field=msg("Title"))``)."""
+    if not isinstance(message, Message):
+        return str(message)
+    values = {
+        name: translate_message(value, language) if isinstance(value, Message) else value
+        for name, value in message.values.items()
+    }
+    return translate(message.template, language, **values)
 
 
 def enum_label(member: LabelledEnum, language: str) -> str:
@@ -255,7 +269,6 @@ NL: dict[str, str] = {
     "No market-dialogue takeaways recorded yet.": "Nog geen lessen uit de marktdialoog vastgelegd.",
     "none": "geen",
     "{kind} of {group} · {status} · revision {revision}": "{kind} van {group} · {status} · versie {revision}",
-    "phase: {phase}": "fase: {phase}",
     # admin
     "Id": "Id",
     "Email": "E-mail",
@@ -634,4 +647,4 @@ NL: dict[str, str] = {
     "Delete this estimate": "Deze schatting verwijderen",
 }
 
-CATALOGUE: dict[str, dict[str, str]] = {"nl": NL}
+CATALOGUE: dict[str, dict[str, str]] = {"nl": {**messages_nl.WORK, **messages_nl.PLATFORM, **NL}}

@@ -15,7 +15,7 @@ from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User, language_name
 from ui import context
 from ui.auth_gate import plain_markdown
-from ui.i18n import N_, t
+from ui.i18n import N_, error_text, t
 
 _USER_COLUMNS = {
     "id": N_("Id"),
@@ -67,7 +67,7 @@ def render_create_user(conn: db.Connection, admin: User) -> None:
                 conn, admin, name, email, password, organisation_id, language, is_admin
             )
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
         else:
             st.success(
                 t(
@@ -122,7 +122,7 @@ def _act(change: Callable[[], None], done: str) -> None:
     try:
         change()
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     st.session_state["admin_notice"] = done
     st.rerun()

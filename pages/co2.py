@@ -13,7 +13,7 @@ from buyergroups.config import DEFAULT_HOUSEHOLD_T_PER_YEAR
 from buyergroups.domain import Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.i18n import country_name, enum_label, number, t
+from ui.i18n import country_name, enum_label, error_text, number, t
 from ui.labels import label
 
 STATUS_COLOURS = ["#9ecae1", "#3182bd", "#31a354"]  # expected, contracted, realised
@@ -165,7 +165,7 @@ try:
         household_t_per_year=context.settings().household_t_per_year,
     )
 except BuyerGroupsError as exc:
-    st.error(str(exc))
+    st.error(error_text(exc))
     st.stop()
 if current.totals.estimates == 0:
     st.info(t("No CO2 estimates yet. Groups add them in their workspace's CO2 tab."))

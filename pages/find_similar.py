@@ -11,7 +11,7 @@ from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import service
 from buyergroups.search.index import Filters
 from ui import context, search_resources
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.labels import country_formatter, formatter, options
 from ui.similar_panel import KIND_LABELS, hit_card
 
@@ -47,7 +47,7 @@ else:
     try:
         items = service.readable_items(conn, user, kind)
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         items = []
     names = {
         row["item_id"]: f"{row['title']} ({row['group_name'] or t('tender')})" for row in items
@@ -103,7 +103,7 @@ try:
         filters, k=k,
     )  # fmt: skip
 except BuyerGroupsError as exc:
-    st.error(str(exc))
+    st.error(error_text(exc))
     st.stop()
 
 if not hits:

@@ -8,7 +8,7 @@ from buyergroups import groups
 from buyergroups.domain import COUNTRIES, GroupRole, Phase, Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.labels import country_formatter, formatter, label, labels, options
 
 conn = context.connection()
@@ -45,7 +45,7 @@ country = right.selectbox(
 try:
     listed = groups.list_groups(conn, user, sector=sector, theme=theme, country=country)
 except BuyerGroupsError as exc:
-    st.error(str(exc))
+    st.error(error_text(exc))
     st.stop()
 
 if not listed:
@@ -122,4 +122,4 @@ if user.is_admin:
                 st.session_state["workspace_group_id"] = new_id
                 st.switch_page("pages/workspace.py")
             except BuyerGroupsError as exc:
-                st.error(str(exc))
+                st.error(error_text(exc))

@@ -8,7 +8,7 @@ from buyergroups.errors import BuyerGroupsError
 from buyergroups.ingest import loader
 from buyergroups.ingest.sources import EXTENSIONS, MB, Limits, sources_from_upload
 from ui import context
-from ui.i18n import N_, t
+from ui.i18n import N_, error_text, t
 from ui.search_resources import after_bulk_change
 
 KIND_LABELS = {
@@ -63,7 +63,7 @@ if st.button(t("Import"), key="import_run", disabled=not uploads):
                 conn, kind, sources, user, group_id=group_id, limits=limits
             )
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
     else:
         first_line = summary.text().splitlines()[0]
         (st.warning if summary.rejected else st.success)(first_line)

@@ -10,7 +10,7 @@ from buyergroups import monitoring
 from buyergroups.domain import AmbitionLevel, Phase, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.i18n import enum_label, t
+from ui.i18n import enum_label, error_text, t
 from ui.labels import formatter, label, options
 from ui.network_view import column_config, with_labels
 
@@ -107,7 +107,7 @@ st.caption(
 try:
     tables = monitoring.tables(context.connection(), context.current_user())
 except BuyerGroupsError as exc:
-    st.error(str(exc))
+    st.error(error_text(exc))
     st.stop()
 
 st.header(t("Imported tenders flagged sustainable"))

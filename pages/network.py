@@ -9,7 +9,7 @@ from buyergroups import network_analytics as analytics
 from buyergroups.domain import COUNTRIES, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context, network_view
-from ui.i18n import number, t
+from ui.i18n import error_text, number, t
 from ui.labels import country_formatter, formatter, options
 
 st.title(t("Network"))
@@ -23,7 +23,7 @@ st.caption(
 try:
     snapshot = network.load(context.connection(), context.current_user())
 except BuyerGroupsError as exc:
-    st.error(str(exc))
+    st.error(error_text(exc))
     st.stop()
 
 left, middle, right = st.columns(3)

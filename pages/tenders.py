@@ -10,7 +10,7 @@ from buyergroups import tenders
 from buyergroups.domain import COUNTRIES, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.i18n import number, t
+from ui.i18n import error_text, number, t
 from ui.labels import country_formatter, formatter, label, labels
 
 ANY = ""
@@ -178,4 +178,4 @@ try:
         _detail(tender)
         _links(conn, user, tender)
 except BuyerGroupsError as exc:
-    st.error(str(exc))
+    st.error(error_text(exc))

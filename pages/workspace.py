@@ -14,7 +14,7 @@ from ui.dialogue_tab import render_dialogue
 from ui.documents_tab import render_documents
 from ui.exports_panel import render_exports
 from ui.group_profile import render_profile_editor
-from ui.i18n import N_, t
+from ui.i18n import N_, error_text, t
 from ui.labels import label, labels
 from ui.members_tab import render_activity, render_members
 
@@ -85,4 +85,4 @@ try:
     with exports:
         render_exports(conn, user, group_id)
 except BuyerGroupsError as exc:
-    st.error(str(exc))
+    st.error(error_text(exc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import pickle
 import re
 from pathlib import Path
 
@@ -11,7 +12,17 @@ from streamlit.testing.v1 import AppTest
 
 from buyergroups.demo import load_dataset
 from buyergroups.domain import Status, Theme
-from buyergroups.i18n import NL, country_name, enum_label, number, placeholders, translate
+from buyergroups.errors import ValidationError, msg
+from buyergroups.i18n import (
+    CATALOGUE,
+    NL,
+    country_name,
+    enum_label,
+    number,
+    placeholders,
+    translate,
+    translate_message,
+)
 from tests.ui_support import APP, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,6 +114,41 @@ def test_every_marked_text_has_a_dutch_entry(path: str) -> None:
 @pytest.mark.parametrize("path", TRANSLATED_FILES)
 def test_no_label_bypasses_the_catalogue(path: str) -> None:
     assert _bare_labels(_tree(path)) == []
+
+
+def _message_templates() -> list[tuple[str, str]]:
+    """(file, template) of every ``msg("...")`` in the package."""
+    found = []
+    for path in sorted((ROOT / "buyergroups").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [
+            (str(path.relative_to(ROOT)), node.args[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "msg"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ]
+    return found
+
+
+def test_every_package_message_has_a_dutch_template() -> None:
+    templates = _message_templates()
+    assert len(templates) >= 1
+    assert [(path, text) for path, text in templates if text not in CATALOGUE["nl"]] == []
+    assert [
+        text for _, text in templates if placeholders(CATALOGUE["nl"][text]) != placeholders(text)
+    ] == []
+
+
+def test_messages_are_shown_in_the_readers_language() -> None:
+    error = ValidationError(msg("{field} is required.", field=msg("Title")), field="title")
+    assert str(error) == "Title is required."
+    assert translate_message(error.args[0], "en") == "Title is required."
+    assert translate_message(error.args[0], "nl") == "Titel is verplicht."
+    assert translate_message("plain text", "nl") == "plain text"
+    assert pickle.loads(pickle.dumps(error.args[0])).values == {"field": "Title"}
 
 
 def test_dutch_entries_keep_the_placeholders() -> None:

@@ -28,7 +28,7 @@ from buyergroups import accounts, db
 from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed, BuyerGroupsError
 from buyergroups.users import User, language_name
-from ui.i18n import LANGUAGE_KEY, language, t
+from ui.i18n import LANGUAGE_KEY, error_text, language, t
 
 TOKEN_KEY = "auth_token"  # noqa: S105  # nosec B105 - a session_state key name, not a secret
 USER_KEY = "auth_user"
@@ -136,7 +136,7 @@ def _password_sign_in(
         st.error(t(accounts.SIGN_IN_FAILED))
         return
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     _remember(token, user, in_url=remember)
     st.rerun()
@@ -205,7 +205,7 @@ def _oidc_sign_in(conn: db.Connection, settings: Settings) -> User | None:
     try:
         token = accounts.start_session(conn, user.id, settings, method="oidc")
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return None
     # No token in the URL: after a reload the identity-provider cookie signs in again.
     _remember(token, user, in_url=False)
@@ -262,7 +262,7 @@ def _language_picker(conn: db.Connection, user: User) -> None:
         try:
             accounts.change_language(conn, user, user.id, chosen)
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
             return
         # The entry file reads this before the gate resolves the user again: keep it current.
         st.session_state[USER_KEY] = replace(user, language=chosen)
@@ -287,7 +287,7 @@ def _change_password_form(conn: db.Connection, settings: Settings, user: User) -
         # Every session ended, this one too; keep this browser signed in with a fresh one.
         token = accounts.start_session(conn, user.id, settings, method="password change")
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     _remember(token, user)
     st.success(t("Password changed. You were signed out everywhere else."))

@@ -13,7 +13,7 @@ import streamlit as st
 from buyergroups.co2 import Estimate, EstimateFields
 from buyergroups.co2_methods import Confidence, Method, check_period, compute
 from buyergroups.errors import ValidationError
-from ui.i18n import N_, number, t
+from ui.i18n import N_, error_text, number, t
 from ui.labels import formatter, options
 
 # (input name, label) of the numeric inputs with a range, per method
@@ -93,7 +93,7 @@ def show_computation(method: str, inputs: dict[str, Any], start_year: Any, years
         _, count = check_period(start_year, years)
         _, result = compute(method, inputs, years=count)
     except ValidationError as exc:
-        st.warning(str(exc))
+        st.warning(error_text(exc))
         return False
     st.success(
         t(

@@ -15,7 +15,7 @@ from buyergroups.errors import BuyerGroupsError, PermissionDenied
 from buyergroups.users import User
 from ui import context
 from ui.co2_form import estimate_form
-from ui.i18n import number, t
+from ui.i18n import error_text, number, t
 from ui.labels import formatter, label
 
 PREFIX = "co2tab"
@@ -44,7 +44,7 @@ def render_group_co2(conn: Connection, actor: User, group_id: int) -> None:
             with st.expander(t("Add an estimate"), expanded=not estimates):
                 _create(conn, actor, group_id)
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
 
 
 def _progress(conn: Connection, actor: User, group_id: int) -> None:
@@ -174,7 +174,7 @@ def _selected(
             co2.delete_estimate(conn, actor, estimate.id, based_on=estimate.current_revision)
             st.rerun()
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
 
 
 def _status_change(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
@@ -192,7 +192,7 @@ def _status_change(conn: Connection, actor: User, estimate: co2.Estimate) -> Non
             _forget(f"{PREFIX}_edit_{estimate.id}")  # the edit form starts from the new revision
             st.rerun()
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
 
 
 def _edit(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
@@ -221,7 +221,7 @@ def _edit(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
     try:
         co2.update_estimate(conn, actor, estimate.id, fields, based_on=based_on)
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     _forget(prefix)
     st.rerun()
@@ -255,7 +255,7 @@ def _create(conn: Connection, actor: User, group_id: int) -> None:
     try:
         co2.create_estimate(conn, actor, group_id, fields)
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     _forget(prefix)
     st.rerun()

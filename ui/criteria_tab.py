@@ -10,7 +10,7 @@ from buyergroups.domain import LANGUAGES, AmbitionLevel, CriterionType, Status, 
 from buyergroups.errors import BuyerGroupsError, StaleEditError
 from buyergroups.users import User
 from ui import item_panel
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.labels import formatter, label, options
 from ui.search_resources import after_save
 from ui.similar_panel import render_similar_elsewhere
@@ -23,7 +23,7 @@ def render_criteria(conn, user: User, group_id: int, allowed: frozenset) -> None
     try:
         listed = criteria.list_criteria(conn, user, group_id)
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     if Action.CREATE in allowed:
         _new_criterion_form(conn, user, group_id)
@@ -71,7 +71,7 @@ def _new_criterion_form(conn, user: User, group_id: int) -> None:
                 after_save("criterion", new_id)
                 st.rerun()
             except BuyerGroupsError as exc:
-                st.error(str(exc))
+                st.error(error_text(exc))
 
 
 def _fields_form(current: dict | None, prefix: str) -> dict:
@@ -224,7 +224,7 @@ def _editor(conn, user: User, crit: dict, allowed: frozenset) -> None:
         except StaleEditError as exc:
             item_panel.stale_edit_notice(exc, prefix)
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
         else:
             after_save("criterion", crit["id"])
             for key in [k for k in st.session_state if str(k).startswith(prefix)]:

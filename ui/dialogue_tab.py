@@ -11,7 +11,7 @@ from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, DialogueKind
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.labels import formatter, label, options
 from ui.search_resources import after_save
 
@@ -23,7 +23,7 @@ def render_dialogue(conn, user: User, group_id: int, allowed: frozenset) -> None
     try:
         events = dialogue.list_events(conn, user, group_id)
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     if Action.CREATE in allowed:
         _new_event_form(conn, user, group_id)
@@ -65,7 +65,7 @@ def _edit_form(conn, user: User, event: dict) -> None:
     try:
         dialogue.update_event(conn, user, event["id"], base, **fields)
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     after_save("dialogue", event["id"])
     for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
@@ -82,7 +82,7 @@ def _new_event_form(conn, user: User, group_id: int) -> None:
                 after_save("dialogue", new_id)
                 st.rerun()
             except BuyerGroupsError as exc:
-                st.error(str(exc))
+                st.error(error_text(exc))
 
 
 def _event_form(event: dict, prefix: str) -> dict:

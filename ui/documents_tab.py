@@ -10,7 +10,7 @@ from buyergroups.domain import LANGUAGES, DocumentKind, Status, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
 from buyergroups.users import User
 from ui import item_panel
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.labels import formatter, label, labels
 from ui.search_resources import after_save
 from ui.similar_panel import render_similar_elsewhere
@@ -23,7 +23,7 @@ def render_documents(
     try:
         docs = [d for d in documents.list_documents(conn, user, group_id) if d["kind"] in kinds]
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     if Action.CREATE in allowed:
         _new_document_form(conn, user, group_id, kinds, prefix)
@@ -85,7 +85,7 @@ def _new_document_form(conn, user: User, group_id: int, kinds: list[str], prefix
                 after_save("document", new_id)
                 st.rerun()
             except BuyerGroupsError as exc:
-                st.error(str(exc))
+                st.error(error_text(exc))
 
 
 def render_document(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> None:
@@ -135,7 +135,7 @@ def _editor(conn, user: User, doc: dict, prefix: str, allowed: frozenset) -> Non
         except StaleEditError as exc:
             item_panel.stale_edit_notice(exc, f"{prefix}_{doc['id']}")
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
         else:
             after_save("document", doc["id"])
             for key in keys.values():

@@ -13,7 +13,7 @@ from buyergroups.db import Connection
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.groups import get_group
 from buyergroups.users import User
-from ui.i18n import N_, t
+from ui.i18n import N_, error_text, t
 from ui.search_resources import after_bulk_change
 
 PREFIX = "exports"
@@ -34,7 +34,7 @@ def render_exports(conn: Connection, user: User, group_id: int) -> None:
         if auth.Action.CREATE in allowed:
             _import(conn, user, group_id)
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
 
 
 def _slug(name: str) -> str:

@@ -8,7 +8,7 @@ from buyergroups import groups
 from buyergroups.domain import COUNTRIES, Phase, Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
 from buyergroups.users import User
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.labels import country_formatter, formatter, options
 
 PREFIX = "profile"
@@ -60,9 +60,9 @@ def render_profile_editor(conn, user: User, group: dict) -> None:
         st.error(
             t("Someone saved this group's profile in the meantime. Reload and apply yours again.")
         )
-        st.caption(str(exc))
+        st.caption(error_text(exc))
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
     else:
         for widget in [k for k in st.session_state if str(k).startswith(f"{key}_")]:
             del st.session_state[widget]

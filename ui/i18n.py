@@ -13,6 +13,7 @@ import streamlit as st
 
 from buyergroups import i18n
 from buyergroups.domain import LabelledEnum
+from buyergroups.errors import Message
 
 LANGUAGE_KEY = "ui_language"
 
@@ -47,6 +48,14 @@ def N_(text: str) -> str:
     For labels kept in module-level tables; translate them with ``t()`` where shown.
     """
     return text
+
+
+def error_text(exc: BaseException) -> str:
+    """An error's message in the session's language (English when it has no template)."""
+    message = exc.args[0] if exc.args else None
+    if isinstance(message, Message):
+        return i18n.translate_message(message, language())
+    return str(exc)
 
 
 def number(value: float, decimals: int | None = 0) -> str:

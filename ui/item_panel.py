@@ -9,7 +9,7 @@ from buyergroups.domain import STATUS_TRANSITIONS, Status
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.merge import unified_diff
 from buyergroups.users import User
-from ui.i18n import enum_label, t
+from ui.i18n import enum_label, error_text, t
 from ui.search_resources import after_save
 
 
@@ -34,7 +34,7 @@ def status_buttons(conn, user: User, kind: versioned.ItemKind, item: dict, prefi
                 after_save(kind.name, item["id"])
                 st.rerun()
             except BuyerGroupsError as exc:
-                st.error(str(exc))
+                st.error(error_text(exc))
 
 
 def history_panel(conn, user: User, kind: versioned.ItemKind, item: dict, prefix: str) -> None:
@@ -42,7 +42,7 @@ def history_panel(conn, user: User, kind: versioned.ItemKind, item: dict, prefix
     try:
         revisions = versioned.history(conn, kind, user, item["id"])
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     st.dataframe(
         [
@@ -80,7 +80,7 @@ def history_panel(conn, user: User, kind: versioned.ItemKind, item: dict, prefix
             st.success(t("Revision {number} restored as a new revision.", number=old))
             st.rerun()
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
 
 
 def comments_panel(conn, user: User, item_kind: str, item_id: int, prefix: str) -> None:
@@ -90,7 +90,7 @@ def comments_panel(conn, user: User, item_kind: str, item_id: int, prefix: str) 
             st.markdown(f"**{comment['author']}** · {comment['created_at']:%Y-%m-%d %H:%M}")
             st.text(comment["body"])
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     with st.form(key=f"{prefix}_comment_form_{item_id}", clear_on_submit=True):
         body = st.text_area(t("Add a comment"), key=f"{prefix}_comment_text_{item_id}")
@@ -99,7 +99,7 @@ def comments_panel(conn, user: User, item_kind: str, item_id: int, prefix: str) 
                 comments.add_comment(conn, user, item_kind, item_id, body)
                 st.rerun()
             except BuyerGroupsError as exc:
-                st.error(str(exc))
+                st.error(error_text(exc))
 
 
 def delete_button(conn, user: User, kind: versioned.ItemKind, item: dict, prefix: str) -> None:
@@ -111,7 +111,7 @@ def delete_button(conn, user: User, kind: versioned.ItemKind, item: dict, prefix
             st.success(t("Deleted. A facilitator can restore it under 'Deleted items'."))
             st.rerun()
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
 
 
 def deleted_list(conn, user: User, kind: versioned.ItemKind, group_id: int, prefix: str) -> None:
@@ -145,7 +145,7 @@ def rebase_button(prefix: str, base_key: str) -> None:
 
 def stale_edit_notice(exc, prefix: str) -> None:
     """Show a refused stale edit: the other edit beside yours, as a diff."""
-    st.error(str(exc))
+    st.error(error_text(exc))
     theirs = (exc.theirs or {}).get("body", "")
     mine = (exc.mine or {}).get("body", "")
     st.markdown(t("**Their version (saved) compared with yours (kept in the editor):**"))

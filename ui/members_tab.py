@@ -8,7 +8,7 @@ from buyergroups import groups, users
 from buyergroups.domain import COUNTRIES, GroupRole, OrganisationKind, OrganisationRole
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.users import User
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.labels import country_formatter, formatter, label, options
 
 PREFIX = "mem"
@@ -118,7 +118,7 @@ def _act(change) -> None:
         change()
         st.rerun()
     except BuyerGroupsError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
 
 
 def render_activity(conn, user: User, group_id: int) -> None:
@@ -126,7 +126,7 @@ def render_activity(conn, user: User, group_id: int) -> None:
     try:
         entries = groups.group_activity(conn, user, group_id)
     except BuyerGroupsError as exc:
-        st.info(str(exc))
+        st.info(error_text(exc))
         return
     st.dataframe(
         [

@@ -12,7 +12,7 @@ from buyergroups.search.index import Filters
 from buyergroups.search.ranking import Explanation
 from buyergroups.users import User
 from ui import search_resources
-from ui.i18n import N_, t
+from ui.i18n import N_, error_text, t
 from ui.labels import label, labels
 
 KIND_LABELS = {
@@ -60,7 +60,7 @@ def reuse_action(conn, actor: User, hit: service.Hit, prefix: str) -> None:
                 new_id = criteria.reuse(conn, actor, hit.item_id, target)
             search_resources.reindex(hit.item_kind, new_id)
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
         else:
             if hit.item_kind == "document":
                 done = t(
@@ -150,7 +150,7 @@ def render_similar_elsewhere(conn, actor: User, item_kind: str, item_id: int, k:
                 service.ItemRef(item_kind, item_id, other_groups=True), Filters(), k=k,
             )  # fmt: skip
         except BuyerGroupsError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc))
             return
         if not hits:
             st.info(t("Nothing similar found in other groups yet."))
