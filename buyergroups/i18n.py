@@ -535,7 +535,7 @@ NL: dict[str, str] = {
     "same group": "zelfde groep",
     "same division": "zelfde afdeling",
     "Reuse in my group": "Hergebruiken in mijn groep",
-    "semantic {score:.2f}": "betekenis {score:.2f}",
+    "semantic {score}": "betekenis {score}",
     "public tender": "openbare aanbesteding",
     "same theme: {themes}": "zelfde thema: {themes}",
     "same criterion type": "zelfde soort criterium",

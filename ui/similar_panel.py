@@ -12,7 +12,7 @@ from buyergroups.search.index import Filters
 from buyergroups.search.ranking import Explanation
 from buyergroups.users import User
 from ui import search_resources
-from ui.i18n import N_, error_text, t
+from ui.i18n import N_, error_text, number, t
 from ui.labels import label, labels
 
 KIND_LABELS = {
@@ -100,7 +100,7 @@ _CPV_LEVELS = {
 
 def _why(explanation: Explanation) -> str:
     """The ranking explanation in the session's language (the package's ``summary()`` is English)."""
-    parts = [t("semantic {score:.2f}", score=explanation.semantic)]
+    parts = [t("semantic {score}", score=number(explanation.semantic, 2))]
     for shared in explanation.shared_codes:
         level = t(_CPV_LEVELS.get(shared.level, shared.level))
         bridge = " " + t("via text") if shared.via_text else ""
@@ -119,7 +119,7 @@ def hit_card(conn, actor: User, hit: service.Hit, prefix: str) -> None:
         title = hit.title + (f" — {hit.heading}" if hit.heading else "")
         head, score = st.columns([5, 1])
         head.markdown(f"**{title}**")
-        score.metric(t("Score"), f"{hit.score:.2f}", label_visibility="collapsed")
+        score.metric(t("Score"), number(hit.score, 2), label_visibility="collapsed")
         st.caption(_caption(hit))
         if hit.snippet:
             st.text(hit.snippet)
