@@ -17,7 +17,7 @@ from typing import Any
 from buyergroups import activity, db, passwords, sessions
 from buyergroups.auth import require_admin, require_signed_in
 from buyergroups.config import Settings
-from buyergroups.errors import AuthenticationFailed, NotFoundError, ValidationError
+from buyergroups.errors import AuthenticationFailed, NotFoundError, ValidationError, msg
 from buyergroups.sessions import (
     SIGN_IN_FAILED,
     end_session,
@@ -98,7 +98,7 @@ def change_password(
     if actor.id != user_id:
         require_admin(actor)
     elif not passwords.verify_password(_password_hash(conn, user_id), old or ""):
-        raise AuthenticationFailed("Your current password is wrong; nothing was changed.")
+        raise AuthenticationFailed(msg("Your current password is wrong; nothing was changed."))
     _set_password(conn, actor, user_id, new, now=now or db.now())
 
 
@@ -138,7 +138,7 @@ def disable_user(
     if actor is not None:
         require_admin(actor)
         if actor.id == user_id:
-            raise ValidationError("You cannot disable your own account.", field="user")
+            raise ValidationError(msg("You cannot disable your own account."), field="user")
     target = get_user(conn, user_id)
     with db.transaction(conn) as cur:
         cur.execute("UPDATE users SET disabled = true WHERE id = ?", [user_id])
@@ -162,7 +162,10 @@ def change_language(conn: db.Connection, actor: User, user_id: int, language: st
     if actor.id != user_id:
         require_admin(actor)
     if language not in ("nl", "en"):
-        raise ValidationError(f"Language must be nl or en, got {language!r}.", field="language")
+        raise ValidationError(
+            msg("Language must be nl or en, got {language}.", language=repr(language)),
+            field="language",
+        )
     with db.transaction(conn) as cur:
         cur.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
         activity.record(cur, actor, "change_language", "user", user_id, summary=language)
@@ -173,7 +176,7 @@ def user_by_email(conn: db.Connection, email: str) -> User:
     with db.reading(conn) as cur:
         found = find_by_email(cur, email)
     if found is None:
-        raise NotFoundError(f"There is no user with the email {email}.")
+        raise NotFoundError(msg("There is no user with the email {email}.", email=email))
     return found
 
 

@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from buyergroups import db
-from buyergroups.errors import NotSignedIn, PermissionDenied
+from buyergroups.errors import Message, NotSignedIn, PermissionDenied, msg
 from buyergroups.users import User, group_role, groups_of
 
 
@@ -72,19 +72,29 @@ PUBLISHED: dict[Role, frozenset[Action]] = {
     Role.NON_MEMBER: frozenset(_READS),
 }
 
-_VERBS = {
-    Action.LIST: "list",
-    Action.READ: "read",
-    Action.CREATE: "create items in",
-    Action.EDIT: "edit items of",
-    Action.COMMENT: "comment in",
-    Action.CHANGE_STATUS: "change the status of items in",
-    Action.PUBLISH: "publish or unpublish items of",
-    Action.DELETE: "delete or restore items of",
-    Action.EXPORT: "export",
-    Action.MANAGE_MEMBERS: "manage the members of",
-    Action.IMPORT: "import tenders into",
+# What the actor tried, as the end of "You may not ...": one message each, so that a
+# translation can put the words in its own order.
+_VERBS: dict[Action, Message] = {
+    Action.LIST: msg("list this group"),
+    Action.READ: msg("read this group"),
+    Action.CREATE: msg("create items in this group"),
+    Action.EDIT: msg("edit items of this group"),
+    Action.COMMENT: msg("comment in this group"),
+    Action.CHANGE_STATUS: msg("change the status of items in this group"),
+    Action.PUBLISH: msg("publish or unpublish items of this group"),
+    Action.DELETE: msg("delete or restore items of this group"),
+    Action.EXPORT: msg("export this group"),
+    Action.MANAGE_MEMBERS: msg("manage the members of this group"),
+    Action.IMPORT: msg("import tenders into this group"),
 }
+# The roles a refusal names ("... as observer").
+_ROLE_NAMES: dict[Role, Message] = {
+    Role.ADMIN: msg("admin"),
+    Role.FACILITATOR: msg("facilitator"),
+    Role.MEMBER: msg("member"),
+    Role.OBSERVER: msg("observer"),
+}
+SIGN_IN_FIRST = msg("Please sign in first.")
 
 
 def role_of(cur: db.Connection, actor: User | None, group_id: int) -> Role:
@@ -113,20 +123,22 @@ def require(
     """Return the actor's role when allowed; raise NotSignedIn or PermissionDenied."""
     role = role_of(cur, actor, group_id)
     if role is Role.SIGNED_OUT:
-        raise NotSignedIn("Please sign in first.")
+        raise NotSignedIn(SIGN_IN_FIRST)
     if not allowed(role, action, published=published):
-        raise PermissionDenied(
-            f"You may not {_VERBS[action]} this group"
-            + ("" if role is Role.NON_MEMBER else f" as {role.value.replace('_', ' ')}")
-            + "."
-        )
+        if role in _ROLE_NAMES:
+            raise PermissionDenied(
+                msg(
+                    "You may not {action} as {role}.", action=_VERBS[action], role=_ROLE_NAMES[role]
+                )
+            )
+        raise PermissionDenied(msg("You may not {action}.", action=_VERBS[action]))
     return role
 
 
 def require_signed_in(actor: User | None) -> User:
     """The actor, or NotSignedIn."""
     if actor is None or actor.disabled:
-        raise NotSignedIn("Please sign in first.")
+        raise NotSignedIn(SIGN_IN_FIRST)
     return actor
 
 
@@ -134,7 +146,7 @@ def require_admin(actor: User | None) -> User:
     """The actor when a platform admin, or PermissionDenied."""
     actor = require_signed_in(actor)
     if not actor.is_admin:
-        raise PermissionDenied("Only a platform admin may do this.")
+        raise PermissionDenied(msg("Only a platform admin may do this."))
     return actor
 
 

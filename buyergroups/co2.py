@@ -30,7 +30,7 @@ from buyergroups.co2_methods import (
     compute,
 )
 from buyergroups.domain import optional_text, require_text
-from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
 from buyergroups.users import User
 
 ITEM_KIND = "co2_estimate"
@@ -130,13 +130,17 @@ def _tender_id(cur: db.Connection, raw: int | None) -> int | None:
     if raw in (None, ""):
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
-        raise ValidationError(f"Tender {raw!r} is not a tender id.", field="tender_id")
+        raise ValidationError(
+            msg("Tender {tender} is not a tender id.", tender=repr(raw)), field="tender_id"
+        )
     # No foreign key (the tenders migration is separate); check when the table exists.
     has_tenders = db.value(
         cur, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'tenders'"
     )
     if has_tenders and not db.value(cur, "SELECT count(*) FROM tenders WHERE id = ?", [raw]):
-        raise ValidationError(f"There is no tender {raw}.", field="tender_id")
+        raise ValidationError(
+            msg("There is no tender {tender_id}.", tender_id=raw), field="tender_id"
+        )
     return raw
 
 
@@ -312,9 +316,13 @@ def _save(
     )
     if updated == 0:
         raise StaleEditError(
-            f"Someone saved this estimate after revision {based_on} (it is now at revision "
-            f"{current.current_revision}); nothing of your change was stored. Compare, then "
-            "save again based on the current revision.",
+            msg(
+                "Someone saved this estimate after revision {based_on} (it is now at revision "
+                "{current}); nothing of your change was stored. Compare, then save again based "
+                "on the current revision.",
+                based_on=based_on,
+                current=current.current_revision,
+            ),
             mine=stored,
             theirs=_stored_fields(current),
             current_revision=current.current_revision,
@@ -340,7 +348,7 @@ def delete_estimate(
         )
         if deleted == 0:
             raise StaleEditError(
-                "Someone changed this estimate in between; reload before deleting it.",
+                msg("Someone changed this estimate in between; reload before deleting it."),
                 current_revision=current.current_revision,
             )
         activity.record(
@@ -356,7 +364,12 @@ def _current(cur: db.Connection, estimate_id: int) -> Estimate:
         [estimate_id],
     )
     if found is None:
-        raise NotFoundError(f"There is no CO2 estimate {estimate_id} (or it was deleted).")
+        raise NotFoundError(
+            msg(
+                "There is no CO2 estimate {estimate_id} (or it was deleted).",
+                estimate_id=estimate_id,
+            )
+        )
     return _estimate(found)
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from buyergroups.domain import LabelledEnum
-from buyergroups.errors import ValidationError
+from buyergroups.errors import Message, ValidationError, msg
 
 MIN_START_YEAR = 2000
 MAX_START_YEAR = 2100
@@ -109,50 +109,73 @@ def check_period(start_year: Any, years: Any) -> tuple[int, int]:
     count = _whole(years, "years")
     if not MIN_START_YEAR <= start <= MAX_START_YEAR:
         raise ValidationError(
-            f"Start year {start} is not plausible; use a year from {MIN_START_YEAR} to "
-            f"{MAX_START_YEAR}.",
+            msg(
+                "Start year {start} is not plausible; use a year from {first} to {last}.",
+                start=start,
+                first=MIN_START_YEAR,
+                last=MAX_START_YEAR,
+            ),
             field="start_year",
         )
     if not 1 <= count <= MAX_YEARS:
         raise ValidationError(
-            f"Years of effect must be from 1 to {MAX_YEARS}, got {count}.", field="years"
+            msg(
+                "Years of effect must be from 1 to {most}, got {count}.",
+                most=MAX_YEARS,
+                count=count,
+            ),
+            field="years",
         )
     return start, count
 
 
 def _whole(raw: Any, field: str) -> int:
     if isinstance(raw, bool) or raw is None:
-        raise ValidationError(f"{_label(field)} is required (a whole number).", field=field)
+        raise ValidationError(
+            msg("{field} is required (a whole number).", field=_label(field)), field=field
+        )
     try:
         number = float(raw)
     except (TypeError, ValueError):
-        raise ValidationError(
-            f"{_label(field)} must be a whole number, got {raw!r}.", field=field
-        ) from None
+        raise ValidationError(_not_whole(raw, field), field=field) from None
     if not number.is_integer():
-        raise ValidationError(f"{_label(field)} must be a whole number, got {raw!r}.", field=field)
+        raise ValidationError(_not_whole(raw, field), field=field)
     return int(number)
 
 
-def _label(field: str) -> str:
-    return field.replace("_", " ").replace(".", " ").capitalize()
+def _not_whole(raw: Any, field: str) -> Message:
+    return msg("{field} must be a whole number, got {value}.", field=_label(field), value=repr(raw))
+
+
+def _label(field: str) -> Message:
+    """'reference.low' -> 'Reference low' (translatable: the name and the part apart)."""
+    name, _, part = field.partition(".")
+    label = msg(name.replace("_", " ").capitalize())
+    return msg("{name} {part}", name=label, part=msg(part)) if part else label
 
 
 def _number(raw: Any, field: str) -> float:
     if raw is None or raw == "" or isinstance(raw, bool):
-        raise ValidationError(f"{_label(field)} is required.", field=field)
+        raise ValidationError(msg("{field} is required.", field=_label(field)), field=field)
     try:
         number = float(raw)
     except (TypeError, ValueError):
         raise ValidationError(
-            f"{_label(field)} must be a number, got {raw!r}.", field=field
+            msg("{field} must be a number, got {value}.", field=_label(field), value=repr(raw)),
+            field=field,
         ) from None
     if not math.isfinite(number):
-        raise ValidationError(f"{_label(field)} must be a finite number.", field=field)
+        raise ValidationError(
+            msg("{field} must be a finite number.", field=_label(field)), field=field
+        )
     if number < 0:
         raise ValidationError(
-            f"{_label(field)} cannot be negative ({number:g}); enter the size, the method "
-            "takes the difference.",
+            msg(
+                "{field} cannot be negative ({value}); enter the size, the method takes the "
+                "difference.",
+                field=_label(field),
+                value=f"{number:g}",
+            ),
             field=field,
         )
     return number
@@ -181,12 +204,23 @@ def bounded(raw: Any, field: str) -> Bounded:
     high = expected if high_raw in (None, "") else _number(high_raw, f"{field}.high")
     if low > high:
         raise ValidationError(
-            f"{_label(field)}: low ({low:g}) is above high ({high:g}).", field=f"{field}.low"
+            msg(
+                "{field}: low ({low}) is above high ({high}).",
+                field=_label(field),
+                low=f"{low:g}",
+                high=f"{high:g}",
+            ),
+            field=f"{field}.low",
         )
     if not low <= expected <= high:
         raise ValidationError(
-            f"{_label(field)}: expected ({expected:g}) must lie between low ({low:g}) and "
-            f"high ({high:g}).",
+            msg(
+                "{field}: expected ({expected}) must lie between low ({low}) and high ({high}).",
+                field=_label(field),
+                expected=f"{expected:g}",
+                low=f"{low:g}",
+                high=f"{high:g}",
+            ),
             field=f"{field}.expected",
         )
     return Bounded(expected, low, high)
@@ -195,13 +229,16 @@ def bounded(raw: Any, field: str) -> Bounded:
 def _from_pct(expected: float, raw: Any, field: str, *, has_bounds: bool) -> Bounded:
     if has_bounds:
         raise ValidationError(
-            f"{_label(field)}: give either low/high or a ± percentage, not both.",
+            msg("{field}: give either low/high or a ± percentage, not both.", field=_label(field)),
             field=f"{field}.pct",
         )
     pct = _number(raw, f"{field}.pct")
     if pct > 100:
         raise ValidationError(
-            f"{_label(field)}: a ± percentage above 100 would make the value negative.",
+            msg(
+                "{field}: a ± percentage above 100 would make the value negative.",
+                field=_label(field),
+            ),
             field=f"{field}.pct",
         )
     return Bounded(expected, expected * (100 - pct) / 100, expected * (100 + pct) / 100, pct)
@@ -209,12 +246,15 @@ def _from_pct(expected: float, raw: Any, field: str, *, has_bounds: bool) -> Bou
 
 def parse_intensity_unit(raw: Any, field: str = "intensity_unit") -> tuple[str, str]:
     """(mass unit, activity unit) from e.g. 'kg CO2e/km' → ('kg', 'km')."""
-    text = _unit_text(raw, field, "e.g. kg CO2e/km")
+    text = _unit_text(raw, field, msg("e.g. kg CO2e/km"))
     match = _INTENSITY_UNIT.match(text)
     if not match:
         raise ValidationError(
-            f"Unit {text!r} is not an emission intensity; write it as mass CO2e per unit, "
-            "e.g. kg CO2e/km, kg CO2e/m² or g CO2e/kWh.",
+            msg(
+                "Unit {unit} is not an emission intensity; write it as mass CO2e per unit, "
+                "e.g. kg CO2e/km, kg CO2e/m² or g CO2e/kWh.",
+                unit=repr(text),
+            ),
             field=field,
         )
     return match.group(1).lower(), match.group(2).strip()
@@ -222,25 +262,32 @@ def parse_intensity_unit(raw: Any, field: str = "intensity_unit") -> tuple[str, 
 
 def parse_quantity_unit(raw: Any, field: str = "quantity_unit") -> str:
     """The activity unit of a yearly quantity: 'km/year', 'km per year' and 'km' → 'km'."""
-    text = _unit_text(raw, field, "e.g. km/year")
+    text = _unit_text(raw, field, msg("e.g. km/year"))
     return _PER_YEAR.sub("", text).strip() or text
 
 
 def parse_total_unit(raw: Any, field: str = "unit") -> str:
     """The mass unit of an emission total: 't CO2e' → 't'."""
-    text = _unit_text(raw, field, "e.g. t CO2e")
+    text = _unit_text(raw, field, msg("e.g. t CO2e"))
     match = _TOTAL_UNIT.match(text)
     if not match:
         raise ValidationError(
-            f"Unit {text!r} is not an emission total; use t CO2e, kg CO2e or g CO2e.", field=field
+            msg(
+                "Unit {unit} is not an emission total; use t CO2e, kg CO2e or g CO2e.",
+                unit=repr(text),
+            ),
+            field=field,
         )
     return match.group(1).lower()
 
 
-def _unit_text(raw: Any, field: str, example: str) -> str:
+def _unit_text(raw: Any, field: str, example: Message) -> str:
     text = str(raw or "").strip()
     if not text:
-        raise ValidationError(f"{_label(field)} is required ({example}).", field=field)
+        raise ValidationError(
+            msg("{field} is required ({detail}).", field=_label(field), detail=example),
+            field=field,
+        )
     return text
 
 
@@ -257,10 +304,12 @@ def _corners(
     return min(outcomes), expected, max(outcomes)
 
 
-def _text(raw: Any, field: str, what: str) -> str:
+def _text(raw: Any, field: str, what: Message) -> str:
     text = str(raw or "").strip()
     if not text:
-        raise ValidationError(f"{_label(field)} is required ({what}).", field=field)
+        raise ValidationError(
+            msg("{field} is required ({detail}).", field=_label(field), detail=what), field=field
+        )
     return text
 
 
@@ -270,8 +319,12 @@ def intensity(inputs: Mapping[str, Any], *, years: int) -> tuple[dict[str, Any],
     quantity_per = parse_quantity_unit(inputs.get("quantity_unit"))
     if quantity_per.lower() != per.lower():
         raise ValidationError(
-            f"The intensity is per {per} but the quantity is in {quantity_per}; use the same "
-            "unit in both.",
+            msg(
+                "The intensity is per {per} but the quantity is in {quantity_per}; use the same "
+                "unit in both.",
+                per=per,
+                quantity_per=quantity_per,
+            ),
             field="quantity_unit",
         )
     values = {
@@ -307,7 +360,7 @@ def spend(inputs: Mapping[str, Any], *, years: int) -> tuple[dict[str, Any], Red
     mass, per = parse_intensity_unit(inputs.get("factor_unit"), "factor_unit")
     if per.upper() not in ("EUR", "€"):
         raise ValidationError(
-            f"A spend-based factor is per euro (e.g. kg CO2e/EUR), not per {per}.",
+            msg("A spend-based factor is per euro (e.g. kg CO2e/EUR), not per {per}.", per=per),
             field="factor_unit",
         )
     values = {
@@ -335,7 +388,9 @@ def external(inputs: Mapping[str, Any], *, years: int) -> tuple[dict[str, Any], 
 
     ``years`` is not used: the totals cover the whole period of effect.
     """
-    document = _text(inputs.get("document"), "document", "the LCA or calculation it comes from")
+    document = _text(
+        inputs.get("document"), "document", msg("the LCA or calculation it comes from")
+    )
     mass = parse_total_unit(inputs.get("unit"))
     values = {
         "baseline": bounded(inputs.get("baseline"), "baseline"),
@@ -369,7 +424,9 @@ def compute(
     """Validate ``inputs`` for ``method`` and return (normalised inputs, reduction)."""
     chosen = Method.parse(str(method), "method")
     if not isinstance(inputs, Mapping):
-        raise ValidationError("Inputs must be a mapping of field names to values.", field="inputs")
+        raise ValidationError(
+            msg("Inputs must be a mapping of field names to values."), field="inputs"
+        )
     return _METHODS[Method(chosen)](inputs, years=years)
 
 
@@ -386,7 +443,7 @@ def households(tonnes: float, t_per_household_year: float) -> float:
     """How many households emit ``tonnes`` in one year (the RIVM way of showing it)."""
     if t_per_household_year <= 0:
         raise ValidationError(
-            "The household factor must be above 0 t per year.", field="household_t_per_year"
+            msg("The household factor must be above 0 t per year."), field="household_t_per_year"
         )
     return tonnes / t_per_household_year
 
@@ -396,10 +453,17 @@ def check_transition(current: Co2Status | str, target: Co2Status | str) -> Co2St
     here = Co2Status(Co2Status.parse(str(current), "status"))
     there = Co2Status(Co2Status.parse(str(target), "status"))
     if there not in CO2_STATUS_TRANSITIONS[here]:
-        allowed = " or ".join(s.label.lower() for s in CO2_STATUS_TRANSITIONS[here])
+        first, *others = (msg(s.label.lower()) for s in CO2_STATUS_TRANSITIONS[here])
+        allowed = first
+        for other in others:
+            allowed = msg("{first} or {second}", first=allowed, second=other)
         raise ValidationError(
-            f"An estimate that is {here.label.lower()} can move to {allowed}, not to "
-            f"{there.label.lower()}.",
+            msg(
+                "An estimate that is {current} can move to {allowed}, not to {target}.",
+                current=msg(here.label.lower()),
+                allowed=allowed,
+                target=msg(there.label.lower()),
+            ),
             field="status",
         )
     return there

@@ -7,7 +7,7 @@ from typing import Any
 from buyergroups import activity, db, versioned
 from buyergroups.auth import Action
 from buyergroups.domain import require_text
-from buyergroups.errors import ValidationError
+from buyergroups.errors import ValidationError, msg
 from buyergroups.users import User
 
 
@@ -16,7 +16,12 @@ def _kind(item_kind: str) -> versioned.ItemKind:
 
     kinds = {"document": documents.KIND, "criterion": criteria.KIND}
     if item_kind not in kinds:
-        raise ValidationError(f"Comments are kept on documents and criteria, not on {item_kind!r}.")
+        raise ValidationError(
+            msg(
+                "Comments are kept on documents and criteria, not on {kind}.",
+                kind=repr(item_kind),
+            )
+        )
     return kinds[item_kind]
 
 

@@ -15,7 +15,7 @@ from buyergroups.domain import (
     optional_text,
     require_text,
 )
-from buyergroups.errors import ValidationError
+from buyergroups.errors import ValidationError, msg
 from buyergroups.users import User
 
 _FIELDS = (
@@ -34,16 +34,20 @@ _FIELDS = (
 def _weight(raw: Any, criterion_type: str) -> float | None:
     if raw is None or raw == "":
         if criterion_type == CriterionType.AWARD_CRITERION:
-            raise ValidationError("An award criterion needs a weight (in %).", field="weight")
+            raise ValidationError(msg("An award criterion needs a weight (in %)."), field="weight")
         return None
     if criterion_type != CriterionType.AWARD_CRITERION:
-        raise ValidationError("Only award criteria carry a weight.", field="weight")
+        raise ValidationError(msg("Only award criteria carry a weight."), field="weight")
     try:
         weight = float(raw)
     except (TypeError, ValueError) as exc:
-        raise ValidationError(f"Weight {raw!r} is not a number.", field="weight") from exc
+        raise ValidationError(
+            msg("Weight {weight} is not a number.", weight=repr(raw)), field="weight"
+        ) from exc
     if not 0 < weight <= 100:
-        raise ValidationError("Weight must be more than 0 and at most 100 (%).", field="weight")
+        raise ValidationError(
+            msg("Weight must be more than 0 and at most 100 (%)."), field="weight"
+        )
     return weight
 
 
@@ -52,7 +56,9 @@ def validate(content: dict[str, Any]) -> dict[str, Any]:
     criterion_type = CriterionType.parse(content.get("criterion_type", ""), "criterion_type").value
     language = (content.get("language") or "en").strip().lower()
     if language not in LANGUAGES:
-        raise ValidationError(f"Language {language!r} is not supported.", field="language")
+        raise ValidationError(
+            msg("Language {language} is not supported.", language=repr(language)), field="language"
+        )
     return {
         "title": require_text(content.get("title"), "title"),
         "body": require_text(content.get("body"), "body", max_length=20_000),
@@ -147,7 +153,7 @@ def reuse(conn: db.Connection, actor: User, criterion_id: int, target_group_id: 
         versioned.require_on(cur, actor, Action.READ, source)
         require(cur, actor, Action.CREATE, target_group_id)
         if source["group_id"] == target_group_id:
-            raise ValidationError("This criterion already belongs to that group.")
+            raise ValidationError(msg("This criterion already belongs to that group."))
         content = versioned.content_of(KIND, source)
         new_id = versioned.insert(
             cur,

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 
 from buyergroups import criteria, db
 from buyergroups.auth import Action, require
-from buyergroups.errors import ImportRejected, ValidationError
+from buyergroups.errors import ImportRejected, ValidationError, msg
 from buyergroups.reports import CRITERIA_FIELDS, Table, csv_bytes, unprotect_cell, xlsx_bytes
 from buyergroups.users import User
 
@@ -98,8 +98,12 @@ def parse_rows(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> Imp
     """
     if len(data) > max_bytes:
         raise ImportRejected(
-            f"{filename} is {len(data) / 1_048_576:.1f} MB; the limit is "
-            f"{max_bytes / 1_048_576:.0f} MB.",
+            msg(
+                "{filename} is {size} MB; the limit is {limit} MB.",
+                filename=filename,
+                size=f"{len(data) / 1_048_576:.1f}",
+                limit=f"{max_bytes / 1_048_576:.0f}",
+            ),
             source=filename,
         )
     suffix = PurePath(filename).suffix.lower()
@@ -108,23 +112,36 @@ def parse_rows(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> Imp
     elif suffix == ".csv":
         headers, records = _csv_records(data, filename)
     else:
-        raise ImportRejected(f"{filename}: upload the template as .xlsx or .csv.", source=filename)
+        raise ImportRejected(
+            msg("{filename}: upload the template as .xlsx or .csv.", filename=filename),
+            source=filename,
+        )
     columns = _columns(headers, filename)
     rows = [_check(number, record, columns) for number, record in records]
     if not rows:
-        raise ImportRejected(f"{filename} has no criteria rows below the header.", source=filename)
+        raise ImportRejected(
+            msg("{filename} has no criteria rows below the header.", filename=filename),
+            source=filename,
+        )
     return ImportReport(filename, rows)
 
 
 def _xlsx_records(data: bytes, filename: str) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
     if not data.startswith(_ZIP_MAGIC):
-        raise ImportRejected(f"{filename} is not an Excel (.xlsx) workbook.", source=filename)
+        raise ImportRejected(
+            msg("{filename} is not an Excel (.xlsx) workbook.", filename=filename), source=filename
+        )
     _check_archive(data, filename)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ImportRejected(
-            f"{filename} cannot be read as a workbook ({exc}).", source=filename
+            msg(
+                "{filename} cannot be read as a workbook ({error}).",
+                filename=filename,
+                error=str(exc),
+            ),
+            source=filename,
         ) from exc
     try:
         sheet = book["Criteria"] if "Criteria" in book.sheetnames else book.worksheets[0]
@@ -138,15 +155,22 @@ def _check_archive(data: bytes, filename: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
             if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
-                raise ImportRejected(f"{filename} unpacks to too much data.", source=filename)
+                raise ImportRejected(
+                    msg("{filename} unpacks to too much data.", filename=filename), source=filename
+                )
             for part in parts:
                 if part.filename.endswith((".xml", ".rels")) and b"<!DOCTYPE" in archive.read(part):
                     raise ImportRejected(
-                        f"{filename} contains XML declarations a workbook never needs.",
+                        msg(
+                            "{filename} contains XML declarations a workbook never needs.",
+                            filename=filename,
+                        ),
                         source=filename,
                     )
     except zipfile.BadZipFile as exc:
-        raise ImportRejected(f"{filename} is a damaged .xlsx file.", source=filename) from exc
+        raise ImportRejected(
+            msg("{filename} is a damaged .xlsx file.", filename=filename), source=filename
+        ) from exc
 
 
 def _csv_records(data: bytes, filename: str) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
@@ -154,11 +178,16 @@ def _csv_records(data: bytes, filename: str) -> tuple[list[Any], list[tuple[int,
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRejected(
-            f"{filename} is not UTF-8 text; in Excel choose 'CSV UTF-8' when saving.",
+            msg(
+                "{filename} is not UTF-8 text; in Excel choose 'CSV UTF-8' when saving.",
+                filename=filename,
+            ),
             source=filename,
         ) from exc
     if "\x00" in text:
-        raise ImportRejected(f"{filename} is not a text file.", source=filename)
+        raise ImportRejected(
+            msg("{filename} is not a text file.", filename=filename), source=filename
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     return _numbered(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), filename)
@@ -172,7 +201,8 @@ def _numbered(
     headers = list(next(rows, []))
     if not any(_text(h) for h in headers):
         raise ImportRejected(
-            f"{filename} has no header row; start from the template.", source=filename
+            msg("{filename} has no header row; start from the template.", filename=filename),
+            source=filename,
         )
     records = []
     for number, record in enumerate(rows, start=2):
@@ -180,7 +210,11 @@ def _numbered(
             records.append((number, list(record)))
         if len(records) > MAX_ROWS:
             raise ImportRejected(
-                f"{filename} has more than {MAX_ROWS:,} rows; split it into smaller files.",
+                msg(
+                    "{filename} has more than {limit} rows; split it into smaller files.",
+                    filename=filename,
+                    limit=f"{MAX_ROWS:,}",
+                ),
                 source=filename,
             )
     return headers, records
@@ -200,7 +234,11 @@ def _columns(headers: list[Any], filename: str) -> dict[str, int]:
     missing = [name for name in REQUIRED_COLUMNS if name not in found]
     if missing:
         raise ImportRejected(
-            f"{filename} lacks the column(s) {', '.join(missing)}; start from the template.",
+            msg(
+                "{filename} lacks the column(s) {columns}; start from the template.",
+                filename=filename,
+                columns=", ".join(missing),
+            ),
             source=filename,
         )
     return {field: found[h] for h, field in CRITERIA_FIELDS.items() if field and h in found}
@@ -226,14 +264,17 @@ def _check(number: int, record: list[Any], columns: dict[str, int]) -> RowResult
     try:
         checked = criteria.validate(content)
     except ValidationError as exc:
-        return RowResult(number, False, str(exc))
+        # The error's message itself (not str(exc)), so the interface can translate it.
+        return RowResult(number, False, exc.args[0] if exc.args else str(exc))
     return RowResult(number, True, f"OK: {checked['title']}", checked)
 
 
 def store_valid(conn: db.Connection, actor: User, group_id: int, report: ImportReport) -> list[int]:
     """Store the report's valid rows as draft criteria, all or nothing; returns their ids."""
     if not report.valid:
-        raise ValidationError(f"{report.filename} has no valid rows to store.")
+        raise ValidationError(
+            msg("{filename} has no valid rows to store.", filename=report.filename)
+        )
     with db.transaction(conn) as cur:
         require(cur, actor, Action.CREATE, group_id)
         return [

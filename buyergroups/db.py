@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from buyergroups.errors import BuyerGroupsError, StaleEditError, StorageError, ValidationError
+from buyergroups.errors import BuyerGroupsError, StaleEditError, StorageError, ValidationError, msg
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -48,7 +48,11 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> Connection:
         conn = duckdb.connect(str(path))
     except duckdb.Error as exc:
         raise StorageError(
-            f"Cannot open the database {path}: {exc}. Is another process using it?"
+            msg(
+                "Cannot open the database {path}: {error}. Is another process using it?",
+                path=str(path),
+                error=str(exc),
+            )
         ) from exc
     if migrate_schema:
         migrate(conn)
@@ -95,13 +99,16 @@ def translate(exc: duckdb.Error) -> BuyerGroupsError:
     text = str(exc)
     if isinstance(exc, duckdb.TransactionException) or "Conflict on" in text:
         return StaleEditError(
-            "Someone else saved the same item at the same moment; nothing of your "
-            "change was stored. Reload and try again."
+            msg(
+                "Someone else saved the same item at the same moment; nothing of your "
+                "change was stored. Reload and try again."
+            )
         )
+    first_line = text.splitlines()[0] if text else ""
     if isinstance(exc, duckdb.ConstraintException):
-        return ValidationError(f"That conflicts with stored data: {text.splitlines()[0]}")
+        return ValidationError(msg("That conflicts with stored data: {error}", error=first_line))
     return StorageError(
-        f"The database refused the change; nothing was stored. ({text.splitlines()[0]})"
+        msg("The database refused the change; nothing was stored. ({error})", error=first_line)
     )
 
 
@@ -194,7 +201,9 @@ def backup(conn: Connection, folder: str | Path) -> Path:
     """EXPORT DATABASE to ``folder`` (works while the app has the file open)."""
     target = Path(folder)
     if target.exists() and any(target.iterdir()):
-        raise ValidationError(f"Backup folder {target} is not empty; choose a new folder.")
+        raise ValidationError(
+            msg("Backup folder {folder} is not empty; choose a new folder.", folder=str(target))
+        )
     target.mkdir(parents=True, exist_ok=True)
     with reading(conn) as cur:
         cur.execute(f"EXPORT DATABASE '{_quoted_path(target)}' (FORMAT PARQUET)")
@@ -205,9 +214,13 @@ def restore(path: str | Path, folder: str | Path) -> None:
     """IMPORT DATABASE from a backup folder into a new, empty database file."""
     source = Path(folder)
     if not (source / "schema.sql").is_file():
-        raise ValidationError(f"{source} is not a backup folder (no schema.sql in it).")
+        raise ValidationError(
+            msg("{folder} is not a backup folder (no schema.sql in it).", folder=str(source))
+        )
     if Path(path).exists():
-        raise ValidationError(f"{path} exists; restore into a new database file.")
+        raise ValidationError(
+            msg("{path} exists; restore into a new database file.", path=str(path))
+        )
     conn = connect(path, migrate_schema=False)
     try:
         with reading(conn) as cur:

@@ -8,7 +8,7 @@ from typing import Any
 from buyergroups import activity, db
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import LANGUAGES, DialogueKind, Visibility, optional_text, require_text
-from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
 from buyergroups.users import User
 
 _FIELDS = (
@@ -31,13 +31,17 @@ def validate(fields: dict[str, Any]) -> dict[str, Any]:
             held_on = dt.date.fromisoformat(held_on)
         except ValueError as exc:
             raise ValidationError(
-                f"Date {held_on!r} is not a date (YYYY-MM-DD).", field="held_on"
+                msg("Date {date} is not a date (YYYY-MM-DD).", date=repr(held_on)), field="held_on"
             ) from exc
     if not isinstance(held_on, dt.date) or not 2000 <= held_on.year <= 2100:
-        raise ValidationError("Give the date the event was (or will be) held.", field="held_on")
+        raise ValidationError(
+            msg("Give the date the event was (or will be) held."), field="held_on"
+        )
     language = (fields.get("language") or "en").lower()
     if language not in LANGUAGES:
-        raise ValidationError(f"Language {language!r} is not supported.", field="language")
+        raise ValidationError(
+            msg("Language {language} is not supported.", language=repr(language)), field="language"
+        )
     participants = [p.strip() for p in fields.get("participants") or [] if p and p.strip()]
     return {
         "kind": DialogueKind.parse(fields.get("kind", ""), "kind").value,
@@ -98,7 +102,7 @@ def update_event(
             cur, "SELECT * FROM dialogue_events WHERE id = ? AND deleted_at IS NULL", [event_id]
         )
         if current is None:
-            raise NotFoundError(f"There is no dialogue event {event_id}.")
+            raise NotFoundError(msg("There is no dialogue event {event_id}.", event_id=event_id))
         require(
             cur,
             actor,
@@ -118,7 +122,10 @@ def update_event(
         )
         if updated == 0:
             raise StaleEditError(
-                "Someone saved this event after you opened it; reload it and apply your change again.",
+                msg(
+                    "Someone saved this event after you opened it; reload it and apply your "
+                    "change again."
+                ),
                 mine=event,
                 theirs={k: current[k] for k in _FIELDS},
                 current_revision=current["version"],
@@ -142,7 +149,7 @@ def delete_event(conn: db.Connection, actor: User, event_id: int) -> None:
             cur, "SELECT * FROM dialogue_events WHERE id = ? AND deleted_at IS NULL", [event_id]
         )
         if current is None:
-            raise NotFoundError(f"There is no dialogue event {event_id}.")
+            raise NotFoundError(msg("There is no dialogue event {event_id}.", event_id=event_id))
         require(cur, actor, Action.DELETE, current["group_id"])
         cur.execute(
             "UPDATE dialogue_events SET deleted_at = ?, deleted_by = ? WHERE id = ?",

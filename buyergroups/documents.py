@@ -15,7 +15,7 @@ from buyergroups.domain import (
     optional_text,
     require_text,
 )
-from buyergroups.errors import ValidationError
+from buyergroups.errors import ValidationError, msg
 from buyergroups.users import User
 
 
@@ -24,7 +24,11 @@ def validate(content: dict[str, Any]) -> dict[str, Any]:
     language = (content.get("language") or "").strip().lower()
     if language not in LANGUAGES:
         raise ValidationError(
-            f"Language {language!r} is not supported; use one of {', '.join(LANGUAGES)}.",
+            msg(
+                "Language {language} is not supported; use one of {languages}.",
+                language=repr(language),
+                languages=", ".join(LANGUAGES),
+            ),
             field="language",
         )
     return {
@@ -111,10 +115,14 @@ def reuse_passage(
         versioned.require_on(cur, actor, Action.READ, source)
         require(cur, actor, Action.CREATE, target_group_id)
         if source["group_id"] == target_group_id:
-            raise ValidationError("This document already belongs to that group.")
+            raise ValidationError(msg("This document already belongs to that group."))
         pieces = split_passages(source["body"])
         if not 1 <= passage_no <= len(pieces):
-            raise ValidationError(f"The document has no passage {passage_no}; search again.")
+            raise ValidationError(
+                msg(
+                    "The document has no passage {passage_no}; search again.", passage_no=passage_no
+                )
+            )
         heading, text = pieces[passage_no - 1]
         origin = db.value(cur, "SELECT name FROM buyer_groups WHERE id = ?", [source["group_id"]])
         title = f"{source['title']} — {heading}" if heading else source["title"]

@@ -27,7 +27,7 @@ class LabelledEnum(StrEnum):
     @classmethod
     def parse(cls, raw: str, field: str | None = None) -> LabelledEnum:
         """The member for a stored code or label; a clear error otherwise."""
-        from buyergroups.errors import ValidationError
+        from buyergroups.errors import ValidationError, msg
 
         text = (raw or "").strip()
         for member in cls:
@@ -35,7 +35,13 @@ class LabelledEnum(StrEnum):
                 return member
         allowed = ", ".join(member.value for member in cls)
         raise ValidationError(
-            f"{field or cls.__name__}: {raw!r} is not one of {allowed}.", field=field
+            msg(
+                "{field}: {value} is not one of {allowed}.",
+                field=msg(field or cls.__name__),
+                value=repr(raw),
+                allowed=allowed,
+            ),
+            field=field,
         )
 
 
@@ -217,13 +223,16 @@ MAX_TEXT = 200_000
 
 def normalise_cpv(raw: str) -> str:
     """An 8-digit CPV code from '45221100', '45221100-3' or ' 45221100-3 '."""
-    from buyergroups.errors import ValidationError
+    from buyergroups.errors import ValidationError, msg
 
     match = _CPV.match((raw or "").strip())
     if not match:
         raise ValidationError(
-            f"CPV code {raw!r} is not valid: use 8 digits, optionally with the check digit "
-            "(e.g. 45221100 or 45221100-3).",
+            msg(
+                "CPV code {value} is not valid: use 8 digits, optionally with the check digit "
+                "(e.g. 45221100 or 45221100-3).",
+                value=repr(raw),
+            ),
             field="cpv_codes",
         )
     return match.group(1)
@@ -243,12 +252,15 @@ def normalise_cpvs(raw: Iterable[str] | str) -> list[str]:
 
 def normalise_country(raw: str) -> str:
     """An ISO 3166-1 alpha-2 code, upper case."""
-    from buyergroups.errors import ValidationError
+    from buyergroups.errors import ValidationError, msg
 
     code = (raw or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code):
         raise ValidationError(
-            f"Country {raw!r} is not an ISO 3166-1 alpha-2 code (e.g. NL, DE, SE).",
+            msg(
+                "Country {value} is not an ISO 3166-1 alpha-2 code (e.g. NL, DE, SE).",
+                value=repr(raw),
+            ),
             field="country",
         )
     return code

@@ -19,7 +19,7 @@ from buyergroups.domain import (
     optional_text,
     require_text,
 )
-from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
 from buyergroups.users import User
 
 _PROFILE_FIELDS = (
@@ -39,15 +39,17 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, Any]:
     """A group's profile fields checked and normalised; ValidationError names the field."""
     unknown = set(fields) - set(_PROFILE_FIELDS)
     if unknown:
-        raise ValidationError(f"Unknown group fields: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            msg("Unknown group fields: {fields}.", fields=", ".join(sorted(unknown)))
+        )
     target = fields.get("co2_target_t")
     if target is not None and (not isinstance(target, int | float) or target < 0):
         raise ValidationError(
-            "The CO2 target must be a positive number of tonnes.", field="co2_target_t"
+            msg("The CO2 target must be a positive number of tonnes."), field="co2_target_t"
         )
     countries = [normalise_country(c) for c in fields.get("countries") or []]
     if not countries:
-        raise ValidationError("Choose at least one country.", field="countries")
+        raise ValidationError(msg("Choose at least one country."), field="countries")
     return {
         "name": require_text(fields.get("name"), "name", max_length=200),
         "sector": Sector.parse(fields.get("sector", ""), "sector").value,
@@ -74,7 +76,10 @@ def insert_organisation(
         [name, country],
     )
     if existing is not None:
-        raise ValidationError(f"{name} ({country}) is already registered.", field="name")
+        raise ValidationError(
+            msg("{name} ({country}) is already registered.", name=name, country=country),
+            field="name",
+        )
     org_id = db.value(
         cur,
         "INSERT INTO organisations (name, kind, country, created_at, created_by)"
@@ -109,7 +114,9 @@ def insert_group(cur: db.Connection, actor: User | None, fields: dict[str, Any])
     """Store a new group inside the caller's transaction (fields validated here)."""
     profile = validate_profile(fields)
     if db.value(cur, "SELECT 1 FROM buyer_groups WHERE lower(name) = lower(?)", [profile["name"]]):
-        raise ValidationError(f"A group named {profile['name']!r} exists already.", field="name")
+        raise ValidationError(
+            msg("A group named {name} exists already.", name=repr(profile["name"])), field="name"
+        )
     stamp = db.now()
     user_id = actor.id if actor else None
     group_id = db.value(
@@ -159,8 +166,10 @@ def update_group(
         )
         if updated == 0:
             raise StaleEditError(
-                "Someone saved this group's profile after you opened it. Reload to see their "
-                "change, then apply yours again."
+                msg(
+                    "Someone saved this group's profile after you opened it. Reload to see their "
+                    "change, then apply yours again."
+                )
             )
         activity.record(
             cur, actor, "edit", "group", group_id, group_id=group_id, summary=profile["name"]
@@ -210,7 +219,7 @@ def get_group(conn: db.Connection, actor: User, group_id: int) -> dict[str, Any]
     with db.reading(conn) as cur:
         found = db.row(cur, _GROUP_LIST_SQL + " AND g.id = ?", [actor.id, group_id])
     if found is None:
-        raise NotFoundError(f"There is no group {group_id}.")
+        raise NotFoundError(msg("There is no group {group_id}.", group_id=group_id))
     return found
 
 
@@ -220,7 +229,9 @@ def set_organisation_role(
     """Add an organisation to a group or change its role (inside the caller's transaction)."""
     role = OrganisationRole.parse(role, "role").value
     if not db.value(cur, "SELECT 1 FROM organisations WHERE id = ?", [organisation_id]):
-        raise NotFoundError(f"There is no organisation {organisation_id}.")
+        raise NotFoundError(
+            msg("There is no organisation {organisation_id}.", organisation_id=organisation_id)
+        )
     cur.execute(
         "INSERT INTO memberships (group_id, organisation_id, role, joined_at, added_by)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, organisation_id) DO UPDATE SET role = excluded.role",
@@ -243,7 +254,7 @@ def set_user_role(
     """Give a user access to a group or change the role (inside the caller's transaction)."""
     role = GroupRole.parse(role, "role").value
     if not db.value(cur, "SELECT 1 FROM users WHERE id = ?", [user_id]):
-        raise NotFoundError(f"There is no user {user_id}.")
+        raise NotFoundError(msg("There is no user {user_id}.", user_id=user_id))
     current = db.value(
         cur, "SELECT role FROM group_users WHERE group_id = ? AND user_id = ?", [group_id, user_id]
     )
@@ -266,7 +277,9 @@ def _refuse_last_facilitator(cur: db.Connection, group_id: int) -> None:
         [group_id],
     )
     if count <= 1:
-        raise ValidationError("A group needs at least one facilitator; appoint another one first.")
+        raise ValidationError(
+            msg("A group needs at least one facilitator; appoint another one first.")
+        )
 
 
 def add_user_to_group(
@@ -288,7 +301,7 @@ def remove_user_from_group(conn: db.Connection, actor: User, group_id: int, user
             [group_id, user_id],
         )
         if role is None:
-            raise NotFoundError("That user is not a member of this group.")
+            raise NotFoundError(msg("That user is not a member of this group."))
         if role == GroupRole.FACILITATOR.value:
             _refuse_last_facilitator(cur, group_id)
         cur.execute(
@@ -318,7 +331,7 @@ def remove_organisation_from_group(
             [group_id, organisation_id],
         )
         if removed == 0:
-            raise NotFoundError("That organisation is not part of this group.")
+            raise NotFoundError(msg("That organisation is not part of this group."))
         activity.record(cur, actor, "remove", "membership", organisation_id, group_id=group_id)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from buyergroups.errors import NotFoundError
+from buyergroups.errors import NotFoundError, msg
 from buyergroups.network import (
     Snapshot,
     co_membership_graph,
@@ -204,7 +204,7 @@ def _divisions(codes: tuple[str, ...]) -> set[str]:
 
 def _require_group(snapshot: Snapshot, group_id: int) -> None:
     if group_id not in snapshot.groups:
-        raise NotFoundError(f"There is no group {group_id}.")
+        raise NotFoundError(msg("There is no group {group_id}.", group_id=group_id))
 
 
 def similar_groups(snapshot: Snapshot, group_id: int, top: int = 10) -> pd.DataFrame:
@@ -300,7 +300,7 @@ def lineage(snapshot: Snapshot, criterion_id: int) -> pd.DataFrame:
     ``depth`` counts from the root (0); rows are in tree order, for an indented list.
     """
     if criterion_id not in snapshot.criteria:
-        raise NotFoundError(f"There is no criterion {criterion_id}.")
+        raise NotFoundError(msg("There is no criterion {criterion_id}.", criterion_id=criterion_id))
     reuse = reuse_graph(snapshot)
     chain = [criterion_id]
     while (parent := next(iter(reuse.predecessors(chain[-1])), None)) is not None:

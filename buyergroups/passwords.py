@@ -12,7 +12,7 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from buyergroups.errors import ValidationError
+from buyergroups.errors import ValidationError, msg
 
 MIN_LENGTH = 8
 # Long enough for any passphrase; short enough that hashing cannot be abused to
@@ -69,20 +69,22 @@ def check_password(password: str, *, email: str = "", name: str = "") -> str:
     """
     if not isinstance(password, str) or len(password) < MIN_LENGTH:
         raise ValidationError(
-            f"The password needs at least {MIN_LENGTH} characters.", field="password"
+            msg("The password needs at least {count} characters.", count=MIN_LENGTH),
+            field="password",
         )
     if len(password) > MAX_LENGTH:
         raise ValidationError(
-            f"The password is too long (at most {MAX_LENGTH:,} characters).", field="password"
+            msg("The password is too long (at most {count} characters).", count=f"{MAX_LENGTH:,}"),
+            field="password",
         )
     lowered = password.strip().lower()
     if lowered in common_passwords():
         raise ValidationError(
-            "That password is one of the most common ones; choose another.", field="password"
+            msg("That password is one of the most common ones; choose another."), field="password"
         )
     if lowered in _personal_words(email, name):
         raise ValidationError(
-            "The password may not be your email address or your name.", field="password"
+            msg("The password may not be your email address or your name."), field="password"
         )
     return password
 

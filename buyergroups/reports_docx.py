@@ -32,7 +32,7 @@ from buyergroups.domain import (
     Status,
     Theme,
 )
-from buyergroups.errors import NotFoundError, ValidationError
+from buyergroups.errors import NotFoundError, ValidationError, msg
 from buyergroups.markdown_docx import add_markdown, xml_text
 from buyergroups.reports import require_export, visible_criteria
 from buyergroups.users import User
@@ -163,9 +163,17 @@ def document_docx(conn: db.Connection, actor: User, group_id: int, document_id: 
     require_export(conn, actor, group_id)
     found = documents.get_document(conn, actor, document_id)
     if found["group_id"] != group_id:
-        raise NotFoundError(f"Group {group_id} has no document {document_id}.")
+        raise NotFoundError(
+            msg(
+                "Group {group_id} has no document {document_id}.",
+                group_id=group_id,
+                document_id=document_id,
+            )
+        )
     if found["kind"] not in EXPORTABLE_DOCUMENTS:
-        raise ValidationError("Only a market vision or a joint statement of demand is exported.")
+        raise ValidationError(
+            msg("Only a market vision or a joint statement of demand is exported.")
+        )
     lang = _Language(actor)
     t = lang.t
     doc = _new_document()

@@ -16,10 +16,10 @@ from typing import Any
 from buyergroups import activity, db
 from buyergroups.auth import require_admin
 from buyergroups.config import Settings
-from buyergroups.errors import AuthenticationFailed, StaleEditError
+from buyergroups.errors import AuthenticationFailed, StaleEditError, msg
 from buyergroups.users import User, get_user
 
-SIGN_IN_FAILED = "Email or password is wrong, or the account is locked or disabled."
+SIGN_IN_FAILED = msg("Email or password is wrong, or the account is locked or disabled.")
 
 # last_seen_at is written at most this often, so that every Streamlit rerun
 # does not turn into a write (and a possible write conflict between tabs).

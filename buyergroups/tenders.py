@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from buyergroups import activity, auth, db
-from buyergroups.errors import NotFoundError, ValidationError
+from buyergroups.errors import NotFoundError, ValidationError, msg
 from buyergroups.ingest import cpv, store
 from buyergroups.users import User
 
@@ -55,7 +55,9 @@ class TenderFilter:
 def _cpv_prefix(raw: str) -> str:
     digits = "".join(ch for ch in raw.split("-")[0] if ch.isdigit())
     if raw.strip() and (not digits or len(digits) > 8):
-        raise ValidationError(f"CPV {raw!r} is not a code or code prefix.", field="cpv_prefix")
+        raise ValidationError(
+            msg("CPV {value} is not a code or code prefix.", value=repr(raw)), field="cpv_prefix"
+        )
     return cpv.significant(digits) if len(digits) == 8 else digits
 
 
@@ -132,7 +134,7 @@ def detail(conn: db.Connection, actor: User | None, tender_id: int) -> dict[str,
             cur, "SELECT * EXCLUDE (raw_release) FROM tenders WHERE id = ?", [tender_id]
         )
         if tender is None:
-            raise NotFoundError(f"There is no tender {tender_id}.")
+            raise NotFoundError(msg("There is no tender {tender_id}.", tender_id=tender_id))
         for key in ("titles", "buyers", "mvi_evidence"):
             tender[key] = (
                 json.loads(tender[key]) if tender[key] else ([] if key != "titles" else {})
@@ -202,7 +204,7 @@ def link(
         auth.require(cur, actor, auth.Action.EDIT, group_id)
         title = db.value(cur, "SELECT title FROM tenders WHERE id = ?", [tender_id])
         if title is None:
-            raise NotFoundError(f"There is no tender {tender_id}.")
+            raise NotFoundError(msg("There is no tender {tender_id}.", tender_id=tender_id))
         added = store.link(cur, [tender_id], group_id, actor, note.strip()) > 0
         if added:
             activity.record(
@@ -259,7 +261,10 @@ def export_records(conn: db.Connection) -> list[dict[str, Any]]:
 def export_tenders(conn: db.Connection, fmt: str, out: TextIO) -> int:
     """Write every tender as JSON Lines or CSV to ``out``; returns the number written."""
     if fmt not in ("jsonl", "csv"):
-        raise ValidationError(f"Export format must be jsonl or csv, not {fmt!r}.", field="format")
+        raise ValidationError(
+            msg("Export format must be jsonl or csv, not {format}.", format=repr(fmt)),
+            field="format",
+        )
     records = export_records(conn)
     if fmt == "jsonl":
         for record in records:

@@ -7,7 +7,7 @@ from typing import Any
 
 from buyergroups import activity, db
 from buyergroups.domain import LANGUAGES, GroupRole, require_text
-from buyergroups.errors import NotFoundError, ValidationError
+from buyergroups.errors import NotFoundError, ValidationError, msg
 
 _EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -40,7 +40,7 @@ def get_user(conn: db.Connection, user_id: int) -> User:
             )
         )
     if found is None:
-        raise NotFoundError(f"There is no user {user_id}.")
+        raise NotFoundError(msg("There is no user {user_id}.", user_id=user_id))
     return found
 
 
@@ -62,7 +62,9 @@ def normalise_email(raw: str) -> str:
 
     email = require_text(raw, "email", max_length=254)
     if not re.match(_EMAIL_SHAPE, email):
-        raise ValidationError(f"{raw!r} is not an email address.", field="email")
+        raise ValidationError(
+            msg("{value} is not an email address.", value=repr(raw)), field="email"
+        )
     return email
 
 
@@ -81,9 +83,14 @@ def insert_user(
     name = require_text(name, "name", max_length=200)
     email = normalise_email(email)
     if language not in ("nl", "en"):
-        raise ValidationError(f"Language must be nl or en, got {language!r}.", field="language")
+        raise ValidationError(
+            msg("Language must be nl or en, got {language}.", language=repr(language)),
+            field="language",
+        )
     if find_by_email(cur, email) is not None:
-        raise ValidationError(f"A user with the email {email} already exists.", field="email")
+        raise ValidationError(
+            msg("A user with the email {email} already exists.", email=email), field="email"
+        )
     user_id = db.value(
         cur,
         "INSERT INTO users (name, email, organisation_id, language, password_hash, is_admin,"

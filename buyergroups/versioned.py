@@ -17,7 +17,7 @@ from typing import Any
 from buyergroups import activity, db
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import STATUS_TRANSITIONS, Status, Visibility
-from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
 from buyergroups.merge import merge_text
 from buyergroups.users import User
 
@@ -56,7 +56,13 @@ def fetch(
     """The item's current row; NotFoundError when missing (or deleted, unless asked for)."""
     found = db.row(cur, f"SELECT * FROM {kind.table} WHERE id = ?", [item_id])  # nosec B608
     if found is None or (found["deleted_at"] is not None and not deleted):
-        raise NotFoundError(f"There is no {kind.name} {item_id} (it may have been deleted).")
+        raise NotFoundError(
+            msg(
+                "There is no {kind} {item_id} (it may have been deleted).",
+                kind=msg(kind.name),
+                item_id=item_id,
+            )
+        )
     return found
 
 
@@ -167,7 +173,14 @@ def revision(cur: db.Connection, kind: ItemKind, item_id: int, revision_no: int)
         [item_id, revision_no],
     )
     if found is None:
-        raise NotFoundError(f"{kind.name.capitalize()} {item_id} has no revision {revision_no}.")
+        raise NotFoundError(
+            msg(
+                "{kind} {item_id} has no revision {revision_no}.",
+                kind=msg(kind.name.capitalize()),
+                item_id=item_id,
+                revision_no=revision_no,
+            )
+        )
     found.update(json.loads(found.pop("fields")))
     return found
 
@@ -218,15 +231,27 @@ def save(
         merged = False
         if based_on != current:
             if not 0 < based_on < current:
-                raise ValidationError(f"Revision {based_on} of this {kind.name} does not exist.")
+                raise ValidationError(
+                    msg(
+                        "Revision {based_on} of this {kind} does not exist.",
+                        based_on=based_on,
+                        kind=msg(kind.name),
+                    )
+                )
             base = revision(cur, kind, item_id, based_on)
             theirs = content_of(kind, item)
             mine, conflicts = merge_content(kind, base, mine, theirs)
             if conflicts:
                 raise StaleEditError(
-                    f"Someone saved this {kind.name} (revision {current}) after you opened revision "
-                    f"{based_on}, and changed the same part ({', '.join(conflicts)}). Your text is "
-                    "kept: compare both versions, then save again.",
+                    msg(
+                        "Someone saved this {kind} (revision {current}) after you opened revision"
+                        " {based_on}, and changed the same part ({parts}). Your text is kept:"
+                        " compare both versions, then save again.",
+                        kind=msg(kind.name),
+                        current=current,
+                        based_on=based_on,
+                        parts=", ".join(conflicts),
+                    ),
                     mine={**content_of(kind, item), **changes},
                     theirs=theirs,
                     current_revision=current,
@@ -261,7 +286,10 @@ def _compare_and_set(
     )
     if updated == 0:
         raise StaleEditError(
-            f"Someone saved this {kind.name} at the same moment; reload and try again."
+            msg(
+                "Someone saved this {kind} at the same moment; reload and try again.",
+                kind=msg(kind.name),
+            )
         )
 
 
@@ -307,9 +335,17 @@ def change_status(
         item = fetch(cur, kind, item_id)
         current = Status(item["status"])
         if target not in STATUS_TRANSITIONS[current]:
-            allowed_next = ", ".join(s.label for s in STATUS_TRANSITIONS[current])
+            first, *others = (msg(s.label) for s in STATUS_TRANSITIONS[current])
+            allowed_next = first
+            for other in others:
+                allowed_next = msg("{first}, {second}", first=allowed_next, second=other)
             raise ValidationError(
-                f"A {kind.name} that is {current.label.lower()} can move to: {allowed_next}.",
+                msg(
+                    "A {kind} that is {status} can move to: {allowed}.",
+                    kind=msg(kind.name),
+                    status=msg(current.label.lower()),
+                    allowed=allowed_next,
+                ),
                 field="status",
             )
         publishing = Status.PUBLISHED in (current, target)

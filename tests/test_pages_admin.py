@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -76,6 +77,19 @@ def test_weak_initial_password_is_refused_on_the_page(conn, people):
     at.text_input(key="admin_new_password").input("passwrd")
     at.button(key="admin_new_submit").click().run()
     assert [e.value for e in at.error] == ["The password needs at least 8 characters."]
+
+
+def test_a_dutch_admin_reads_the_refusal_in_dutch(people):
+    admin, _ = people
+    at = page_as(replace(admin, language="nl"))
+    at.text_input(key="admin_new_name").input("Zwak")
+    at.text_input(key="admin_new_email").input("zwak@example.org")
+    at.text_input(key="admin_new_password").input("passwrd")
+    at.button(key="admin_new_submit").click().run()
+    assert [e.value for e in at.error] == ["Het wachtwoord moet minstens 8 tekens lang zijn."]
+    at.selectbox(key="admin_user_pick").set_value(admin.id).run()
+    at.button(key="admin_disable").click().run()
+    assert [e.value for e in at.error] == ["U kunt uw eigen account niet blokkeren."]
 
 
 def test_admin_disables_enables_and_resets(conn, people):

@@ -13,7 +13,7 @@ from buyergroups.db import Connection
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.groups import get_group
 from buyergroups.users import User
-from ui.i18n import N_, error_text, t
+from ui.i18n import N_, error_text, message_text, t
 from ui.search_resources import after_bulk_change
 
 PREFIX = "exports"
@@ -182,13 +182,17 @@ def _report(report: ImportReport) -> None:
     (st.warning if errors else st.info)(summary)
     st.dataframe(
         [
-            {t("Row"): r.row, t("Result"): t("ok") if r.ok else t("error"), t("Message"): r.message}
+            {
+                t("Row"): r.row,
+                t("Result"): t("ok") if r.ok else t("error"),
+                t("Message"): message_text(r.message),
+            }
             for r in report.rows
         ],
         hide_index=True,
     )
     for row in report.errors[:_ERRORS_LISTED]:
-        st.text(t("Row {row}: {message}", row=row.row, message=row.message))
+        st.text(t("Row {row}: {message}", row=row.row, message=message_text(row.message)))
     if errors > _ERRORS_LISTED:
         st.text(
             t(

@@ -53,9 +53,12 @@ def N_(text: str) -> str:
 def error_text(exc: BaseException) -> str:
     """An error's message in the session's language (English when it has no template)."""
     message = exc.args[0] if exc.args else None
-    if isinstance(message, Message):
-        return i18n.translate_message(message, language())
-    return str(exc)
+    return message_text(message) if isinstance(message, Message) else str(exc)
+
+
+def message_text(message: str) -> str:
+    """A package message (``errors.msg``) in the session's language; other text as it is."""
+    return i18n.translate_message(message, language())
 
 
 def number(value: float, decimals: int | None = 0) -> str:

