@@ -523,6 +523,14 @@ NL: dict[str, str] = {
     "You are not a member of this group: the exports hold what it has published.": "U bent geen lid van deze groep: de exports bevatten wat de groep heeft gepubliceerd.",
     "Row": "Rij",
     "Result": "Resultaat",
+    "{read} file(s) read: {imported} imported, {updated} updated, {unchanged} unchanged, {rejected} rejected.": "{read} bestand(en) gelezen: {imported} geïmporteerd, {updated} bijgewerkt, {unchanged} ongewijzigd, {rejected} geweigerd.",
+    "File": "Bestand",
+    "Imported": "Geïmporteerd",
+    "Updated": "Bijgewerkt",
+    "imported": "geïmporteerd",
+    "updated": "bijgewerkt",
+    "unchanged": "ongewijzigd",
+    "rejected": "geweigerd",
     "Message": "Melding",
     "Storing the criteria…": "De criteria worden opgeslagen…",
     "Linked tenders": "Gekoppelde aanbestedingen",
@@ -648,4 +656,6 @@ NL: dict[str, str] = {
     "Delete this estimate": "Deze schatting verwijderen",
 }
 
-CATALOGUE: dict[str, dict[str, str]] = {"nl": {**messages_nl.WORK, **messages_nl.PLATFORM, **NL}}
+CATALOGUE: dict[str, dict[str, str]] = {
+    "nl": {**messages_nl.WORK, **messages_nl.PLATFORM, **messages_nl.INGEST, **NL}
+}

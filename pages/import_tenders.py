@@ -9,6 +9,7 @@ from buyergroups.ingest import loader
 from buyergroups.ingest.sources import EXTENSIONS, MB, Limits, sources_from_upload
 from ui import context
 from ui.i18n import N_, error_text, t
+from ui.import_summary import render_summary
 from ui.search_resources import after_bulk_change
 
 KIND_LABELS = {
@@ -65,8 +66,6 @@ if st.button(t("Import"), key="import_run", disabled=not uploads):
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
     else:
-        first_line = summary.text().splitlines()[0]
-        (st.warning if summary.rejected else st.success)(first_line)
-        st.dataframe(loader.summary_rows(summary), hide_index=True, key="import_summary")
+        render_summary(summary)
         if summary.imported or summary.updated:
             after_bulk_change()

@@ -51,6 +51,7 @@ TRANSLATED_FILES = [
     "pages/monitoring.py",
     "ui/network_view.py",
     "buyergroups/reports_docx.py",
+    "ui/import_summary.py",
 ]
 MARKERS = {"t", "N_"}
 # Streamlit calls whose first argument is shown to people as a label or message.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from buyergroups import db, tenders
+from buyergroups.errors import msg
 from buyergroups.ingest import loader
 from buyergroups.ingest.sources import Limits, sources_from_paths
 from tests.factories import make_world
@@ -93,3 +95,36 @@ def test_import_page_is_for_facilitators_and_admins(app_world) -> None:
     ]
     assert at.selectbox(key="import_group").options == ["Group A"]
     assert at.button(key="import_run").disabled is True
+
+
+@pytest.mark.parametrize(
+    ("language", "line", "reason"),
+    [
+        ("en", "2 file(s) read: 1 imported, 0 updated, 0 unchanged, 1 rejected.",
+         "bad.xml: the file is empty (0 bytes)."),
+        ("nl", "2 bestand(en) gelezen: 1 geïmporteerd, 0 bijgewerkt, 0 ongewijzigd, 1 geweigerd.",
+         "bad.xml: het bestand is leeg (0 bytes)."),
+    ],
+)  # fmt: skip
+def test_import_summary_in_the_readers_language(app_world, language, line, reason) -> None:
+    _, world = app_world
+    empty = msg("{name}: the file is empty (0 bytes).", name="bad.xml")
+    summary = loader.BatchSummary(
+        [
+            loader.FileResult("good.xml", "imported", imported=1),
+            loader.FileResult("bad.xml", "rejected", message=empty),
+        ]
+    )
+    at = AppTest.from_file(str(ROOT / "tests" / "import_summary_app.py"), default_timeout=30)
+    at.session_state["auth_user"] = replace(world.facilitator, language=language)
+    at.session_state["import_test_summary"] = summary
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [line]
+    rows = at.dataframe[0].value.to_dict("records")
+    assert list(rows[1].values())[1:] == [
+        {"en": "rejected", "nl": "geweigerd"}[language],
+        0,
+        0,
+        reason,
+    ]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from buyergroups import cli, db, tenders
 from buyergroups.config import PROJECT_ROOT
-from buyergroups.errors import ValidationError
+from buyergroups.errors import ValidationError, msg
 from buyergroups.ingest import loader
 from buyergroups.ingest.sources import MB, Limits, sources_from_paths
 
@@ -87,7 +87,9 @@ def run_export(args: argparse.Namespace) -> int:
 def run_bench_import(args: argparse.Namespace) -> int:
     """Parse and store a synthetic batch of notices in a scratch database; print the rates."""
     if not BENCH_TEMPLATE.is_file():
-        raise ValidationError(f"Benchmark template {BENCH_TEMPLATE} is missing.")
+        raise ValidationError(
+            msg("Benchmark template {path} is missing.", path=str(BENCH_TEMPLATE))
+        )
     template = BENCH_TEMPLATE.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "notices"
@@ -116,7 +118,9 @@ def _time_batch(conn: db.Connection, paths: list[Path], count: int) -> float:
     summary = _import(conn, paths)
     took = time.perf_counter() - started
     if summary.rejected or summary.imported != count:
-        raise ValidationError(f"Benchmark batch did not import cleanly: {summary.text()}")
+        raise ValidationError(
+            msg("Benchmark batch did not import cleanly: {summary}", summary=summary.text())
+        )
     return count / took
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from buyergroups.errors import ImportRejected
+from buyergroups.errors import ImportRejected, msg
 from buyergroups.ingest.csv_tenders import check_columns, read_rows
 from buyergroups.ingest.records import CpvCode
 
@@ -25,16 +25,23 @@ def parse_cpv_list(data: bytes, name: str = "cpv.csv") -> list[CpvCode]:
     """Every code in the list with its labels; ImportRejected for bad columns or codes."""
     rows = read_rows(data, name)
     if not rows:
-        raise ImportRejected(f"{name}: the CPV list has no rows.", source=name)
+        raise ImportRejected(msg("{name}: the CPV list has no rows.", name=name), source=name)
     columns = list(rows[0])
     check_columns(columns, ("code",), ("code", "code_short", *EU_LANGUAGES), name)
     languages = [column for column in columns if column in EU_LANGUAGES]
     if not languages:
         raise ImportRejected(
-            f"{name}: no language columns; expected some of {', '.join(EU_LANGUAGES).upper()}.",
+            msg(
+                "{name}: no language columns; expected some of {languages}.",
+                name=name,
+                languages=", ".join(EU_LANGUAGES).upper(),
+            ),
             source=name,
         )
-    return [_code(row, languages, f"{name} row {n}") for n, row in enumerate(rows, start=2)]
+    return [
+        _code(row, languages, msg("{name} row {row}", name=name, row=n))
+        for n, row in enumerate(rows, start=2)
+    ]
 
 
 def _code(row: dict[str, str], languages: list[str], where: str) -> CpvCode:
@@ -43,7 +50,9 @@ def _code(row: dict[str, str], languages: list[str], where: str) -> CpvCode:
     supplementary = _SUPPLEMENTARY.match(raw)
     match = main or supplementary
     if match is None:
-        raise ImportRejected(f"{where}: {raw!r} is not a CPV code.", source=where)
+        raise ImportRejected(
+            msg("{where}: {value} is not a CPV code.", where=where, value=repr(raw)), source=where
+        )
     labels = {language: row[language] for language in languages if row.get(language)}
     kind = "main" if main else "supplementary"
     return CpvCode(match.group(1), match.group(2), labels, kind)

@@ -21,7 +21,7 @@ import io
 import re
 from datetime import date
 
-from buyergroups.errors import ImportRejected
+from buyergroups.errors import ImportRejected, msg
 from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
 from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
 
@@ -44,20 +44,22 @@ def read_rows(data: bytes, name: str) -> list[dict[str, str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRejected(
-            f"{name}: not UTF-8 text; save the CSV as UTF-8.", source=name
+            msg("{name}: not UTF-8 text; save the CSV as UTF-8.", name=name), source=name
         ) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not reader.fieldnames:
-        raise ImportRejected(f"{name}: the CSV has no header row.", source=name)
+        raise ImportRejected(msg("{name}: the CSV has no header row.", name=name), source=name)
     try:
         return [
             {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
             for row in reader
         ]
     except csv.Error as exc:
-        raise ImportRejected(f"{name}: not a readable CSV ({exc}).", source=name) from exc
+        raise ImportRejected(
+            msg("{name}: not a readable CSV ({error}).", name=name, error=str(exc)), source=name
+        ) from exc
 
 
 def check_columns(
@@ -68,12 +70,23 @@ def check_columns(
     unknown = [column for column in found if column not in allowed]
     problems = []
     if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
+        problems.append(msg("missing column(s): {columns}", columns=", ".join(missing)))
     if unknown:
-        problems.append(f"unknown column(s): {', '.join(unknown)}")
+        problems.append(msg("unknown column(s): {columns}", columns=", ".join(unknown)))
     if problems:
+        problem = (
+            problems[0]
+            if len(problems) == 1
+            else msg("{first}; {second}", first=problems[0], second=problems[1])
+        )
         raise ImportRejected(
-            f"{name}: {'; '.join(problems)}. Allowed columns: {', '.join(allowed)}.", source=name
+            msg(
+                "{name}: {problems}. Allowed columns: {allowed}.",
+                name=name,
+                problems=problem,
+                allowed=", ".join(allowed),
+            ),
+            source=name,
         )
 
 
@@ -83,14 +96,24 @@ def parse_csv_tenders(data: bytes, name: str = "tenders.csv") -> list[Tender]:
     header = list(rows[0]) if rows else _header_only(data)
     check_columns(header, REQUIRED, REQUIRED + OPTIONAL, name)
     if not rows:
-        raise ImportRejected(f"{name}: the CSV has a header but no rows.", source=name)
-    tenders = [_tender(row, f"{name} row {number}") for number, row in enumerate(rows, start=2)]
+        raise ImportRejected(
+            msg("{name}: the CSV has a header but no rows.", name=name), source=name
+        )
+    tenders = [
+        _tender(row, msg("{name} row {row}", name=name, row=number))
+        for number, row in enumerate(rows, start=2)
+    ]
     first_row: dict[str, int] = {}
     for number, tender in enumerate(tenders, start=2):
         if tender.source_id in first_row:
             raise ImportRejected(
-                f"{name} row {number}: source_id {tender.source_id!r} repeats row "
-                f"{first_row[tender.source_id]}.",
+                msg(
+                    "{name} row {row}: source_id {source_id} repeats row {first}.",
+                    name=name,
+                    row=number,
+                    source_id=repr(tender.source_id),
+                    first=first_row[tender.source_id],
+                ),
                 source=name,
             )
         first_row[tender.source_id] = number
@@ -106,11 +129,17 @@ def _header_only(data: bytes) -> list[str]:
 def _tender(row: dict[str, str], where: str) -> Tender:
     for column in REQUIRED:
         if not row.get(column):
-            raise ImportRejected(f"{where}: {column} is empty.", source=where)
+            raise ImportRejected(
+                msg("{where}: {column} is empty.", where=where, column=column), source=where
+            )
     country = country_alpha2(row["buyer_country"])
     if country is None:
         raise ImportRejected(
-            f"{where}: buyer_country {row['buyer_country']!r} is not an ISO country code.",
+            msg(
+                "{where}: buyer_country {value} is not an ISO country code.",
+                where=where,
+                value=repr(row["buyer_country"]),
+            ),
             source=where,
         )
     tender = Tender(
@@ -146,7 +175,8 @@ def _date(raw: str, where: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError as exc:
         raise ImportRejected(
-            f"{where}: published_on {raw!r} is not YYYY-MM-DD.", source=where
+            msg("{where}: published_on {value} is not YYYY-MM-DD.", where=where, value=repr(raw)),
+            source=where,
         ) from exc
 
 
@@ -156,7 +186,9 @@ def _number(raw: str, where: str) -> float | None:
     try:
         return float(raw.replace(" ", ""))
     except ValueError as exc:
-        raise ImportRejected(f"{where}: {raw!r} is not a number.", source=where) from exc
+        raise ImportRejected(
+            msg("{where}: {value} is not a number.", where=where, value=repr(raw)), source=where
+        ) from exc
 
 
 def _cpvs(raw: str, where: str) -> list[str]:
@@ -166,7 +198,11 @@ def _cpvs(raw: str, where: str) -> list[str]:
             code = cpv8(entry)
             if code is None:
                 raise ImportRejected(
-                    f"{where}: CPV code {entry!r} is not valid (8 digits, optional check digit).",
+                    msg(
+                        "{where}: CPV code {value} is not valid (8 digits, optional check digit).",
+                        where=where,
+                        value=repr(entry),
+                    ),
                     source=where,
                 )
             codes.append(code)
@@ -181,7 +217,12 @@ def _criteria(raw: str, where: str) -> list[AwardCriterion]:
         parts = [part.strip() for part in entry.split("|")]
         if len(parts) != 3:
             raise ImportRejected(
-                f"{where}: award criterion {entry!r} must be 'type|name|weight'.", source=where
+                msg(
+                    "{where}: award criterion {value} must be 'type|name|weight'.",
+                    where=where,
+                    value=repr(entry),
+                ),
+                source=where,
             )
         found.append(AwardCriterion(parts[0], parts[1], "", _number(parts[2], where)))
     return found

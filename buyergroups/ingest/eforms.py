@@ -19,7 +19,7 @@ from datetime import date
 
 from lxml import etree
 
-from buyergroups.errors import ImportRejected
+from buyergroups.errors import ImportRejected, msg
 from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
 from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
 
@@ -61,17 +61,22 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
     head = data[:4096]
     if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
         raise ImportRejected(
-            f"{name}: the XML declares a DOCTYPE or entities, which notices never do; "
-            "refused for safety (possible XML bomb).",
+            msg(
+                "{name}: the XML declares a DOCTYPE or entities, which notices never do; "
+                "refused for safety (possible XML bomb).",
+                name=name,
+            ),
             source=name,
         )
     try:
         root = etree.fromstring(data, secure_parser())
     except etree.XMLSyntaxError as exc:
-        raise ImportRejected(f"{name}: not well-formed XML ({exc}).", source=name) from exc
+        raise ImportRejected(
+            msg("{name}: not well-formed XML ({error}).", name=name, error=str(exc)), source=name
+        ) from exc
     if root.getroottree().docinfo.doctype:
         raise ImportRejected(
-            f"{name}: the XML declares a DOCTYPE; refused for safety.", source=name
+            msg("{name}: the XML declares a DOCTYPE; refused for safety.", name=name), source=name
         )
     return root
 
@@ -82,21 +87,32 @@ def parse_eforms(data: bytes, name: str = "notice") -> Tender:
     kind = etree.QName(root).localname
     if kind not in NOTICE_ROOTS:
         raise ImportRejected(
-            f"{name}: not an eForms notice (root element <{kind}>; expected one of "
-            f"{', '.join(NOTICE_ROOTS)}).",
+            msg(
+                "{name}: not an eForms notice (root element <{element}>; expected one of "
+                "{expected}).",
+                name=name,
+                element=kind,
+                expected=", ".join(NOTICE_ROOTS),
+            ),
             source=name,
         )
     notice_id = _text(root, "cbc:ID")
     if not notice_id:
-        raise ImportRejected(f"{name}: the notice has no notice id (BT-701).", source=name)
+        raise ImportRejected(
+            msg("{name}: the notice has no notice id (BT-701).", name=name), source=name
+        )
     lang3 = _text(root, "cbc:NoticeLanguageCode")
     project = root.find("cac:ProcurementProject", NS)
     titles = _by_language(project.findall("cbc:Name", NS)) if project is not None else {}
     if not titles:
-        raise ImportRejected(f"{name}: the notice has no procedure title (BT-21).", source=name)
+        raise ImportRejected(
+            msg("{name}: the notice has no procedure title (BT-21).", name=name), source=name
+        )
     main_cpv = _cpvs(project, "cac:MainCommodityClassification")
     if not main_cpv:
-        raise ImportRejected(f"{name}: the notice has no main CPV code (BT-262).", source=name)
+        raise ImportRejected(
+            msg("{name}: the notice has no main CPV code (BT-262).", name=name), source=name
+        )
     lots = [_lot(element, lang3, name) for element in _lot_elements(root)]
     _add_lot_group_criteria(root, lots, lang3, name)
     tender = Tender(
@@ -188,7 +204,8 @@ def _amount(
         return float(found.text.strip()), found.get("currencyID")
     except ValueError as exc:
         raise ImportRejected(
-            f"{name}: amount {found.text!r} is not a number.", source=name
+            msg("{name}: amount {value} is not a number.", name=name, value=repr(found.text)),
+            source=name,
         ) from exc
 
 
@@ -208,7 +225,12 @@ def _organisations(root: etree._Element, lang3: str, name: str) -> dict[str, Buy
         org_id = _text(company, "cac:PartyIdentification/cbc:ID")
         if not org_id:
             raise ImportRejected(
-                f"{name}: organisation {number} has no identifier (OPT-200).", source=name
+                msg(
+                    "{name}: organisation {number} has no identifier (OPT-200).",
+                    name=name,
+                    number=number,
+                ),
+                source=name,
             )
         names = _by_language(company.findall("cac:PartyName/cbc:Name", NS))
         country = _text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
@@ -223,7 +245,11 @@ def _buyers(root: etree._Element, lang3: str, name: str) -> list[Buyer]:
         org_id = (party.text or "").strip()
         if org_id not in organisations:
             raise ImportRejected(
-                f"{name}: buyer {org_id or '(empty)'} is not among the notice's organisations.",
+                msg(
+                    "{name}: buyer {buyer} is not among the notice's organisations.",
+                    name=name,
+                    buyer=org_id or msg("(empty)"),
+                ),
                 source=name,
             )
         buyers.append(organisations[org_id])
@@ -311,7 +337,12 @@ def _criterion(element: etree._Element, lang3: str, name: str) -> AwardCriterion
                 weight = float(raw) if raw else None
             except ValueError as exc:
                 raise ImportRejected(
-                    f"{name}: award criterion weight {raw!r} is not a number.", source=name
+                    msg(
+                        "{name}: award criterion weight {value} is not a number.",
+                        name=name,
+                        value=repr(raw),
+                    ),
+                    source=name,
                 ) from exc
     return AwardCriterion(
         criterion_type=_text(element, "cbc:AwardingCriterionTypeCode"),

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from buyergroups import activity, auth, db
-from buyergroups.errors import BuyerGroupsError, ImportRejected, NotFoundError
+from buyergroups.errors import BuyerGroupsError, ImportRejected, NotFoundError, msg
 from buyergroups.ingest import cpv, csv_tenders, eforms, mvi, ocds, store
 from buyergroups.ingest.records import Tender
-from buyergroups.ingest.sources import Limits, Source, check_size
+from buyergroups.ingest.sources import Limits, Source, check_size, reason_of
 from buyergroups.users import User
 
 KINDS = ("eforms", "ocds", "csv", "cpv")
@@ -88,7 +88,7 @@ def authorise(
         if group_id is not None and not db.value(
             cur, "SELECT count(*) FROM buyer_groups WHERE id = ? AND deleted_at IS NULL", [group_id]
         ):
-            raise NotFoundError(f"There is no buyer group {group_id}.")
+            raise NotFoundError(msg("There is no buyer group {group_id}.", group_id=group_id))
         if system:
             return
         if group_id is None:
@@ -145,9 +145,15 @@ def import_sources(
     is rejected. OCDS and CPV files are stored one per transaction.
     """
     if kind not in KINDS:
-        raise ImportRejected(f"Unknown import kind {kind!r}; use one of {', '.join(KINDS)}.")
+        raise ImportRejected(
+            msg(
+                "Unknown import kind {kind}; use one of {kinds}.",
+                kind=repr(kind),
+                kinds=", ".join(KINDS),
+            )
+        )
     if kind == "cpv" and group_id is not None:
-        raise ImportRejected("The CPV list is not linked to a group; leave out the group.")
+        raise ImportRejected(msg("The CPV list is not linked to a group; leave out the group."))
     authorise(conn, actor, group_id, system=system)
     results: list[tuple[int, FileResult]] = []
 
@@ -194,9 +200,9 @@ def _parse_one(
         data = _read(source, kind, limits)
         tenders = _parse_tenders(conn, kind, data, source.name)
     except BuyerGroupsError as exc:
-        return FileResult(source.name, "rejected", message=str(exc))
+        return FileResult(source.name, "rejected", message=reason_of(exc))
     except OSError as exc:
-        return FileResult(source.name, "rejected", message=f"{source.name}: cannot read ({exc}).")
+        return FileResult(source.name, "rejected", message=_cannot_read(source.name, exc))
     for tender in tenders:
         tender.mvi_flags = mvi.detect(tender)
     return _Parsed(position, source.name, tenders, hashlib.sha256(data).hexdigest())
@@ -217,7 +223,8 @@ def _flush(
             outcomes = _write(cur, pending, actor, group_id)
     except BuyerGroupsError as exc:
         if len(pending) == 1:
-            done(pending[0].position, FileResult(pending[0].name, "rejected", message=str(exc)))
+            rejected = FileResult(pending[0].name, "rejected", message=reason_of(exc))
+            done(pending[0].position, rejected)
         else:
             for parsed in pending:
                 _flush(conn, [parsed], actor, group_id, done)
@@ -270,23 +277,31 @@ def _import_cpv(
                 summary=f"{source.name}: {len(codes)} codes",
             )
     except BuyerGroupsError as exc:
-        return FileResult(source.name, "rejected", message=str(exc))
+        return FileResult(source.name, "rejected", message=reason_of(exc))
     except OSError as exc:
-        return FileResult(source.name, "rejected", message=f"{source.name}: cannot read ({exc}).")
+        return FileResult(source.name, "rejected", message=_cannot_read(source.name, exc))
     return FileResult(source.name, "imported" if imported else "updated", imported, updated)
+
+
+def _cannot_read(name: str, exc: OSError) -> str:
+    return msg("{name}: cannot read ({error}).", name=name, error=str(exc))
 
 
 def check_content(kind: str, data: bytes, name: str) -> None:
     """ImportRejected when the bytes are plainly not of the kind (checked before parsing)."""
     start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if data[:4] == b"PK\x03\x04":
-        raise ImportRejected(f"{name}: a zip archive inside a zip is not opened.", source=name)
+        raise ImportRejected(
+            msg("{name}: a zip archive inside a zip is not opened.", name=name), source=name
+        )
     if kind == "eforms" and not (start.startswith(b"<") or data[:2] in (b"\xff\xfe", b"\xfe\xff")):
-        raise ImportRejected(f"{name}: not XML, so not an eForms notice.", source=name)
+        raise ImportRejected(
+            msg("{name}: not XML, so not an eForms notice.", name=name), source=name
+        )
     if kind == "ocds" and start[:1] not in (b"{", b"["):
-        raise ImportRejected(f"{name}: not JSON, so not OCDS data.", source=name)
+        raise ImportRejected(msg("{name}: not JSON, so not OCDS data.", name=name), source=name)
     if kind in ("csv", "cpv") and (b"\x00" in data[:4096] or start.startswith(b"<")):
-        raise ImportRejected(f"{name}: not a CSV text file.", source=name)
+        raise ImportRejected(msg("{name}: not a CSV text file.", name=name), source=name)
 
 
 def _parse_tenders(conn: db.Connection, kind: str, data: bytes, name: str) -> list[Tender]:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from buyergroups.errors import ImportRejected
+from buyergroups.errors import ImportRejected, msg
 from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
 from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
 
@@ -32,20 +32,31 @@ def read_json_documents(data: bytes, name: str) -> list[Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportRejected(f"{name}: not UTF-8 text, so not OCDS JSON.", source=name) from exc
+        raise ImportRejected(
+            msg("{name}: not UTF-8 text, so not OCDS JSON.", name=name), source=name
+        ) from exc
     try:
         return [json.loads(text)]
     except json.JSONDecodeError as whole_error:
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) < 2:
-            raise ImportRejected(f"{name}: not valid JSON ({whole_error}).", source=name) from None
+            raise ImportRejected(
+                msg("{name}: not valid JSON ({error}).", name=name, error=str(whole_error)),
+                source=name,
+            ) from None
         documents = []
         for number, line in enumerate(lines, start=1):
             try:
                 documents.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise ImportRejected(
-                    f"{name}: line {number} is not valid JSON ({exc.msg}).", source=name
+                    msg(
+                        "{name}: line {number} is not valid JSON ({error}).",
+                        name=name,
+                        number=number,
+                        error=exc.msg,
+                    ),
+                    source=name,
                 ) from None
         return documents
 
@@ -57,12 +68,15 @@ def releases_in(data: bytes, name: str) -> dict[str, list[Release]]:
         for release in _releases_of(document, name):
             ocid = str(release.get("ocid") or "").strip()
             if not ocid:
-                raise ImportRejected(f"{name}: a release has no ocid.", source=name)
+                raise ImportRejected(msg("{name}: a release has no ocid.", name=name), source=name)
             found.setdefault(ocid, []).append(release)
     if not found:
         raise ImportRejected(
-            f"{name}: no OCDS releases or records found (expected a release package, "
-            "a record package, a release, or JSON Lines of these).",
+            msg(
+                "{name}: no OCDS releases or records found (expected a release package, "
+                "a record package, a release, or JSON Lines of these).",
+                name=name,
+            ),
             source=name,
         )
     return found
@@ -70,7 +84,9 @@ def releases_in(data: bytes, name: str) -> dict[str, list[Release]]:
 
 def _releases_of(document: Any, name: str) -> Iterable[Release]:
     if not isinstance(document, dict):
-        raise ImportRejected(f"{name}: expected a JSON object per document.", source=name)
+        raise ImportRejected(
+            msg("{name}: expected a JSON object per document.", name=name), source=name
+        )
     if isinstance(document.get("releases"), list):
         return [entry for entry in document["releases"] if isinstance(entry, dict)]
     if isinstance(document.get("records"), list):
@@ -80,13 +96,14 @@ def _releases_of(document: Any, name: str) -> Iterable[Release]:
     if "ocid" in document:
         return [document]
     raise ImportRejected(
-        f"{name}: not OCDS (no 'releases', 'records' or 'ocid' at the top level).", source=name
+        msg("{name}: not OCDS (no 'releases', 'records' or 'ocid' at the top level).", name=name),
+        source=name,
     )
 
 
 def _record_release(record: Any, name: str) -> Release:
     if not isinstance(record, dict):
-        raise ImportRejected(f"{name}: a record is not a JSON object.", source=name)
+        raise ImportRejected(msg("{name}: a record is not a JSON object.", name=name), source=name)
     compiled = record.get("compiledRelease")
     if isinstance(compiled, dict):
         return {"ocid": record.get("ocid"), **compiled}
@@ -94,7 +111,11 @@ def _record_release(record: Any, name: str) -> Release:
     if full and all("tender" in entry or "tag" in entry for entry in full):
         return merge_releases(full)
     raise ImportRejected(
-        f"{name}: record {record.get('ocid')} has no compiledRelease and only linked releases.",
+        msg(
+            "{name}: record {ocid} has no compiledRelease and only linked releases.",
+            name=name,
+            ocid=str(record.get("ocid")),
+        ),
         source=name,
     )
 
@@ -146,8 +167,12 @@ def release_to_tender(release: Release, name: str = "release") -> Tender:
     title = str(tender_part.get("title") or "").strip()
     if not title:
         raise ImportRejected(
-            f"{name}: contracting process {ocid} has no tender title (tender.title); "
-            "import its tender release first.",
+            msg(
+                "{name}: contracting process {ocid} has no tender title (tender.title); "
+                "import its tender release first.",
+                name=name,
+                ocid=ocid,
+            ),
             source=name,
         )
     value = tender_part.get("value") if isinstance(tender_part.get("value"), dict) else {}
@@ -188,7 +213,9 @@ def _number(raw: Any, name: str) -> float | None:
     try:
         return float(raw)
     except (TypeError, ValueError) as exc:
-        raise ImportRejected(f"{name}: amount {raw!r} is not a number.", source=name) from exc
+        raise ImportRejected(
+            msg("{name}: amount {value} is not a number.", name=name, value=repr(raw)), source=name
+        ) from exc
 
 
 def _item_cpvs(items: Any) -> list[str]:
@@ -245,7 +272,7 @@ def _lots(tender_part: dict[str, Any]) -> list[Lot]:
                 title=str(entry.get("title") or ""),
                 description=str(entry.get("description") or ""),
                 cpv_codes=unique(_item_cpvs(lot_items)),
-                estimated_value=_number(value.get("amount"), "lot"),
+                estimated_value=_number(value.get("amount"), msg("lot")),
                 currency=value.get("currency"),
                 award_criteria=_criteria(entry.get("awardCriteria")),
             )

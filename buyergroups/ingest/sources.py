@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from buyergroups.errors import ImportRejected
+from buyergroups.errors import ImportRejected, Message, msg
 
 MB = 1024 * 1024
 EXTENSIONS = {
@@ -48,11 +48,15 @@ class Source:
 def check_size(name: str, size: int, limits: Limits) -> None:
     """ImportRejected when ``size`` is 0 or over the per-file limit."""
     if size == 0:
-        raise ImportRejected(f"{name}: the file is empty (0 bytes).", source=name)
+        raise ImportRejected(msg("{name}: the file is empty (0 bytes).", name=name), source=name)
     if size > limits.max_file_bytes:
         raise ImportRejected(
-            f"{name}: the file is {size / MB:.1f} MB; the limit is "
-            f"{limits.max_file_bytes / MB:.0f} MB per file.",
+            msg(
+                "{name}: the file is {size} MB; the limit is {limit} MB per file.",
+                name=name,
+                size=f"{size / MB:.1f}",
+                limit=f"{limits.max_file_bytes / MB:.0f}",
+            ),
             source=name,
         )
 
@@ -69,7 +73,9 @@ def sources_from_paths(paths: Iterable[str | Path], kind: str, limits: Limits) -
         elif path.is_file():
             found += _file_sources(path, kind, limits)
         else:
-            found.append(_refused(str(path), f"{path}: no such file or folder."))
+            found.append(
+                _refused(str(path), msg("{path}: no such file or folder.", path=str(path)))
+            )
     return found
 
 
@@ -83,7 +89,7 @@ def sources_from_upload(
     try:
         check_size(name, size, limits)
     except ImportRejected as exc:
-        return [_refused(name, str(exc))]
+        return [_refused(name, reason_of(exc))]
     data = read()
     if zipfile.is_zipfile(io.BytesIO(data)):
         return _zip_sources(name, lambda: io.BytesIO(data), kind, limits)
@@ -96,8 +102,14 @@ def _file_sources(path: Path, kind: str, limits: Limits) -> list[Source]:
     try:
         check_size(str(path), path.stat().st_size, limits)
     except ImportRejected as exc:
-        return [_refused(str(path), str(exc))]
+        return [_refused(str(path), reason_of(exc))]
     return [Source(str(path), path.read_bytes)]
+
+
+def reason_of(exc: BaseException) -> str:
+    """The message of ``exc``: the :class:`Message` itself when it has one (translatable)."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Message) else str(exc)
 
 
 def _refused(name: str, reason: str) -> Source:
@@ -109,13 +121,20 @@ def _zip_sources(name: str, opener: Callable, kind: str, limits: Limits) -> list
         with zipfile.ZipFile(opener()) as archive:
             members = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError) as exc:
-        return [_refused(name, f"{name}: not a readable zip archive ({exc}).")]
+        return [
+            _refused(
+                name,
+                msg("{name}: not a readable zip archive ({error}).", name=name, error=str(exc)),
+            )
+        ]
     reason = _zip_bomb_reason(name, members, limits)
     if reason:
         return [_refused(name, reason)]
     wanted = [info for info in members if Path(info.filename).suffix.lower() in EXTENSIONS[kind]]
     if not wanted:
-        return [_refused(name, f"{name}: the archive holds no {kind} files.")]
+        return [
+            _refused(name, msg("{name}: the archive holds no {kind} files.", name=name, kind=kind))
+        ]
     return [_zip_member(name, opener, info, limits) for info in wanted]
 
 
@@ -123,18 +142,26 @@ def _zip_bomb_reason(name: str, members: list[zipfile.ZipInfo], limits: Limits) 
     total = sum(info.file_size for info in members)
     packed = sum(info.compress_size for info in members)
     if len(members) > limits.max_zip_members:
-        return (
-            f"{name}: the archive holds {len(members):,} files; at most {limits.max_zip_members:,}."
+        return msg(
+            "{name}: the archive holds {count} files; at most {most}.",
+            name=name,
+            count=f"{len(members):,}",
+            most=f"{limits.max_zip_members:,}",
         )
     if total > limits.max_zip_total_bytes:
-        return (
-            f"{name}: the archive unpacks to {total / MB:.0f} MB; at most "
-            f"{limits.max_zip_total_bytes / MB:.0f} MB (possible zip bomb)."
+        return msg(
+            "{name}: the archive unpacks to {size} MB; at most {most} MB (possible zip bomb).",
+            name=name,
+            size=f"{total / MB:.0f}",
+            most=f"{limits.max_zip_total_bytes / MB:.0f}",
         )
     if packed and total / packed > limits.max_zip_ratio:
-        return (
-            f"{name}: the archive's compression ratio is {total / packed:.0f}:1; at most "
-            f"{limits.max_zip_ratio}:1 (possible zip bomb)."
+        return msg(
+            "{name}: the archive's compression ratio is {ratio}:1; at most {most}:1 "
+            "(possible zip bomb).",
+            name=name,
+            ratio=f"{total / packed:.0f}",
+            most=limits.max_zip_ratio,
         )
     return None
 
@@ -144,7 +171,7 @@ def _zip_member(name: str, opener: Callable, info: zipfile.ZipInfo, limits: Limi
     try:
         check_size(member, info.file_size, limits)
     except ImportRejected as exc:
-        return _refused(member, str(exc))
+        return _refused(member, reason_of(exc))
 
     def read() -> bytes:
         # The header's size may lie: read at most one byte past the limit.
