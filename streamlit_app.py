@@ -16,11 +16,11 @@ conn = context.connection()
 settings = context.settings()
 demo_banner = st.sidebar.empty()
 if label := demo.demo_label(conn):
-    demo_banner.warning(t("DEMO DATA · {label}", label=label))
+    demo_banner.warning(t("DEMO DATA · {label}", label=t(label)))
 
 user = require_login(conn, settings)
 if label:  # again, now in the signed-in user's language
-    demo_banner.warning(t("DEMO DATA · {label}", label=label))
+    demo_banner.warning(t("DEMO DATA · {label}", label=t(label)))
 render_account_menu(conn, settings)
 
 PAGES = [

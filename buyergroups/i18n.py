@@ -109,6 +109,8 @@ _COUNTRIES_NL = {
 NL: dict[str, str] = {
     # streamlit_app
     "DEMO DATA · {label}": "DEMOGEGEVENS · {label}",
+    # The demo dataset's label (buyergroups/demo/dataset.json), shown in the banner.
+    "Demo dataset: fictional Buyer Groups, people, documents, criteria and market dialogues, modelled on public Buyer Group examples (Dutch Buyer Groups, the Circular and Fair ICT Pact and Big Buyers); names of public bodies are used for realism only and nothing here is an official position of any organisation.": "Demogegevens: fictieve inkopersgroepen, mensen, documenten, criteria en marktdialogen, gemodelleerd naar openbare voorbeelden van Buyer Groups (Nederlandse Buyer Groups, het Circular and Fair ICT Pact en Big Buyers); namen van overheidsorganisaties staan er alleen voor de herkenbaarheid en niets hier is een officieel standpunt van welke organisatie ook.",
     "Groups": "Groepen",
     "Group workspace": "Groepswerkruimte",
     "Find similar": "Vergelijkbaar zoeken",

@@ -47,7 +47,9 @@ def test_home_lists_every_demo_group_and_demo_label(app_db) -> None:
     text = _texts(at)
     for group in DATASET["groups"]:
         assert group["name"] in text
-    assert translate("DEMO DATA · {label}", ADMIN["language"], label="") in text
+    banner = translate("DEMO DATA · {label}", ADMIN["language"], label="")
+    assert banner + translate(DATASET["label"], ADMIN["language"]) in text
+    assert ADMIN["language"] == "nl" and "Demogegevens: fictieve inkopersgroepen" in text
 
 
 def test_home_filter_by_country(app_db) -> None:
