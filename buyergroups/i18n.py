@@ -110,7 +110,7 @@ NL: dict[str, str] = {
     # streamlit_app
     "DEMO DATA · {label}": "DEMOGEGEVENS · {label}",
     # The demo dataset's label (buyergroups/demo/dataset.json), shown in the banner.
-    "Demo dataset: fictional Buyer Groups, people, documents, criteria and market dialogues, modelled on public Buyer Group examples (Dutch Buyer Groups, the Circular and Fair ICT Pact and Big Buyers); names of public bodies are used for realism only and nothing here is an official position of any organisation.": "Demogegevens: fictieve inkopersgroepen, mensen, documenten, criteria en marktdialogen, gemodelleerd naar openbare voorbeelden van Buyer Groups (Nederlandse Buyer Groups, het Circular and Fair ICT Pact en Big Buyers); namen van overheidsorganisaties staan er alleen voor de herkenbaarheid en niets hier is een officieel standpunt van welke organisatie ook.",
+    "Demo dataset: fictional Buyer Groups, people, documents, criteria and market dialogues, modelled on public Buyer Group examples (Dutch Buyer Groups, the Circular and Fair ICT Pact and Big Buyers); names of public bodies are used for realism only and nothing here is an official position of any organisation.": "Fictieve inkopersgroepen, mensen, documenten, criteria en marktdialogen, gemodelleerd naar openbare voorbeelden van Buyer Groups (Nederlandse Buyer Groups, het Circular and Fair ICT Pact en Big Buyers); namen van overheidsorganisaties staan er alleen voor de herkenbaarheid en niets hier is een officieel standpunt van welke organisatie ook.",
     "Groups": "Groepen",
     "Group workspace": "Groepswerkruimte",
     "Find similar": "Vergelijkbaar zoeken",
@@ -257,6 +257,16 @@ NL: dict[str, str] = {
     "An estimate is split equally over its group's countries.": "Een schatting is gelijk verdeeld over de landen van haar groep.",
     "Status": "Status",
     "% of target": "% van doel",
+    "RIVM estimate for the Buyer Groups of 2020: 80,125 t CO2-eq = yearly emissions of about 19,000 households (about 4.2 t per household per year)": "RIVM-schatting voor de Buyer Groups van 2020: 80.125 t CO2-eq = de jaarlijkse uitstoot van ongeveer 19.000 huishoudens (ongeveer 4,2 t per huishouden per jaar)",
+    "Target (t)": "Doel (t)",
+    "Low (t)": "Laag (t)",
+    "Expected (t)": "Verwacht (t)",
+    "High (t)": "Hoog (t)",
+    "Status expected (t)": "Status verwacht (t)",
+    "Status contracted (t)": "Status gecontracteerd (t)",
+    "Status realised (t)": "Status gerealiseerd (t)",
+    "Estimates": "Schattingen",
+    "Counted elsewhere (t)": "Elders meegeteld (t)",
     # Word exports
     "Summary exported on {date}.": "Samenvatting geëxporteerd op {date}.",
     "Verification": "Verificatie",

@@ -13,17 +13,33 @@ from buyergroups.config import DEFAULT_HOUSEHOLD_T_PER_YEAR
 from buyergroups.domain import Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
-from ui.i18n import country_name, enum_label, error_text, number, t
+from ui.i18n import N_, country_name, enum_label, error_text, number, t
 from ui.labels import label
 
 STATUS_COLOURS = ["#9ecae1", "#3182bd", "#31a354"]  # expected, contracted, realised
 
 
+_GROUP_COLUMNS = {
+    "group_name": N_("Group"),
+    "sector": N_("Sector"),
+    "programme": N_("Programme"),
+    "target_t": N_("Target (t)"),
+    "low_t": N_("Low (t)"),
+    "expected_t": N_("Expected (t)"),
+    "high_t": N_("High (t)"),
+    "status_expected_t": N_("Status expected (t)"),
+    "status_contracted_t": N_("Status contracted (t)"),
+    "status_realised_t": N_("Status realised (t)"),
+    "estimates": N_("Estimates"),
+    "counted_elsewhere_t": N_("Counted elsewhere (t)"),
+}
+
+
 def _totals(rollup: Rollup) -> None:
     totals = rollup.totals
-    cols = st.columns(4)
+    cols = st.columns([1, 1.5, 1, 1])  # the range holds two numbers
     cols[0].metric(t("Expected reduction (t CO2e)"), number(totals.expected_t))
-    cols[1].metric(t("Range (t CO2e)"), f"{number(totals.low_t)} – {number(totals.high_t)}")
+    cols[1].metric(t("Range (t CO2e)"), f"{number(totals.low_t)}–{number(totals.high_t)}")
     cols[2].metric(
         t("Contracted + realised"), number(totals.status_contracted_t + totals.status_realised_t)
     )
@@ -35,7 +51,7 @@ def _totals(rollup: Rollup) -> None:
             expected=number(totals.expected_t),
             factor=number(rollup.household_t_per_year, None),
             default=number(DEFAULT_HOUSEHOLD_T_PER_YEAR, None),
-            source=rollup.household_factor_source,
+            source=t(rollup.household_factor_source),
         )
     )
     st.caption(
@@ -92,8 +108,12 @@ def _groups(rollup: Rollup) -> None:
         hide_index=True,
         key="co2_group_table",
         column_config={
-            "pct_of_target": st.column_config.NumberColumn(t("% of target"), format="%.0f%%")
-        },
+            name: st.column_config.NumberColumn(t(text), format="%.1f")
+            if name.endswith("_t")
+            else st.column_config.Column(t(text))
+            for name, text in _GROUP_COLUMNS.items()
+        }
+        | {"pct_of_target": st.column_config.NumberColumn(t("% of target"), format="%.0f%%")},
     )
 
 

@@ -59,7 +59,7 @@ def test_dashboard_shows_the_deduplicated_totals_to_an_outsider(conn: db.Connect
     assert not at.exception
     assert [(m.label, m.value) for m in at.metric] == [
         ("Expected reduction (t CO2e)", "360"),
-        ("Range (t CO2e)", "330 – 380"),
+        ("Range (t CO2e)", "330–380"),
         ("Contracted + realised", "160"),
         ("Households equivalent", "86"),
     ]
@@ -75,7 +75,7 @@ def test_a_dutch_user_reads_dutch_numbers(conn: db.Connection) -> None:
     seed_estimates(conn)
     at = _page(replace(OUTSIDER, language="nl"))
     assert not at.exception
-    assert [m.value for m in at.metric] == ["360", "330 – 380", "160", "86"]
+    assert [m.value for m in at.metric] == ["360", "330–380", "160", "86"]
     assert "360 t ÷ 4,2 t CO2e" in _all_text(at)
 
 

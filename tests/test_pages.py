@@ -49,7 +49,7 @@ def test_home_lists_every_demo_group_and_demo_label(app_db) -> None:
         assert group["name"] in text
     banner = translate("DEMO DATA · {label}", ADMIN["language"], label="")
     assert banner + translate(DATASET["label"], ADMIN["language"]) in text
-    assert ADMIN["language"] == "nl" and "Demogegevens: fictieve inkopersgroepen" in text
+    assert ADMIN["language"] == "nl" and "DEMOGEGEVENS · Fictieve inkopersgroepen" in text
 
 
 def test_home_filter_by_country(app_db) -> None:
