@@ -243,7 +243,7 @@ NL: dict[str, str] = {
     "Households: {expected} t ÷ {factor} t CO2e per household per year (default {default}, configurable with BUYERGROUPS_HOUSEHOLD_T_PER_YEAR). Source: {source}.": "Huishoudens: {expected} t ÷ {factor} t CO2e per huishouden per jaar (standaard {default}, in te stellen met BUYERGROUPS_HOUSEHOLD_T_PER_YEAR). Bron: {source}.",
     "{counted} estimates counted; {dropped} not counted because their tender is already counted (per tender the most advanced status, then the latest).": "{counted} schattingen meegeteld; {dropped} niet meegeteld omdat hun aanbesteding al is meegeteld (per aanbesteding de verste status, daarna de nieuwste).",
     "Per group: expected, contracted, realised": "Per groep: verwacht, gecontracteerd, gerealiseerd",
-    "A group's bar holds all its own estimates; a tender shared with another group appears in both bars but once in the totals (column 'counted elsewhere').": "De balk van een groep bevat al haar eigen schattingen; een aanbesteding die een andere groep ook telt, staat in beide balken maar één keer in de totalen (kolom 'counted elsewhere').",
+    "A group's bar holds all its own estimates; a tender shared with another group appears in both bars but once in the totals (column 'Counted elsewhere (t)').": "De balk van een groep bevat al haar eigen schattingen; een aanbesteding die een andere groep ook telt, staat in beide balken maar één keer in de totalen (kolom 'Elders meegeteld (t)').",
     "Trend per year": "Verloop per jaar",
     "Each estimate is spread evenly over its years of effect.": "Elke schatting is gelijk verdeeld over de jaren waarin ze effect heeft.",
     "By sector": "Per sector",

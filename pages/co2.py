@@ -96,7 +96,7 @@ def _groups(rollup: Rollup) -> None:
     st.caption(
         t(
             "A group's bar holds all its own estimates; a tender shared with another group "
-            "appears in both bars but once in the totals (column 'counted elsewhere')."
+            "appears in both bars but once in the totals (column 'Counted elsewhere (t)')."
         )
     )
     table = rollup.by_group.assign(
