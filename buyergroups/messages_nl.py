@@ -8,6 +8,13 @@ from __future__ import annotations
 
 # The messages of the work modules: groups, documents, criteria, dialogue, CO2.
 WORK: dict[str, str] = {
+    # The fields of documents and criteria, as named in a refused overlapping edit.
+    "body": "tekst",
+    "cpv_codes": "CPV-codes",
+    "weight": "weging",
+    "scoring_method": "beoordelingsmethode",
+    "verification_proof": "bewijs",
+    "verification_moment": "moment van verificatie",
     # shared pieces: lists, item kinds and statuses named inside messages
     "{first} or {second}": "{first} of {second}",
     "{first}, {second}": "{first}, {second}",

@@ -17,12 +17,21 @@ from typing import Any
 from buyergroups import activity, db
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import STATUS_TRANSITIONS, Status, Visibility
-from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
+from buyergroups.errors import Message, NotFoundError, StaleEditError, ValidationError, msg
 from buyergroups.merge import merge_text
 from buyergroups.users import User
 
 # Fields merged line by line; every other field is merged as a whole value.
 _TEXT_FIELDS = ("body",)
+
+
+def _field_list(names: list[str]) -> Message:
+    """Field names as a translatable list: 'body, weight' (Dutch: 'tekst, weging')."""
+    first, *others = (msg(name) for name in names)
+    listed = first
+    for other in others:
+        listed = msg("{first}, {second}", first=listed, second=other)
+    return listed
 
 
 @dataclass(frozen=True)
@@ -250,7 +259,7 @@ def save(
                         kind=msg(kind.name),
                         current=current,
                         based_on=based_on,
-                        parts=", ".join(conflicts),
+                        parts=_field_list(conflicts),
                     ),
                     mine={**content_of(kind, item), **changes},
                     theirs=theirs,

@@ -63,7 +63,7 @@ def test_create_edit_stale_refused_and_restore(app_db) -> None:
     mine = "Intro\nAmbition: 40% emission-free\nClosing"
     second.text_area(key=f"ws_vision_body_{doc_id}").input(mine)
     second.button(key=f"ws_vision_save_{doc_id}").click().run()
-    same_part = {"en": "changed the same part (body)", "nl": "hetzelfde deel gewijzigd (body)"}
+    same_part = {"en": "changed the same part (body)", "nl": "hetzelfde deel gewijzigd (tekst)"}
     assert any(same_part[LANGUAGES[FACILITATOR]] in e.value for e in second.error)
     assert "-Ambition: 60% emission-free\n+Ambition: 40% emission-free" in "\n".join(
         c.value for c in second.code

@@ -88,7 +88,7 @@ def test_second_users_stale_edit_is_refused(browser, app_url: str) -> None:
     mine = "Visie: alle viaducten circulair in 2030 (tweede)."
     second.locator(BODY).fill(mine)
     second.locator(SAVE).click()
-    same_part = {"en": "changed the same part (body)", "nl": "hetzelfde deel gewijzigd (body)"}
+    same_part = {"en": "changed the same part (body)", "nl": "hetzelfde deel gewijzigd (tekst)"}
     expect(second.get_by_text(same_part[LANGUAGE[MEMBER]])).to_be_visible()
     expect(second.locator(BODY)).to_have_value(mine)
     shoot(second, "stale-edit-refused")
