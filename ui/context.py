@@ -7,11 +7,14 @@ keeps Streamlit's session threads from reading each other's results.
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from buyergroups import db, demo
 from buyergroups.config import Settings, load_settings
-from buyergroups.errors import NotSignedIn
+from buyergroups.errors import NotSignedIn, msg
 from buyergroups.users import User
 
 
@@ -34,9 +37,19 @@ def connection() -> db.Connection:
     return _open(str(current.db_path), current.seed_demo)
 
 
+ENTRY_FILE = "streamlit_app.py"
+
+
 def current_user() -> User:
-    """The signed-in user; the entry file's login gate guarantees one."""
+    """The signed-in user; the entry file's login gate guarantees one.
+
+    On a fresh server, before any session has set up the navigation, Streamlit
+    may run a file of pages/ on its own (file-based routing, e.g. a bookmarked
+    /co2): such a visitor is sent through the entry file's sign-in gate first.
+    """
     user = st.session_state.get("auth_user")
     if user is None:
-        raise NotSignedIn("Please sign in first.")
+        with contextlib.suppress(StreamlitAPIException):  # not reachable (a test host)
+            st.switch_page(ENTRY_FILE)
+        raise NotSignedIn(msg("Please sign in first."))
     return user
