@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -44,18 +45,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 90) -> 
     raise RuntimeError("the app did not start in time")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver)")
+@contextlib.contextmanager
+def _serving(folder: Path) -> Iterator[str]:
+    """The app on a free localhost port with a fresh demo database in ``folder``."""
     port = _free_port()
     env = {
         **os.environ,
-        "BUYERGROUPS_DB": str(tmp_path_factory.mktemp("e2e") / "e2e.duckdb"),
+        "BUYERGROUPS_DB": str(folder / "e2e.duckdb"),
         "BUYERGROUPS_SEED_DEMO": "1",
         "HF_HUB_OFFLINE": "1",
     }
-    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
+    log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -69,6 +69,24 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """One app server for the session's browser tests."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver)")
+    with _serving(tmp_path_factory.mktemp("e2e")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url(tmp_path) -> Iterator[str]:
+    """An app server that no session has used yet (Streamlit still routes by pages/ files)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver)")
+    with _serving(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

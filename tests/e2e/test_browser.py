@@ -147,3 +147,12 @@ def test_overview_pages_render_in_the_browser(page: Page, app_url: str, title, s
     page.wait_for_timeout(1500)  # let the charts finish drawing before the screenshot
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     shoot(page, shot)
+
+
+def test_a_deep_link_on_a_fresh_server_leads_to_sign_in(page: Page, fresh_app_url: str) -> None:
+    """Before any session set up the navigation, /co2 runs pages/co2.py on its own."""
+    page.goto(fresh_app_url + "/co2")
+    # The first visit opens and seeds the demo database: allow for it.
+    expect(page.locator("[class*='st-key-login_email'] input")).to_be_visible(timeout=60_000)
+    sign_in(page, fresh_app_url, FACILITATOR)
+    expect(page.locator("[class*='st-key-home_open_'] button").first).to_be_visible()
