@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from buyergroups import db
 
 if TYPE_CHECKING:
-    from buyergroups.users import User
+    from buyergroups.accounts.users import User
 
 
 def record(

@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from buyergroups import activity, db
+from buyergroups.accounts.users import User
 from buyergroups.auth import require_admin
-from buyergroups.users import User
 
 
 def activity_log(

@@ -26,8 +26,8 @@ from enum import StrEnum
 from typing import Any
 
 from buyergroups import db
+from buyergroups.accounts.users import User, group_role, groups_of
 from buyergroups.errors import Message, NotSignedIn, PermissionDenied, msg
-from buyergroups.users import User, group_role, groups_of
 
 
 class Action(StrEnum):

@@ -18,11 +18,12 @@ from buyergroups.config import load_settings
 from buyergroups.errors import BuyerGroupsError
 
 COMMAND_MODULES: list[str] = [
-    "buyergroups.cli_core",
-    "buyergroups.accounts_cli",
+    "buyergroups.db.commands",
+    "buyergroups.demo.commands",
+    "buyergroups.accounts.commands",
     "buyergroups.ingest.commands",
     "buyergroups.search.commands",
-    "buyergroups.network_bench",
+    "buyergroups.network.bench",
 ]
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from buyergroups import activity, db, versioned
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action
 from buyergroups.domain import require_text
 from buyergroups.errors import ValidationError, msg
-from buyergroups.users import User
 
 
 def _kind(item_kind: str) -> versioned.ItemKind:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from buyergroups import activity, db, versioned
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require
 from buyergroups.domain import (
     LANGUAGES,
@@ -16,7 +17,6 @@ from buyergroups.domain import (
     require_text,
 )
 from buyergroups.errors import ValidationError, msg
-from buyergroups.users import User
 
 _FIELDS = (
     "criterion_type",

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from buyergroups import activity, db
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import LANGUAGES, DialogueKind, Visibility, optional_text, require_text
 from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
-from buyergroups.users import User
 
 _FIELDS = (
     "kind",

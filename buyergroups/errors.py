@@ -16,7 +16,7 @@ message a person can act on; pages catch the base class and show it::
 
 Messages are English. Built with :func:`msg` they also carry their template
 and values, so the interface can show them in the reader's language (the
-Dutch templates live in :mod:`buyergroups.messages_nl`)::
+Dutch templates live in :mod:`buyergroups.i18n.nl`)::
 
     raise ValidationError(msg("There is no buyer group {group_id}.", group_id=7))
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from buyergroups import activity, db
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require, require_admin, require_signed_in
 from buyergroups.domain import (
     GroupRole,
@@ -20,7 +21,6 @@ from buyergroups.domain import (
     require_text,
 )
 from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
-from buyergroups.users import User
 
 _PROFILE_FIELDS = (
     "name",

@@ -24,9 +24,9 @@ from typing import Any
 import pandas as pd
 
 from buyergroups import auth, db
+from buyergroups.accounts.users import User
 from buyergroups.domain import AmbitionLevel, Phase, Theme
 from buyergroups.ingest.mvi import PHRASES
-from buyergroups.users import User
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MVI_TEXT = {

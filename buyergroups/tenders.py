@@ -14,9 +14,9 @@ from datetime import date
 from typing import Any, TextIO
 
 from buyergroups import activity, auth, db
+from buyergroups.accounts.users import User
 from buyergroups.errors import NotFoundError, ValidationError, msg
 from buyergroups.ingest import cpv, store
-from buyergroups.users import User
 
 EXPORT_FIELDS = (
     "source", "source_id", "title", "description", "language", "buyer_name", "buyer_country",

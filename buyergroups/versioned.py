@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from buyergroups import activity, db
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import STATUS_TRANSITIONS, Status, Visibility
 from buyergroups.errors import Message, NotFoundError, StaleEditError, ValidationError, msg
 from buyergroups.merge import merge_text
-from buyergroups.users import User
 
 # Fields merged line by line; every other field is merged as a whole value.
 _TEXT_FIELDS = ("body",)

@@ -10,9 +10,10 @@ from typing import Any
 
 import streamlit as st
 
-from buyergroups import accounts, audit, db, groups
+from buyergroups import audit, db, groups
+from buyergroups.accounts import manage, signin
+from buyergroups.accounts.users import User, language_name
 from buyergroups.errors import BuyerGroupsError
-from buyergroups.users import User, language_name
 from ui import context
 from ui.auth_gate import plain_markdown
 from ui.i18n import N_, error_text, t
@@ -63,7 +64,7 @@ def render_create_user(conn: db.Connection, admin: User) -> None:
         submitted = st.form_submit_button(t("Create user"), key="admin_new_submit")
     if submitted:
         try:
-            created = accounts.create_user(
+            created = manage.create_user(
                 conn, admin, name, email, password, organisation_id, language, is_admin
             )
         except BuyerGroupsError as exc:
@@ -95,25 +96,25 @@ def render_change_user(conn: db.Connection, admin: User, users: list[dict[str, A
         st.warning(t("This account is locked after repeated failed sign-ins."))
         if st.button(t("Unlock"), key="admin_unlock"):
             _act(
-                lambda: accounts.unlock_user(conn, admin, user_id),
+                lambda: signin.unlock_user(conn, admin, user_id),
                 t("Unlocked {email}; they can sign in again.", email=chosen["email"]),
             )
     if chosen["disabled"]:
         if st.button(t("Enable"), key="admin_enable"):
             _act(
-                lambda: accounts.enable_user(conn, admin, user_id),
+                lambda: manage.enable_user(conn, admin, user_id),
                 t("Enabled {email}.", email=chosen["email"]),
             )
     elif st.button(t("Disable and sign out everywhere"), key="admin_disable"):
         _act(
-            lambda: accounts.disable_user(conn, admin, user_id),
+            lambda: manage.disable_user(conn, admin, user_id),
             t("Disabled {email}.", email=chosen["email"]),
         )
     with st.form("admin_reset", clear_on_submit=True):
         new_password = st.text_input(t("New password"), type="password", key="admin_reset_password")
         if st.form_submit_button(t("Reset password"), key="admin_reset_submit"):
             _act(
-                lambda: accounts.reset_password(conn, admin, user_id, new_password),
+                lambda: manage.reset_password(conn, admin, user_id, new_password),
                 t("Password of {email} reset; their sessions were ended.", email=chosen["email"]),
             )
 
@@ -134,7 +135,7 @@ def render_users(conn: db.Connection, admin: User) -> None:
     if notice:
         st.success(plain_markdown(notice))
     render_create_user(conn, admin)
-    users = accounts.users_for_admin(conn, admin, context.settings())
+    users = manage.users_for_admin(conn, admin, context.settings())
     render_change_user(conn, admin, users)
     st.subheader(t("All users"))
     st.dataframe(
@@ -146,7 +147,7 @@ def render_users(conn: db.Connection, admin: User) -> None:
 
 def render_activity(conn: db.Connection, admin: User) -> None:
     """The activity log of every group, with filters."""
-    every = accounts.users_for_admin(conn, admin, context.settings())
+    every = manage.users_for_admin(conn, admin, context.settings())
     users = {u["id"]: f"{u['name']} <{u['email']}>" for u in every}
     group_names = {g["id"]: g["name"] for g in groups.list_groups(conn, admin)}
     vocabulary = audit.activity_vocabulary(conn, admin)

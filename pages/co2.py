@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from buyergroups import co2_export
-from buyergroups.co2_methods import Co2Status
-from buyergroups.co2_rollup import Rollup, by_status_long, programme_rollup
+from buyergroups.co2 import export
+from buyergroups.co2.methods import Co2Status
+from buyergroups.co2.rollup import Rollup, by_status_long, programme_rollup
 from buyergroups.config import DEFAULT_HOUSEHOLD_T_PER_YEAR
 from buyergroups.domain import Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
@@ -156,14 +156,14 @@ def _downloads(rollup: Rollup) -> None:
     cols = st.columns(2)
     cols[0].download_button(
         t("Download roll-up (CSV)"),
-        co2_export.rollup_csv(rollup),
+        export.rollup_csv(rollup),
         file_name="co2_rollup.csv",
         mime="text/csv",
         key="co2_download_csv",
     )
     cols[1].download_button(
         t("Download roll-up (Excel)"),
-        co2_export.rollup_xlsx(rollup),
+        export.rollup_xlsx(rollup),
         file_name="co2_rollup.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="co2_download_xlsx",

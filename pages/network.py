@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from buyergroups import network
-from buyergroups import network_analytics as analytics
 from buyergroups.domain import COUNTRIES, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
+from buyergroups.network import analytics, graphs
 from ui import context, network_view
 from ui.i18n import error_text, number, t
 from ui.labels import country_formatter, formatter, options
@@ -21,7 +20,7 @@ st.caption(
 )
 
 try:
-    snapshot = network.load(context.connection(), context.current_user())
+    snapshot = graphs.load(context.connection(), context.current_user())
 except BuyerGroupsError as exc:
     st.error(error_text(exc))
     st.stop()
@@ -45,7 +44,7 @@ theme = right.selectbox(
     format_func=formatter(Theme, t("All themes")),
     key="net_theme",
 )
-part = network.filtered(snapshot, country=country, sector=sector, theme=theme)
+part = graphs.filtered(snapshot, country=country, sector=sector, theme=theme)
 counts = analytics.summary(part)
 cols = st.columns(5)
 cols[0].metric(t("Groups"), counts["groups"])
@@ -71,8 +70,8 @@ show_pairs = st.toggle(t("Show co-membership links"), value=False, key="net_show
 kinds = ["membership", "works_in", "tender_of"]
 kinds += ["criterion_of", "reuse"] if show_criteria else []
 kinds += ["co_membership"] if show_pairs else []
-graph = network.full_graph(part, edge_kinds=tuple(kinds))
-if graph.number_of_nodes() > network.PICTURE_LIMIT:
+graph = graphs.full_graph(part, edge_kinds=tuple(kinds))
+if graph.number_of_nodes() > graphs.PICTURE_LIMIT:
     st.warning(
         t(
             "The picture would hold {count} nodes; choose a country, sector or theme, or hide "
@@ -81,7 +80,7 @@ if graph.number_of_nodes() > network.PICTURE_LIMIT:
         )
     )
 else:
-    nodes, edges = network.layout(graph)
+    nodes, edges = graphs.layout(graph)
     st.altair_chart(network_view.network_chart(nodes, edges), key="net_chart")
     st.caption(
         t(

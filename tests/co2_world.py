@@ -8,8 +8,9 @@ docstrings of the tests that use them.
 
 from __future__ import annotations
 
-from buyergroups import co2, db
-from buyergroups.users import User
+from buyergroups import db
+from buyergroups.accounts.users import User
+from buyergroups.co2 import estimates
 
 FACILITATOR = User(1, "Fenna Facilitator", "fenna@example.org")
 MEMBER_B = User(2, "Bram Member", "bram@example.org")
@@ -21,14 +22,14 @@ def external(baseline: float, expected: float | dict[str, float]) -> dict[str, o
     return {"baseline": baseline, "expected": expected, "unit": "t CO2e", "document": "LCA 2024"}
 
 
-def fields(title: str, inputs: dict[str, object], **extra: object) -> co2.EstimateFields:
+def fields(title: str, inputs: dict[str, object], **extra: object) -> estimates.EstimateFields:
     values: dict[str, object] = {
         "method": "external",
         "start_year": 2025,
         "years": 1,
         **extra,
     }
-    return co2.EstimateFields(title=title, inputs=inputs, **values)  # type: ignore[arg-type]
+    return estimates.EstimateFields(title=title, inputs=inputs, **values)  # type: ignore[arg-type]
 
 
 def seed_world(connection: db.Connection) -> None:
@@ -77,19 +78,19 @@ def _add_tenders(connection: db.Connection, tender_ids: list[int]) -> None:
         )
 
 
-def seed_estimates(conn: db.Connection) -> dict[str, co2.Estimate]:
+def seed_estimates(conn: db.Connection) -> dict[str, estimates.Estimate]:
     """Four estimates; e1 (group 1) and e2 (group 2) share tender 7."""
-    e1 = co2.create_estimate(
+    e1 = estimates.create_estimate(
         conn, FACILITATOR, 1,
         fields("Electric machinery A12", external(300, {"expected": 200, "low": 180,
                                                           "high": 230}),
                 tender_id=7, years=2),
         status="contracted",
     )  # fmt: skip
-    e2 = co2.create_estimate(
+    e2 = estimates.create_estimate(
         conn, MEMBER_B, 2, fields("A12 viaduct", external(240, 150), tender_id=7)
     )
-    e3 = co2.create_estimate(
+    e3 = estimates.create_estimate(
         conn, FACILITATOR, 2, fields("Reused girders", external(60, 0), start_year=2024, years=3),
         status="realised",
     )  # fmt: skip
@@ -99,7 +100,7 @@ def seed_estimates(conn: db.Connection) -> dict[str, co2.Estimate]:
         "new_factor": 0.3,
         "factor_unit": "kg CO2e/EUR",
     }
-    e4 = co2.create_estimate(
+    e4 = estimates.create_estimate(
         conn, FACILITATOR, 3,
         fields("Refurbished laptops", spend, method="spend", start_year=2026, tender_id=9),
     )  # fmt: skip

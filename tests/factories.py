@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from buyergroups import criteria, db, documents, groups, users
-from buyergroups.users import User
+from buyergroups import criteria, db, documents, groups
+from buyergroups.accounts import users
+from buyergroups.accounts.users import User
 
 
 def make_user(

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from buyergroups import criteria, db, groups
-from buyergroups.users import User
+from buyergroups.accounts.users import User
 from tests.factories import join, make_criterion, make_group, make_user
 
 SECRET_COPY = "SECRET adapted equipment clause"

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from buyergroups import accounts, activity, db, passwords
+from buyergroups import activity, db
+from buyergroups.accounts import manage, passwords, sessions, signin
+from buyergroups.accounts.users import User, get_user
 from buyergroups.config import Settings
 from buyergroups.errors import (
     AuthenticationFailed,
@@ -16,7 +18,6 @@ from buyergroups.errors import (
     PermissionDenied,
     ValidationError,
 )
-from buyergroups.users import User, get_user
 
 SETTINGS = Settings(
     max_failed_logins=3, lockout_minutes=15, session_idle_minutes=30, session_absolute_hours=8
@@ -28,12 +29,12 @@ GENERIC = "Email or password is wrong, or the account is locked or disabled."
 
 @pytest.fixture
 def admin(conn: db.Connection) -> User:
-    return accounts.create_user(conn, None, "Ada Admin", "ada@example.org", PASSWORD, is_admin=True)
+    return manage.create_user(conn, None, "Ada Admin", "ada@example.org", PASSWORD, is_admin=True)
 
 
 @pytest.fixture
 def member(conn: db.Connection, admin: User) -> User:
-    return accounts.create_user(conn, admin, "Max Member", "max@example.org", PASSWORD)
+    return manage.create_user(conn, admin, "Max Member", "max@example.org", PASSWORD)
 
 
 def stored(conn: db.Connection, sql: str, params: list | None = None) -> list[tuple]:
@@ -43,7 +44,7 @@ def stored(conn: db.Connection, sql: str, params: list | None = None) -> list[tu
 
 def sign_in_error(conn: db.Connection, email: str, password: str, at: datetime) -> str:
     with pytest.raises(AuthenticationFailed) as failed:
-        accounts.authenticate(conn, email, password, SETTINGS, now=at)
+        signin.authenticate(conn, email, password, SETTINGS, now=at)
     return str(failed.value)
 
 
@@ -81,7 +82,7 @@ def test_password_is_stored_nowhere_in_clear(conn, member):
 )
 def test_weak_passwords_are_refused(conn, admin, password, message):
     with pytest.raises(ValidationError) as refused:
-        accounts.create_user(conn, admin, "Nina Novak", "nina@example.org", password)
+        manage.create_user(conn, admin, "Nina Novak", "nina@example.org", password)
     assert str(refused.value) == message
     assert stored(conn, "SELECT email FROM users ORDER BY id") == [("ada@example.org",)]
 
@@ -98,7 +99,7 @@ def test_common_password_list_is_big_and_lower_case():
 
 def test_only_admins_create_users(conn, admin, member):
     with pytest.raises(PermissionDenied, match=r"^Only a platform admin may do this\.$"):
-        accounts.create_user(conn, member, "Eve", "eve@example.org", PASSWORD)
+        manage.create_user(conn, member, "Eve", "eve@example.org", PASSWORD)
     assert [row[0] for row in stored(conn, "SELECT email FROM users ORDER BY id")] == [
         "ada@example.org",
         "max@example.org",
@@ -107,24 +108,24 @@ def test_only_admins_create_users(conn, admin, member):
 
 def test_duplicate_email_is_refused_case_insensitively(conn, admin):
     with pytest.raises(ValidationError, match="already exists"):
-        accounts.create_user(conn, admin, "Ada Two", "ADA@Example.org", "another-long-one")
+        manage.create_user(conn, admin, "Ada Two", "ADA@Example.org", "another-long-one")
 
 
 # --- sign-in -------------------------------------------------------------------------------
 
 
 def test_correct_credentials_sign_in_whatever_the_email_case(conn, member):
-    user = accounts.authenticate(conn, "  MAX@example.ORG ", PASSWORD, SETTINGS, now=T0)
+    user = signin.authenticate(conn, "  MAX@example.ORG ", PASSWORD, SETTINGS, now=T0)
     assert user == User(member.id, "Max Member", "max@example.org", None, "en", False, False)
 
 
 def test_generic_message_for_wrong_password_unknown_email_and_disabled(conn, admin, member):
     wrong_password = sign_in_error(conn, "max@example.org", "not-the-password", T0)
     unknown_email = sign_in_error(conn, "nobody@example.org", PASSWORD, T0)
-    accounts.disable_user(conn, admin, member.id, now=T0)
+    manage.disable_user(conn, admin, member.id, now=T0)
     disabled = sign_in_error(conn, "max@example.org", PASSWORD, T0)
     assert wrong_password == unknown_email == disabled == GENERIC
-    assert accounts.SIGN_IN_FAILED == GENERIC
+    assert sessions.SIGN_IN_FAILED == GENERIC
 
 
 def test_unknown_email_still_runs_a_hash_verification(monkeypatch, conn):
@@ -145,7 +146,7 @@ def test_lock_out_after_repeated_failures_even_with_the_right_password(conn, mem
     sign_in_error(conn, "max@example.org", PASSWORD, T0 + timedelta(minutes=15))
     # Failures age out of the 15-minute window.
     later = T0 + timedelta(minutes=31, seconds=1)
-    assert accounts.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=later) == member
+    assert signin.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=later) == member
     assert stored(
         conn,
         "SELECT success FROM login_attempts WHERE email_lower = ? ORDER BY attempted_at",
@@ -157,11 +158,11 @@ def test_a_success_resets_the_failure_count(conn, member):
     for minute, password in enumerate(["bad-1", "bad-2", PASSWORD, "bad-3", "bad-4"]):
         at = T0 + timedelta(minutes=minute)
         if password == PASSWORD:
-            accounts.authenticate(conn, "max@example.org", password, SETTINGS, now=at)
+            signin.authenticate(conn, "max@example.org", password, SETTINGS, now=at)
         else:
             sign_in_error(conn, "max@example.org", password, at)
     at = T0 + timedelta(minutes=5)
-    assert accounts.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=at) == member
+    assert signin.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=at) == member
 
 
 def test_unknown_emails_lock_out_the_same_way(conn):
@@ -177,17 +178,17 @@ def test_an_admin_unlock_ends_the_lock_out_at_once(conn, admin, member):
     for minute in range(3):
         sign_in_error(conn, "max@example.org", "wrong-guess", T0 + timedelta(minutes=minute))
     at = T0 + timedelta(minutes=4)
-    users = accounts.users_for_admin(conn, admin, SETTINGS, now=at)
+    users = manage.users_for_admin(conn, admin, SETTINGS, now=at)
     assert [(u["email"], u["locked"]) for u in users] == [
         ("ada@example.org", False),
         ("max@example.org", True),
     ]
     with pytest.raises(PermissionDenied):
-        accounts.unlock_user(conn, member, member.id, now=at)
-    accounts.unlock_user(conn, admin, member.id, now=at)
+        signin.unlock_user(conn, member, member.id, now=at)
+    signin.unlock_user(conn, admin, member.id, now=at)
     later = at + timedelta(seconds=1)
-    assert not accounts.users_for_admin(conn, admin, SETTINGS, now=later)[1]["locked"]
-    assert accounts.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=later) == member
+    assert not manage.users_for_admin(conn, admin, SETTINGS, now=later)[1]["locked"]
+    assert signin.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=later) == member
     with db.reading(conn) as cur:
         (entry,) = activity.entries(cur, user_id=admin.id, limit=1)
     assert (entry["action"], entry["summary"]) == ("unlock", "Unlocked max@example.org")
@@ -196,7 +197,7 @@ def test_an_admin_unlock_ends_the_lock_out_at_once(conn, admin, member):
 def test_failures_after_an_unlock_count_again(conn, admin, member):
     for minute in range(3):
         sign_in_error(conn, "max@example.org", "wrong-guess", T0 + timedelta(minutes=minute))
-    accounts.unlock_user(conn, None, member.id, now=T0 + timedelta(minutes=3))
+    signin.unlock_user(conn, None, member.id, now=T0 + timedelta(minutes=3))
     for minute in range(4, 7):
         sign_in_error(conn, "max@example.org", "again-wrong", T0 + timedelta(minutes=minute))
     assert sign_in_error(conn, "max@example.org", PASSWORD, T0 + timedelta(minutes=7)) == GENERIC
@@ -206,12 +207,10 @@ def test_old_attempts_are_pruned_and_recent_ones_kept(conn, member):
     settings = Settings(max_failed_logins=3, lockout_minutes=15, login_history_days=30)
     old = T0 - timedelta(days=31)
     with pytest.raises(AuthenticationFailed):
-        accounts.authenticate(conn, "max@example.org", "old-guess", settings, now=old)
+        signin.authenticate(conn, "max@example.org", "old-guess", settings, now=old)
     with pytest.raises(AuthenticationFailed):
-        accounts.authenticate(
-            conn, "max@example.org", "wrong", settings, now=T0 - timedelta(days=29)
-        )
-    accounts.authenticate(conn, "max@example.org", PASSWORD, settings, now=T0)
+        signin.authenticate(conn, "max@example.org", "wrong", settings, now=T0 - timedelta(days=29))
+    signin.authenticate(conn, "max@example.org", PASSWORD, settings, now=T0)
     assert stored(conn, "SELECT attempted_at, success FROM login_attempts ORDER BY 1") == [
         (T0 - timedelta(days=29), False),
         (T0, True),
@@ -222,107 +221,107 @@ def test_old_attempts_are_pruned_and_recent_ones_kept(conn, member):
 
 
 def test_only_the_token_hash_is_stored(conn, member):
-    token = accounts.start_session(conn, member.id, SETTINGS, now=T0)
+    token = sessions.start_session(conn, member.id, SETTINGS, now=T0)
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
     assert stored(conn, "SELECT token_hash, user_id, created_at, expires_at FROM sessions") == [
         (hashlib.sha256(token.encode()).hexdigest(), member.id, T0, T0 + timedelta(hours=8))
     ]
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0) == member
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0) == member
 
 
 def test_idle_expiry_counts_from_the_last_request(conn, member):
-    token = accounts.start_session(conn, member.id, SETTINGS, now=T0)
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(minutes=29)) == member
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(minutes=58)) == member
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(minutes=88)) is None
+    token = sessions.start_session(conn, member.id, SETTINGS, now=T0)
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(minutes=29)) == member
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(minutes=58)) == member
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(minutes=88)) is None
     # Once ended, it stays ended even if asked with an earlier clock.
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(minutes=59)) is None
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(minutes=59)) is None
     assert stored(conn, "SELECT last_seen_at, ended_at, ended_reason FROM sessions") == [
         (T0 + timedelta(minutes=58), T0 + timedelta(minutes=88), "expired_idle")
     ]
 
 
 def test_absolute_expiry_ends_even_an_active_session(conn, member):
-    token = accounts.start_session(conn, member.id, SETTINGS, now=T0)
+    token = sessions.start_session(conn, member.id, SETTINGS, now=T0)
     for step in range(1, 24):
         at = T0 + timedelta(minutes=20 * step)
-        assert accounts.resolve_session(conn, token, SETTINGS, now=at) == member
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(hours=8)) is None
+        assert sessions.resolve_session(conn, token, SETTINGS, now=at) == member
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0 + timedelta(hours=8)) is None
     assert stored(conn, "SELECT ended_reason FROM sessions") == [("expired_absolute",)]
 
 
 @pytest.mark.parametrize("token", [None, "", "no-such-token", "x" * 10_000, "' OR 1=1 --"])
 def test_garbage_tokens_resolve_to_nobody(conn, member, token):
-    accounts.start_session(conn, member.id, SETTINGS, now=T0)
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0) is None
-    accounts.end_session(conn, token, now=T0)
+    sessions.start_session(conn, member.id, SETTINGS, now=T0)
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0) is None
+    sessions.end_session(conn, token, now=T0)
     assert stored(conn, "SELECT ended_at FROM sessions") == [(None,)]
 
 
 def test_logout_ends_only_that_session(conn, member):
-    laptop = accounts.start_session(conn, member.id, SETTINGS, now=T0)
-    phone = accounts.start_session(conn, member.id, SETTINGS, now=T0)
-    accounts.end_session(conn, laptop, now=T0)
-    assert accounts.resolve_session(conn, laptop, SETTINGS, now=T0) is None
-    assert accounts.resolve_session(conn, phone, SETTINGS, now=T0) == member
+    laptop = sessions.start_session(conn, member.id, SETTINGS, now=T0)
+    phone = sessions.start_session(conn, member.id, SETTINGS, now=T0)
+    sessions.end_session(conn, laptop, now=T0)
+    assert sessions.resolve_session(conn, laptop, SETTINGS, now=T0) is None
+    assert sessions.resolve_session(conn, phone, SETTINGS, now=T0) == member
     actions = [e["action"] for e in entries(conn, member.id)]
     assert actions == ["sign_out", "sign_in", "sign_in", "create"]
 
 
 def test_own_password_change_needs_the_old_one_and_ends_all_sessions(conn, member):
-    tokens = [accounts.start_session(conn, member.id, SETTINGS, now=T0) for _ in range(2)]
+    tokens = [sessions.start_session(conn, member.id, SETTINGS, now=T0) for _ in range(2)]
     with pytest.raises(AuthenticationFailed, match=r"^Your current password is wrong"):
-        accounts.change_password(conn, member, member.id, "wrong-old", "new-sturdy-phrase", now=T0)
-    assert accounts.live_sessions(conn, member.id) == 2
-    accounts.change_password(conn, member, member.id, PASSWORD, "new-sturdy-phrase", now=T0)
-    assert [accounts.resolve_session(conn, t, SETTINGS, now=T0) for t in tokens] == [None, None]
+        manage.change_password(conn, member, member.id, "wrong-old", "new-sturdy-phrase", now=T0)
+    assert sessions.live_sessions(conn, member.id) == 2
+    manage.change_password(conn, member, member.id, PASSWORD, "new-sturdy-phrase", now=T0)
+    assert [sessions.resolve_session(conn, t, SETTINGS, now=T0) for t in tokens] == [None, None]
     assert stored(conn, "SELECT DISTINCT ended_reason FROM sessions") == [("password_changed",)]
     assert sign_in_error(conn, "max@example.org", PASSWORD, T0) == GENERIC
-    assert accounts.authenticate(conn, "max@example.org", "new-sturdy-phrase", SETTINGS, now=T0)
+    assert signin.authenticate(conn, "max@example.org", "new-sturdy-phrase", SETTINGS, now=T0)
 
 
 def test_admin_resets_without_old_password_others_may_not(conn, admin, member):
-    other = accounts.create_user(conn, admin, "Olle Other", "olle@example.org", PASSWORD)
+    other = manage.create_user(conn, admin, "Olle Other", "olle@example.org", PASSWORD)
     with pytest.raises(PermissionDenied):
-        accounts.change_password(conn, member, other.id, PASSWORD, "taken-over-now", now=T0)
+        manage.change_password(conn, member, other.id, PASSWORD, "taken-over-now", now=T0)
     with pytest.raises(NotSignedIn):
-        accounts.change_password(conn, None, other.id, PASSWORD, "taken-over-now", now=T0)
-    token = accounts.start_session(conn, other.id, SETTINGS, now=T0)
-    accounts.change_password(conn, admin, other.id, None, "reset-by-admin-1", now=T0)
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0) is None
-    assert accounts.authenticate(conn, "olle@example.org", "reset-by-admin-1", SETTINGS, now=T0)
+        manage.change_password(conn, None, other.id, PASSWORD, "taken-over-now", now=T0)
+    token = sessions.start_session(conn, other.id, SETTINGS, now=T0)
+    manage.change_password(conn, admin, other.id, None, "reset-by-admin-1", now=T0)
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0) is None
+    assert signin.authenticate(conn, "olle@example.org", "reset-by-admin-1", SETTINGS, now=T0)
     assert entries(conn, other.id)[0]["action"] == "reset_password"
     assert entries(conn, other.id)[0]["user_id"] == admin.id
 
 
 def test_disabling_ends_sessions_and_enabling_restores_sign_in(conn, admin, member):
-    token = accounts.start_session(conn, member.id, SETTINGS, now=T0)
+    token = sessions.start_session(conn, member.id, SETTINGS, now=T0)
     with pytest.raises(PermissionDenied):
-        accounts.disable_user(conn, member, admin.id, now=T0)
+        manage.disable_user(conn, member, admin.id, now=T0)
     with pytest.raises(ValidationError, match=r"^You cannot disable your own account\.$"):
-        accounts.disable_user(conn, admin, admin.id, now=T0)
-    accounts.disable_user(conn, admin, member.id, now=T0)
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0) is None
+        manage.disable_user(conn, admin, admin.id, now=T0)
+    manage.disable_user(conn, admin, member.id, now=T0)
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0) is None
     assert stored(conn, "SELECT ended_reason FROM sessions") == [("disabled",)]
     with pytest.raises(AuthenticationFailed):
-        accounts.start_session(conn, member.id, SETTINGS, now=T0)
-    accounts.enable_user(conn, admin, member.id)
-    assert accounts.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=T0) == member
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0) is None
+        sessions.start_session(conn, member.id, SETTINGS, now=T0)
+    manage.enable_user(conn, admin, member.id)
+    assert signin.authenticate(conn, "max@example.org", PASSWORD, SETTINGS, now=T0) == member
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0) is None
 
 
 def test_a_session_of_a_user_disabled_behind_its_back_resolves_to_nobody(conn, member):
-    token = accounts.start_session(conn, member.id, SETTINGS, now=T0)
+    token = sessions.start_session(conn, member.id, SETTINGS, now=T0)
     with db.transaction(conn) as cur:
         cur.execute("UPDATE users SET disabled = true WHERE id = ?", [member.id])
-    assert accounts.resolve_session(conn, token, SETTINGS, now=T0) is None
+    assert sessions.resolve_session(conn, token, SETTINGS, now=T0) is None
 
 
 def test_every_account_change_is_logged_with_the_acting_user(conn, admin, member):
-    accounts.reset_password(conn, admin, member.id, "fresh-and-long-1", now=T0)
-    accounts.disable_user(conn, admin, member.id, now=T0)
-    accounts.enable_user(conn, admin, member.id)
-    accounts.change_language(conn, member, member.id, "nl")
+    manage.reset_password(conn, admin, member.id, "fresh-and-long-1", now=T0)
+    manage.disable_user(conn, admin, member.id, now=T0)
+    manage.enable_user(conn, admin, member.id)
+    manage.change_language(conn, member, member.id, "nl")
     assert [(e["user_id"], e["action"], e["item_id"]) for e in entries(conn, member.id)] == [
         (member.id, "change_language", member.id),
         (admin.id, "enable", member.id),
@@ -342,12 +341,12 @@ def entries(conn: db.Connection, user_item_id: int) -> list[dict]:
 
 
 def test_oidc_email_maps_to_an_enabled_local_user_only(conn, admin, member):
-    assert accounts.user_for_oidc(conn, "MAX@example.org") == member
-    assert accounts.user_for_oidc(conn, "stranger@example.org") is None
-    assert accounts.user_for_oidc(conn, "") is None
-    assert accounts.user_for_oidc(conn, None) is None
-    accounts.disable_user(conn, admin, member.id, now=T0)
-    assert accounts.user_for_oidc(conn, "max@example.org") is None
+    assert signin.user_for_oidc(conn, "MAX@example.org") == member
+    assert signin.user_for_oidc(conn, "stranger@example.org") is None
+    assert signin.user_for_oidc(conn, "") is None
+    assert signin.user_for_oidc(conn, None) is None
+    manage.disable_user(conn, admin, member.id, now=T0)
+    assert signin.user_for_oidc(conn, "max@example.org") is None
     assert stored(conn, "SELECT count(*) FROM users") == [(2,)]
 
 
@@ -356,9 +355,9 @@ def test_oidc_email_maps_to_an_enabled_local_user_only(conn, admin, member):
 
 def test_sql_metacharacters_are_stored_verbatim(conn, admin):
     name = 'Robert\'); DROP TABLE users;-- "quoted" \\ %_'
-    user = accounts.create_user(conn, admin, name, "o'brien+x@example.org", PASSWORD)
+    user = manage.create_user(conn, admin, name, "o'brien+x@example.org", PASSWORD)
     assert get_user(conn, user.id).name == name
-    login = accounts.authenticate(conn, "O'Brien+X@example.org", PASSWORD, SETTINGS, now=T0)
+    login = signin.authenticate(conn, "O'Brien+X@example.org", PASSWORD, SETTINGS, now=T0)
     assert login == user
     assert sign_in_error(conn, "' OR '1'='1' --", "' OR '1'='1' --", T0) == GENERIC
     assert sign_in_error(conn, "%", PASSWORD, T0) == GENERIC
@@ -367,11 +366,11 @@ def test_sql_metacharacters_are_stored_verbatim(conn, admin):
 
 def test_very_long_fields_are_refused_or_handled(conn, admin):
     with pytest.raises(ValidationError, match=r"^Name is too long \(10,000 characters"):
-        accounts.create_user(conn, admin, "n" * 10_000, "long@example.org", PASSWORD)
+        manage.create_user(conn, admin, "n" * 10_000, "long@example.org", PASSWORD)
     with pytest.raises(ValidationError, match=r"^Email is too long"):
-        accounts.create_user(conn, admin, "Long", "e" * 5_000 + "@example.org", PASSWORD)
+        manage.create_user(conn, admin, "Long", "e" * 5_000 + "@example.org", PASSWORD)
     with pytest.raises(ValidationError, match=r"^The password is too long"):
-        accounts.create_user(conn, admin, "Long", "long@example.org", "p" * 1_000_000)
+        manage.create_user(conn, admin, "Long", "long@example.org", "p" * 1_000_000)
     assert sign_in_error(conn, "e" * 100_000, "p" * 1_000_000, T0) == GENERIC
     assert stored(conn, "SELECT max(length(email_lower)) FROM login_attempts") == [(254,)]
     assert stored(conn, "SELECT count(*) FROM users") == [(1,)]

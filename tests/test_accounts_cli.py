@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from buyergroups import accounts, cli, db
+from buyergroups import cli, db
+from buyergroups.accounts import signin
 from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed
 
@@ -25,7 +26,7 @@ def run(monkeypatch, db_path: Path, *argv: str, stdin: str = "") -> int:
 def sign_in(db_path: Path, email: str, password: str):
     conn = db.connect(db_path)
     try:
-        return accounts.authenticate(conn, email, password, Settings())
+        return signin.authenticate(conn, email, password, Settings())
     finally:
         conn.close()
 

@@ -7,8 +7,10 @@ import io
 import openpyxl
 import pytest
 
-from buyergroups import co2, co2_export, db, demo_co2
-from buyergroups.co2_rollup import group_progress, programme_rollup
+from buyergroups import db
+from buyergroups.co2 import estimates, export
+from buyergroups.co2.rollup import group_progress, programme_rollup
+from buyergroups.demo import co2 as demo_co2
 from buyergroups.errors import (
     NotFoundError,
     NotSignedIn,
@@ -35,11 +37,11 @@ def world(conn: db.Connection) -> db.Connection:
 
 
 @pytest.fixture()
-def shared(conn: db.Connection) -> dict[str, co2.Estimate]:
+def shared(conn: db.Connection) -> dict[str, estimates.Estimate]:
     return seed_estimates(conn)
 
 
-def test_created_estimate_holds_the_computed_result(shared: dict[str, co2.Estimate]) -> None:
+def test_created_estimate_holds_the_computed_result(shared: dict[str, estimates.Estimate]) -> None:
     e1 = shared["e1"]
     # 300 − 200 = 100; low 300 − 230 = 70; high 300 − 180 = 120
     assert (e1.low_t, e1.expected_t, e1.high_t) == (70.0, 100.0, 120.0)
@@ -52,7 +54,7 @@ def test_created_estimate_holds_the_computed_result(shared: dict[str, co2.Estima
 
 
 def test_programme_rollup_counts_a_shared_tender_once(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     rollup = programme_rollup(conn, OUTSIDER)
     totals = rollup.totals
@@ -72,7 +74,7 @@ def test_programme_rollup_counts_a_shared_tender_once(
 
 
 def test_group_rows_keep_their_own_shared_tender(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     by_group = programme_rollup(conn, OUTSIDER).by_group
     assert by_group[["group_name", "expected_t", "counted_elsewhere_t", "estimates"]].to_dict(
@@ -90,7 +92,7 @@ def test_group_rows_keep_their_own_shared_tender(
 
 
 def test_theme_country_and_year_breakdowns(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     rollup = programme_rollup(conn, OUTSIDER)
     # e3 (60) split over circular and climate; e1 (100) is climate only
@@ -116,16 +118,16 @@ def test_theme_country_and_year_breakdowns(
 
 
 def test_same_status_on_a_tender_keeps_the_latest_update(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
-    co2.change_status(conn, MEMBER_B, shared["e2"].id, "contracted", based_on=1)
+    estimates.change_status(conn, MEMBER_B, shared["e2"].id, "contracted", based_on=1)
     totals = programme_rollup(conn, OUTSIDER).totals
     # e2 (90) now replaces e1 (100): 90 + 60 + 200
     assert totals.expected_t == 350.0
 
 
 def test_group_progress_against_its_target(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     progress = group_progress(conn, OBSERVER, 1)
     assert (progress.target_t, progress.pct_of_target, progress.secured_pct_of_target) == (
@@ -143,41 +145,43 @@ def test_group_progress_against_its_target(
 
 
 def test_outsiders_see_numbers_but_not_estimates(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     with pytest.raises(PermissionDenied):
-        co2.list_estimates(conn, OUTSIDER, 1)
+        estimates.list_estimates(conn, OUTSIDER, 1)
     with pytest.raises(PermissionDenied):
-        co2.get_estimate(conn, OUTSIDER, shared["e1"].id)
+        estimates.get_estimate(conn, OUTSIDER, shared["e1"].id)
     with pytest.raises(PermissionDenied):
         group_progress(conn, OUTSIDER, 1)
     with pytest.raises(NotSignedIn):
         programme_rollup(conn, None)
     titles = " ".join(str(v) for v in programme_rollup(conn, OUTSIDER).by_group.values.flatten())
     assert "Electric machinery" not in titles
-    assert [e.title for e in co2.list_estimates(conn, OBSERVER, 1)] == ["Electric machinery A12"]
+    assert [e.title for e in estimates.list_estimates(conn, OBSERVER, 1)] == [
+        "Electric machinery A12"
+    ]
 
 
 def test_unknown_tender_is_refused(conn: db.Connection) -> None:
     with pytest.raises(ValidationError) as caught:
-        co2.create_estimate(conn, FACILITATOR, 1, _fields("x", _external(2, 1), tender_id=0))
+        estimates.create_estimate(conn, FACILITATOR, 1, _fields("x", _external(2, 1), tender_id=0))
     assert (caught.value.field, str(caught.value)) == ("tender_id", "Tender 0 is not a tender id.")
 
 
 def test_observers_may_not_create(conn: db.Connection) -> None:
     with pytest.raises(PermissionDenied):
-        co2.create_estimate(conn, OBSERVER, 1, _fields("x", _external(2, 1)))
+        estimates.create_estimate(conn, OBSERVER, 1, _fields("x", _external(2, 1)))
 
 
 def test_invalid_input_stores_nothing(conn: db.Connection) -> None:
     with pytest.raises(ValidationError) as caught:
-        co2.create_estimate(conn, FACILITATOR, 1, _fields("Bad", _external(2, -1)))
+        estimates.create_estimate(conn, FACILITATOR, 1, _fields("Bad", _external(2, -1)))
     assert caught.value.field == "expected.expected"
     with pytest.raises(ValidationError) as caught:
-        co2.create_estimate(conn, FACILITATOR, 1, _fields("Bad", _external(2, 1), years=0))
+        estimates.create_estimate(conn, FACILITATOR, 1, _fields("Bad", _external(2, 1), years=0))
     assert caught.value.field == "years"
     with pytest.raises(ValidationError) as caught:
-        co2.create_estimate(conn, FACILITATOR, 1, _fields(" ", _external(2, 1)))
+        estimates.create_estimate(conn, FACILITATOR, 1, _fields(" ", _external(2, 1)))
     assert str(caught.value) == "Title is required."
     counts = [
         db.value(conn.cursor(), f"SELECT count(*) FROM {table}")
@@ -187,20 +191,20 @@ def test_invalid_input_stores_nothing(conn: db.Connection) -> None:
 
 
 def test_status_moves_one_step_and_keeps_revisions(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     e2 = shared["e2"]
     with pytest.raises(ValidationError):
-        co2.change_status(conn, MEMBER_B, e2.id, "realised", based_on=1)
-    contracted = co2.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=1)
-    realised = co2.change_status(conn, MEMBER_B, e2.id, "realised", based_on=2)
-    back = co2.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=3)
+        estimates.change_status(conn, MEMBER_B, e2.id, "realised", based_on=1)
+    contracted = estimates.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=1)
+    realised = estimates.change_status(conn, MEMBER_B, e2.id, "realised", based_on=2)
+    back = estimates.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=3)
     assert [contracted.status, realised.status, back.status] == [
         "contracted",
         "realised",
         "contracted",
     ]
-    history = co2.estimate_revisions(conn, MEMBER_B, e2.id)
+    history = estimates.estimate_revisions(conn, MEMBER_B, e2.id)
     assert [(r["revision_no"], r["based_on"], r["summary"], r["author"]) for r in history] == [
         (4, 3, "status realised → contracted", "Bram Member"),
         (3, 2, "status contracted → realised", "Bram Member"),
@@ -211,33 +215,33 @@ def test_status_moves_one_step_and_keeps_revisions(
 
 
 def test_stale_save_is_refused_and_changes_nothing(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     e3 = shared["e3"]
-    edited = co2.update_estimate(
+    edited = estimates.update_estimate(
         conn, FACILITATOR, e3.id, _fields("Reused girders", _external(80, 0)), based_on=1
     )
     assert (edited.current_revision, edited.expected_t, edited.status) == (2, 80.0, "realised")
     with pytest.raises(StaleEditError) as caught:
-        co2.update_estimate(
+        estimates.update_estimate(
             conn, MEMBER_B, e3.id, _fields("Reused girders v2", _external(70, 0)), based_on=1
         )
     assert caught.value.current_revision == 2
     assert caught.value.mine["title"] == "Reused girders v2"
     assert caught.value.theirs["expected_t"] == 80.0
-    stored = co2.get_estimate(conn, MEMBER_B, e3.id)
+    stored = estimates.get_estimate(conn, MEMBER_B, e3.id)
     assert (stored.title, stored.expected_t, stored.current_revision) == ("Reused girders", 80.0, 2)
-    assert len(co2.estimate_revisions(conn, MEMBER_B, e3.id)) == 2
+    assert len(estimates.estimate_revisions(conn, MEMBER_B, e3.id)) == 2
 
 
 def test_deleted_estimates_leave_the_rollup(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     with pytest.raises(PermissionDenied):
-        co2.delete_estimate(conn, MEMBER_B, shared["e3"].id, based_on=1)
-    co2.delete_estimate(conn, FACILITATOR, shared["e3"].id, based_on=1)
+        estimates.delete_estimate(conn, MEMBER_B, shared["e3"].id, based_on=1)
+    estimates.delete_estimate(conn, FACILITATOR, shared["e3"].id, based_on=1)
     with pytest.raises(NotFoundError):
-        co2.get_estimate(conn, FACILITATOR, shared["e3"].id)
+        estimates.get_estimate(conn, FACILITATOR, shared["e3"].id)
     assert programme_rollup(conn, OUTSIDER).totals.expected_t == 300.0
 
 
@@ -248,10 +252,10 @@ def test_empty_programme_rolls_up_to_zero(conn: db.Connection) -> None:
 
 
 def test_excel_export_holds_the_rollup_totals(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     rollup = programme_rollup(conn, OUTSIDER, household_t_per_year=5.0)
-    book = openpyxl.load_workbook(io.BytesIO(co2_export.rollup_xlsx(rollup)))
+    book = openpyxl.load_workbook(io.BytesIO(export.rollup_xlsx(rollup)))
     assert book.sheetnames == [
         "Totals", "Groups", "Programmes", "Sectors", "Themes", "Countries", "Years", "Notes",
     ]  # fmt: skip
@@ -269,27 +273,27 @@ def test_excel_export_holds_the_rollup_totals(
 
 
 def test_group_exports_list_its_estimates(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
-    co2.update_estimate(
+    estimates.update_estimate(
         conn, FACILITATOR, shared["e3"].id, _fields("=HYPERLINK(1)", _external(60, 0)), based_on=1
     )
-    text = co2_export.estimates_csv(conn, MEMBER_B, 2).decode("utf-8-sig")
+    text = export.estimates_csv(conn, MEMBER_B, 2).decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0].split(",")[:5] == ["id", "title", "method", "screening", "status"]
     # newest period first, then newest id: both start in 2025 after the edit
     assert [line.split(",")[1] for line in lines[1:]] == ["'=HYPERLINK(1)", "A12 viaduct"]
-    sheet = openpyxl.load_workbook(io.BytesIO(co2_export.estimates_xlsx(conn, MEMBER_B, 2)))
+    sheet = openpyxl.load_workbook(io.BytesIO(export.estimates_xlsx(conn, MEMBER_B, 2)))
     rows = list(sheet["Estimates"].iter_rows(min_row=2, values_only=True))
     assert [(row[1], row[9]) for row in rows] == [("'=HYPERLINK(1)", 60), ("A12 viaduct", 90)]
     with pytest.raises(PermissionDenied):
-        co2_export.estimates_csv(conn, OUTSIDER, 2)
+        export.estimates_csv(conn, OUTSIDER, 2)
 
 
 def test_rollup_csv_has_every_dimension_and_the_total(
-    conn: db.Connection, shared: dict[str, co2.Estimate]
+    conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
-    table = co2_export.rollup_csv(programme_rollup(conn, OUTSIDER)).decode("utf-8-sig")
+    table = export.rollup_csv(programme_rollup(conn, OUTSIDER)).decode("utf-8-sig")
     rows = [line.split(",") for line in table.splitlines()]
     assert rows[0][:5] == ["dimension", "key", "sector", "programme", "target_t"]
     assert [row[0] for row in rows[1:]].count("year") == 3
@@ -311,7 +315,7 @@ def test_demo_estimates_use_every_method_and_status(conn: db.Connection) -> None
     # the excavators: (48 − 20) kg/h × 7,200 h/year × 4 years = 806.4 t
     excavators = [
         (e.low_t, e.expected_t, e.high_t)
-        for e in co2.list_estimates(conn, FACILITATOR, 2)
+        for e in estimates.list_estimates(conn, FACILITATOR, 2)
         if e.title == "Electric vs diesel excavators on the 4-year maintenance contract"
     ]
     # low (44 − 25) × 6,000 × 4 = 456 t; high (52 − 0) × 8,400 × 4 = 1,747.2 t

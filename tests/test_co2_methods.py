@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from buyergroups.co2_methods import (
+from buyergroups.co2.methods import (
     Co2Status,
     Reduction,
     check_period,

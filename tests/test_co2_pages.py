@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from buyergroups import co2, db
-from buyergroups.users import User
+from buyergroups import db
+from buyergroups.accounts.users import User
+from buyergroups.co2 import estimates
 from tests.co2_world import (
     FACILITATOR,
     MEMBER_B,
@@ -98,21 +99,21 @@ def test_tab_for_an_outsider_points_to_the_totals(conn: db.Connection) -> None:
 
 
 def test_tab_lists_estimates_and_moves_a_status(conn: db.Connection) -> None:
-    estimates = seed_estimates(conn)
+    seeded = seed_estimates(conn)
     at = _tab(MEMBER_B, 2)
     assert not at.exception
     # newest period first: A12 viaduct starts in 2025, the girders in 2024
     assert at.selectbox(key="co2tab_selected").options == ["A12 viaduct", "Reused girders"]
-    at.selectbox(key="co2tab_selected").set_value(estimates["e3"].id).run()
+    at.selectbox(key="co2tab_selected").set_value(seeded["e3"].id).run()
     assert "60.000 t CO2e baseline" in _all_text(at)
-    at.selectbox(key="co2tab_selected").set_value(estimates["e2"].id).run()
+    at.selectbox(key="co2tab_selected").set_value(seeded["e2"].id).run()
     assert (
         "240.000 t CO2e baseline − 150.000 t CO2e expected = 90.000 t CO2e (from LCA 2024)"
         in _all_text(at)
     )
-    at.button(key=f"co2tab_status_save_{estimates['e2'].id}").click().run()
+    at.button(key=f"co2tab_status_save_{seeded['e2'].id}").click().run()
     assert not at.exception
-    assert co2.get_estimate(conn, MEMBER_B, estimates["e2"].id).status == "contracted"
+    assert estimates.get_estimate(conn, MEMBER_B, seeded["e2"].id).status == "contracted"
 
 
 def test_tab_form_computes_live_and_saves(conn: db.Connection) -> None:
@@ -137,25 +138,25 @@ def test_tab_form_computes_live_and_saves(conn: db.Connection) -> None:
     assert [s.value for s in at.success] == ["134.4 t CO2e expected (range 110.4 – 230.4 t)"]
     at.button(key=f"{prefix}_save").click().run()
     assert not at.exception
-    saved = co2.list_estimates(conn, FACILITATOR, 1)
+    saved = estimates.list_estimates(conn, FACILITATOR, 1)
     assert [(e.title, e.low_t, e.expected_t, e.high_t) for e in saved] == [
         ("Electric excavators", 110.4, 134.4, 230.4)
     ]
 
 
 def test_tab_edit_saves_a_revision_and_refuses_a_stale_one(conn: db.Connection) -> None:
-    estimates = seed_estimates(conn)
-    e3 = estimates["e3"]
+    seeded = seed_estimates(conn)
+    e3 = seeded["e3"]
     at = _tab(FACILITATOR, 2)
     at.selectbox(key="co2tab_selected").set_value(e3.id).run()
     prefix = f"co2tab_edit_{e3.id}"
     at.number_input(key=f"{prefix}_baseline_expected").set_value(80).run()
     at.button(key=f"{prefix}_save").click().run()
     assert not at.exception
-    saved = co2.get_estimate(conn, FACILITATOR, e3.id)
+    saved = estimates.get_estimate(conn, FACILITATOR, e3.id)
     assert (saved.current_revision, saved.expected_t) == (2, 80.0)
     # Someone else saves revision 3 while this form is open at revision 2.
-    co2.update_estimate(
+    estimates.update_estimate(
         conn, MEMBER_B, e3.id, fields("Reused girders", external(70, 0), start_year=2024,
                                       years=3), based_on=2,
     )  # fmt: skip
@@ -169,15 +170,15 @@ def test_tab_edit_saves_a_revision_and_refuses_a_stale_one(conn: db.Connection) 
         "Someone saved this estimate after revision 2 (it is now at revision 3)"
     )
     assert at.number_input(key=f"{prefix}_baseline_expected").value == 90
-    assert co2.get_estimate(conn, FACILITATOR, e3.id).expected_t == 70.0
+    assert estimates.get_estimate(conn, FACILITATOR, e3.id).expected_t == 70.0
 
 
 def test_tab_delete_is_for_facilitators(conn: db.Connection) -> None:
-    estimates = seed_estimates(conn)
+    seeded = seed_estimates(conn)
     member = _tab(MEMBER_B, 2)
     assert not [b for b in member.button if str(b.key).startswith("co2tab_delete_")]
     at = _tab(FACILITATOR, 2)
-    at.selectbox(key="co2tab_selected").set_value(estimates["e2"].id).run()
-    at.button(key=f"co2tab_delete_{estimates['e2'].id}").click().run()
+    at.selectbox(key="co2tab_selected").set_value(seeded["e2"].id).run()
+    at.button(key=f"co2tab_delete_{seeded['e2'].id}").click().run()
     assert not at.exception
     assert at.selectbox(key="co2tab_selected").options == ["Reused girders"]

@@ -8,8 +8,11 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from buyergroups import criteria, db, demo, reports, versioned
-from buyergroups.criteria_import import (
+from buyergroups import criteria, db, demo, versioned
+from buyergroups.accounts.users import get_user
+from buyergroups.errors import ImportRejected, PermissionDenied, ValidationError
+from buyergroups.exports import group_sheets
+from buyergroups.exports.criteria_import import (
     ImportReport,
     RowResult,
     parse_rows,
@@ -17,8 +20,6 @@ from buyergroups.criteria_import import (
     template_csv,
     template_xlsx,
 )
-from buyergroups.errors import ImportRejected, PermissionDenied, ValidationError
-from buyergroups.users import get_user
 from tests.factories import make_criterion
 from tests.test_reports import HOSTILE
 
@@ -48,7 +49,7 @@ def test_every_demo_group_round_trips_without_loss(conn, world, fmt) -> None:
     assert len(group_ids) == 9
     for group_id in group_ids:
         original = [_content(c) for c in criteria.list_criteria(other, admin, group_id)]
-        export = getattr(reports, f"criteria_{fmt}")(other, admin, group_id)
+        export = getattr(group_sheets, f"criteria_{fmt}")(other, admin, group_id)
         report = parse_rows(export, f"group.{fmt}")
         assert report.errors == []
         assert [row.content for row in report.valid] == original
@@ -63,8 +64,8 @@ def test_hostile_text_survives_the_round_trip(conn, world) -> None:
     make_criterion(conn, world.facilitator, world.group_a, **HOSTILE)
     original = [_content(c) for c in criteria.list_criteria(conn, world.member, world.group_a)]
     for export, name in (
-        (reports.criteria_xlsx(conn, world.member, world.group_a), "x.xlsx"),
-        (reports.criteria_csv(conn, world.member, world.group_a), "x.csv"),
+        (group_sheets.criteria_xlsx(conn, world.member, world.group_a), "x.xlsx"),
+        (group_sheets.criteria_csv(conn, world.member, world.group_a), "x.csv"),
     ):
         assert [r.content for r in parse_rows(export, name).valid] == original
 
@@ -138,9 +139,13 @@ def test_a_report_without_valid_rows_stores_nothing(conn, world) -> None:
 
 def test_template_has_the_export_columns_and_a_valid_example(conn, world) -> None:
     template = load_workbook(io.BytesIO(template_xlsx())).active
-    export = load_workbook(io.BytesIO(reports.criteria_xlsx(conn, world.member, world.group_a)))
+    export = load_workbook(
+        io.BytesIO(group_sheets.criteria_xlsx(conn, world.member, world.group_a))
+    )
     assert [c.value for c in template[1]] == [c.value for c in export.active[1]]
-    assert template_csv().decode("utf-8-sig").splitlines()[0] == ",".join(reports.CRITERIA_FIELDS)
+    assert template_csv().decode("utf-8-sig").splitlines()[0] == ",".join(
+        group_sheets.CRITERIA_FIELDS
+    )
     assert parse_rows(template_xlsx(), "t.xlsx").valid[0].content == {
         "title": "Emission-free equipment on site",
         "body": "The tenderer states the share of emission-free machinery used on site.",

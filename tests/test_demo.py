@@ -33,11 +33,11 @@ def test_demo_content_meets_the_brief(conn) -> None:
 
 
 def test_demo_users_sign_in_with_the_documented_password(conn) -> None:
-    from buyergroups import accounts
+    from buyergroups.accounts import signin
     from buyergroups.config import Settings
 
     demo.seed(conn)
-    user = accounts.authenticate(
+    user = signin.authenticate(
         conn, "joost.verhagen@demo.buyergroups.example", demo.DEMO_PASSWORD, Settings()
     )
     assert user.name == "Joost Verhagen"

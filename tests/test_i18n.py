@@ -15,7 +15,6 @@ from buyergroups.domain import Status, Theme
 from buyergroups.errors import ValidationError, msg
 from buyergroups.i18n import (
     CATALOGUE,
-    NL,
     country_name,
     enum_label,
     number,
@@ -23,6 +22,7 @@ from buyergroups.i18n import (
     translate,
     translate_message,
 )
+from buyergroups.i18n.nl import INTERFACE
 from tests.ui_support import APP, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ TRANSLATED_FILES = [
     "pages/network.py",
     "pages/monitoring.py",
     "ui/network_view.py",
-    "buyergroups/reports_docx.py",
+    "buyergroups/exports/word.py",
     "ui/import_summary.py",
 ]
 MARKERS = {"t", "N_"}
@@ -109,7 +109,7 @@ def _bare_labels(tree: ast.Module) -> list[str]:
 def test_every_marked_text_has_a_dutch_entry(path: str) -> None:
     texts = _marked_texts(_tree(path))
     assert texts, f"{path} shows no text through t()"
-    assert [text for text in texts if text not in NL] == []
+    assert [text for text in texts if text not in INTERFACE] == []
 
 
 @pytest.mark.parametrize("path", TRANSLATED_FILES)
@@ -153,9 +153,9 @@ def test_messages_are_shown_in_the_readers_language() -> None:
 
 
 def test_dutch_entries_keep_the_placeholders() -> None:
-    broken = {en: nl for en, nl in NL.items() if placeholders(en) != placeholders(nl)}
+    broken = {en: nl for en, nl in INTERFACE.items() if placeholders(en) != placeholders(nl)}
     assert broken == {}
-    assert all(nl.strip() for nl in NL.values())
+    assert all(nl.strip() for nl in INTERFACE.values())
 
 
 def test_translate_falls_back_to_english_and_fills_placeholders() -> None:

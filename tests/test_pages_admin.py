@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from buyergroups import accounts, db
+from buyergroups import db
+from buyergroups.accounts import manage, sessions, signin
 from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed
 
@@ -21,10 +22,8 @@ PASSWORD = "violet-harbour-42"
 def people(conn: db.Connection, db_path: Path, monkeypatch):
     monkeypatch.setenv("BUYERGROUPS_DB", str(db_path))
     monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    admin = accounts.create_user(
-        conn, None, "Ada Admin", "ada@example.org", PASSWORD, is_admin=True
-    )
-    member = accounts.create_user(conn, admin, "Max Member", "max@example.org", PASSWORD)
+    admin = manage.create_user(conn, None, "Ada Admin", "ada@example.org", PASSWORD, is_admin=True)
+    member = manage.create_user(conn, admin, "Max Member", "max@example.org", PASSWORD)
     return admin, member
 
 
@@ -66,7 +65,7 @@ def test_admin_sees_users_and_creates_one(conn, people):
         ("Max Member", "max@example.org", "en", False, False),
         ("Nina Novak", "nina@example.org", "nl", False, False),
     ]
-    assert accounts.authenticate(conn, "nina@example.org", "nina-first-password", Settings())
+    assert signin.authenticate(conn, "nina@example.org", "nina-first-password", Settings())
 
 
 def test_weak_initial_password_is_refused_on_the_page(conn, people):
@@ -94,19 +93,19 @@ def test_a_dutch_admin_reads_the_refusal_in_dutch(people):
 
 def test_admin_disables_enables_and_resets(conn, people):
     admin, member = people
-    token = accounts.start_session(conn, member.id, Settings())
+    token = sessions.start_session(conn, member.id, Settings())
     at = page_as(admin)
     at.selectbox(key="admin_user_pick").set_value(member.id).run()
     at.button(key="admin_disable").click().run()
     assert [s.value for s in at.success] == [r"Disabled max@example\.org\."]
-    assert accounts.resolve_session(conn, token, Settings()) is None
+    assert sessions.resolve_session(conn, token, Settings()) is None
     at.button(key="admin_enable").click().run()
     at.text_input(key="admin_reset_password").input("reset-by-the-admin")
     at.button(key="admin_reset_submit").click().run()
     assert [s.value for s in at.success] == [
         r"Password of max@example\.org reset; their sessions were ended\."
     ]
-    assert accounts.authenticate(conn, "max@example.org", "reset-by-the-admin", Settings())
+    assert signin.authenticate(conn, "max@example.org", "reset-by-the-admin", Settings())
 
 
 def test_admin_cannot_disable_themselves(people):
@@ -119,7 +118,7 @@ def test_admin_cannot_disable_themselves(people):
 
 def test_activity_log_with_filters(conn, people):
     admin, member = people
-    accounts.disable_user(conn, admin, member.id)
+    manage.disable_user(conn, admin, member.id)
     at = page_as(admin)
     log = records(at, 1)
     assert [(e["Who"], e["Action"], e["Item"]) for e in log] == [
@@ -144,7 +143,7 @@ def test_admin_sees_a_lock_out_and_unlocks(conn, people):
     admin, member = people
     for _ in range(Settings().max_failed_logins):
         with pytest.raises(AuthenticationFailed):
-            accounts.authenticate(conn, "max@example.org", "not-the-password", Settings())
+            signin.authenticate(conn, "max@example.org", "not-the-password", Settings())
     at = page_as(admin)
     assert [u["Locked"] for u in records(at, 0)] == [False, True]
     at.selectbox(key="admin_user_pick").set_value(member.id).run()
@@ -154,4 +153,4 @@ def test_admin_sees_a_lock_out_and_unlocks(conn, people):
     at.button(key="admin_unlock").click().run()
     assert [s.value for s in at.success] == [r"Unlocked max@example\.org; they can sign in again\."]
     assert [u["Locked"] for u in records(at, 0)] == [False, False]
-    assert accounts.authenticate(conn, "max@example.org", PASSWORD, Settings()) == member
+    assert signin.authenticate(conn, "max@example.org", PASSWORD, Settings()) == member

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from buyergroups import accounts, db
+from buyergroups import db
+from buyergroups.accounts import manage, sessions, signin
 from buyergroups.config import Settings
 
 APP = str(Path(__file__).with_name("login_gate_app.py"))
@@ -19,7 +20,7 @@ GENERIC = "Email or password is wrong, or the account is locked or disabled."
 def member(conn: db.Connection, db_path: Path, monkeypatch):
     monkeypatch.setenv("BUYERGROUPS_DB", str(db_path))
     monkeypatch.setenv("BUYERGROUPS_SEED_DEMO", "0")
-    return accounts.create_user(conn, None, "Max Member", "max@example.org", PASSWORD)
+    return manage.create_user(conn, None, "Max Member", "max@example.org", PASSWORD)
 
 
 def fresh_app() -> AppTest:
@@ -55,7 +56,7 @@ def test_correct_credentials_sign_in_without_a_token_in_the_url(conn, member):
     token = at.session_state["auth_token"]
     assert at.session_state["auth_user"] == member
     assert "s" not in at.query_params
-    assert accounts.resolve_session(conn, token, Settings()) == member
+    assert sessions.resolve_session(conn, token, Settings()) == member
 
 
 def test_stay_signed_in_puts_the_token_in_the_url_on_every_run(conn, member):
@@ -80,7 +81,7 @@ def test_wrong_credentials_show_the_generic_message(member, email, password):
 
 def test_a_session_ended_on_the_server_signs_the_browser_out(conn, member):
     at = sign_in(fresh_app().run(), "max@example.org", PASSWORD)
-    accounts.end_session(conn, at.session_state["auth_token"])
+    sessions.end_session(conn, at.session_state["auth_token"])
     at.run()
     assert shown_text(at) == []
     assert [t.key for t in at.text_input] == ["login_email", "login_password"]
@@ -88,7 +89,7 @@ def test_a_session_ended_on_the_server_signs_the_browser_out(conn, member):
 
 
 def test_a_reload_with_the_token_in_the_url_stays_signed_in(conn, member):
-    token = accounts.start_session(conn, member.id, Settings())
+    token = sessions.start_session(conn, member.id, Settings())
     at = fresh_app()
     at.query_params["s"] = token
     at.run()
@@ -99,7 +100,7 @@ def test_a_reload_with_the_token_in_the_url_stays_signed_in(conn, member):
 
 def test_session_state_token_signs_a_test_user_in(conn, member):
     at = fresh_app()
-    at.session_state["auth_token"] = accounts.start_session(conn, member.id, Settings())
+    at.session_state["auth_token"] = sessions.start_session(conn, member.id, Settings())
     at.run()
     assert shown_text(at) == ["signed in as Max Member"]
 
@@ -109,13 +110,13 @@ def test_sign_out_ends_the_server_session(conn, member):
     token = at.session_state["auth_token"]
     at.button(key="logout").click().run()
     assert shown_text(at) == []
-    assert accounts.resolve_session(conn, token, Settings()) is None
+    assert sessions.resolve_session(conn, token, Settings()) is None
     assert "s" not in at.query_params
     assert "auth_token" not in at.session_state
 
 
 def test_password_change_keeps_this_browser_and_ends_the_others(conn, member):
-    other_browser = accounts.start_session(conn, member.id, Settings())
+    other_browser = sessions.start_session(conn, member.id, Settings())
     at = sign_in(fresh_app().run(), "max@example.org", PASSWORD)
     at.text_input(key="account_old_password").input(PASSWORD)
     at.text_input(key="account_new_password").input("new-sturdy-phrase")
@@ -124,24 +125,24 @@ def test_password_change_keeps_this_browser_and_ends_the_others(conn, member):
     assert [s.value for s in at.success] == [
         "Password changed. You were signed out everywhere else."
     ]
-    assert accounts.resolve_session(conn, other_browser, Settings()) is None
+    assert sessions.resolve_session(conn, other_browser, Settings()) is None
     at.run()
     assert shown_text(at) == ["signed in as Max Member"]
-    assert accounts.authenticate(conn, "max@example.org", "new-sturdy-phrase", Settings())
+    assert signin.authenticate(conn, "max@example.org", "new-sturdy-phrase", Settings())
 
 
 def test_language_choice_is_saved(conn, member):
     at = sign_in(fresh_app().run(), "max@example.org", PASSWORD)
     at.selectbox(key="account_language").set_value("nl").run()
     assert at.session_state["auth_user"].language == "nl"
-    assert accounts.user_by_email(conn, "max@example.org").language == "nl"
+    assert manage.user_by_email(conn, "max@example.org").language == "nl"
 
 
 def test_names_are_shown_as_typed_not_as_markup(conn, member):
     hostile = "*Eve* <script>alert(1)</script> [x](javascript:alert(1))"
-    eve = accounts.create_user(conn, None, hostile, "eve@example.org", PASSWORD)
+    eve = manage.create_user(conn, None, hostile, "eve@example.org", PASSWORD)
     at = fresh_app()
-    at.session_state["auth_token"] = accounts.start_session(conn, eve.id, Settings())
+    at.session_state["auth_token"] = sessions.start_session(conn, eve.id, Settings())
     at.run()
     assert [m.value for m in at.sidebar.markdown] == [
         r"**\*Eve\* \<script\>alert\(1\)\</script\> \[x\]\(javascript:alert\(1\)\)**"
@@ -191,7 +192,7 @@ def test_organisation_identity_maps_to_the_local_user(conn, member):
     at = oidc_app("MAX@example.org").run()
     assert not at.exception
     assert shown_text(at) == ["signed in as Max Member"]
-    assert accounts.resolve_session(conn, at.session_state["auth_token"], Settings()) == member
+    assert sessions.resolve_session(conn, at.session_state["auth_token"], Settings()) == member
 
 
 @pytest.mark.parametrize(
@@ -212,7 +213,7 @@ def test_sign_out_after_organisation_sign_in_also_logs_out_of_the_provider(conn,
     at = oidc_app("max@example.org").run()
     token = at.session_state["auth_token"]
     at.button(key="logout").click().run()
-    assert accounts.resolve_session(conn, token, Settings()) is None
+    assert sessions.resolve_session(conn, token, Settings()) is None
     assert at.user["is_logged_in"] is False
     at.run()
     assert shown_text(at) == []

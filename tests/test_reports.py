@@ -11,10 +11,11 @@ import docx
 import pytest
 from openpyxl import load_workbook
 
-from buyergroups import criteria, db, demo, dialogue, documents, reports, reports_docx
+from buyergroups import criteria, db, demo, dialogue, documents
+from buyergroups.accounts.users import User, find_by_email
 from buyergroups.errors import NotFoundError, NotSignedIn, PermissionDenied, ValidationError
-from buyergroups.markdown_docx import add_markdown
-from buyergroups.users import User, find_by_email
+from buyergroups.exports import group_sheets, spreadsheet, word
+from buyergroups.exports.markdown_docx import add_markdown
 from tests.factories import make_criterion
 
 VIADUCTS = "Circulaire viaducten en bruggen"
@@ -73,7 +74,7 @@ def _weights(blocks: list[tuple[str, list[str]]]) -> dict[str, str | None]:
 
 def test_word_criteria_set_holds_every_criterion_once_with_its_weight(demo_conn) -> None:
     group_id = _group(demo_conn)
-    data = reports_docx.criteria_docx(demo_conn, _user(demo_conn, FACILITATOR, "en"), group_id)
+    data = word.criteria_docx(demo_conn, _user(demo_conn, FACILITATOR, "en"), group_id)
     blocks = _criteria_blocks(data)
     titles = [title for title, _ in blocks]
     stored = _stored(demo_conn, group_id)
@@ -90,7 +91,7 @@ def test_word_criteria_set_holds_every_criterion_once_with_its_weight(demo_conn)
 
 def test_word_criteria_set_is_grouped_by_type_then_theme(demo_conn) -> None:
     facilitator = _user(demo_conn, FACILITATOR, "en")
-    data = reports_docx.criteria_docx(demo_conn, facilitator, _group(demo_conn))
+    data = word.criteria_docx(demo_conn, facilitator, _group(demo_conn))
     headings = [
         (p.style.name, p.text)
         for p in docx.Document(io.BytesIO(data)).paragraphs
@@ -122,15 +123,19 @@ def test_private_criteria_are_not_exported_to_a_non_member(demo_conn) -> None:
         "Gunningscriterium: prijs gecorrigeerd met CO2-Prestatieladder",
         "Zero-emission construction equipment on site",
     ]
-    blocks = _criteria_blocks(reports_docx.criteria_docx(demo_conn, outsider, group_id))
+    blocks = _criteria_blocks(word.criteria_docx(demo_conn, outsider, group_id))
     assert sorted(title for title, _ in blocks) == sorted(published)
-    sheet = load_workbook(io.BytesIO(reports.criteria_xlsx(demo_conn, outsider, group_id))).active
+    sheet = load_workbook(
+        io.BytesIO(group_sheets.criteria_xlsx(demo_conn, outsider, group_id))
+    ).active
     assert sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True)) == sorted(
         published
     )
     rows = list(
         csv.reader(
-            io.StringIO(reports.criteria_csv(demo_conn, outsider, group_id).decode("utf-8-sig"))
+            io.StringIO(
+                group_sheets.criteria_csv(demo_conn, outsider, group_id).decode("utf-8-sig")
+            )
         )
     )
     assert sorted(row[1] for row in rows[1:]) == sorted(published)
@@ -138,17 +143,17 @@ def test_private_criteria_are_not_exported_to_a_non_member(demo_conn) -> None:
 
 def test_signed_out_exports_nothing(demo_conn) -> None:
     with pytest.raises(NotSignedIn):
-        reports_docx.criteria_docx(demo_conn, None, _group(demo_conn))
+        word.criteria_docx(demo_conn, None, _group(demo_conn))
     with pytest.raises(NotSignedIn):
-        reports.dialogue_csv(demo_conn, None, _group(demo_conn))
+        group_sheets.dialogue_csv(demo_conn, None, _group(demo_conn))
 
 
 def test_tenders_and_private_documents_stay_with_members(demo_conn) -> None:
     group_id = _group(demo_conn)
     outsider = _user(demo_conn, OUTSIDER)
     with pytest.raises(PermissionDenied):
-        reports.tenders_xlsx(demo_conn, outsider, group_id)
-    member_rows = reports.tenders_csv(demo_conn, _user(demo_conn, FACILITATOR), group_id)
+        group_sheets.tenders_xlsx(demo_conn, outsider, group_id)
+    member_rows = group_sheets.tenders_csv(demo_conn, _user(demo_conn, FACILITATOR), group_id)
     header, *rows = csv.reader(io.StringIO(member_rows.decode("utf-8-sig")))
     assert header == [
         "ID",
@@ -179,20 +184,20 @@ def test_tenders_and_private_documents_stay_with_members(demo_conn) -> None:
         if d["visibility"] == "group"
     )
     with pytest.raises(PermissionDenied):
-        reports_docx.document_docx(demo_conn, outsider, group_id, private["id"])
+        word.document_docx(demo_conn, outsider, group_id, private["id"])
 
 
 def test_source_credit_names_the_source_only_to_who_may_read_it(conn, world) -> None:
     source = make_criterion(conn, world.facilitator, world.group_a, title="Emission-free kit")
     copy = criteria.reuse(conn, world.admin, source, world.group_b)
     assert copy > source
-    admin_blocks = _criteria_blocks(reports_docx.criteria_docx(conn, world.admin, world.group_b))
-    outsider_blocks = _criteria_blocks(
-        reports_docx.criteria_docx(conn, world.outsider, world.group_b)
-    )
+    admin_blocks = _criteria_blocks(word.criteria_docx(conn, world.admin, world.group_b))
+    outsider_blocks = _criteria_blocks(word.criteria_docx(conn, world.outsider, world.group_b))
     assert admin_blocks[0][1][-1] == "Reused from “Emission-free kit” of group Group A."
     assert outsider_blocks[0][1][-1] == "Reused from a criterion of group Group A."
-    sheet = load_workbook(io.BytesIO(reports.criteria_xlsx(conn, world.outsider, world.group_b)))
+    sheet = load_workbook(
+        io.BytesIO(group_sheets.criteria_xlsx(conn, world.outsider, world.group_b))
+    )
     assert sheet.active["N2"].value == "Reused from a criterion of group Group A."
 
 
@@ -203,8 +208,10 @@ def test_dialogue_export_keeps_private_events_from_non_members(conn, world) -> N
             held_on="2024-05-01", participants=["Acme"], notes="", takeaways="- ok",
             visibility=visibility,
         )  # fmt: skip
-    member = load_workbook(io.BytesIO(reports.dialogue_xlsx(conn, world.member, world.group_a)))
-    outsider = reports.dialogue_csv(conn, world.outsider, world.group_a).decode("utf-8-sig")
+    member = load_workbook(
+        io.BytesIO(group_sheets.dialogue_xlsx(conn, world.member, world.group_a))
+    )
+    outsider = group_sheets.dialogue_csv(conn, world.outsider, world.group_a).decode("utf-8-sig")
     assert [r[3] for r in member.active.iter_rows(min_row=2, values_only=True)] == [
         "One-to-one with Acme",
         "Supplier day",
@@ -223,7 +230,7 @@ HOSTILE = {
 
 def test_formula_injection_is_neutralised_in_excel_and_csv(conn, world) -> None:
     make_criterion(conn, world.facilitator, world.group_a, **HOSTILE)
-    book = load_workbook(io.BytesIO(reports.criteria_xlsx(conn, world.member, world.group_a)))
+    book = load_workbook(io.BytesIO(group_sheets.criteria_xlsx(conn, world.member, world.group_a)))
     row = {c.column_letter: c for c in book.active[2]}
     assert [(row[col].value, row[col].data_type) for col in "BCHIJ"] == [
         ("'" + HOSTILE["title"], "s"),
@@ -232,7 +239,7 @@ def test_formula_injection_is_neutralised_in_excel_and_csv(conn, world) -> None:
         ("'" + HOSTILE["verification_proof"], "s"),
         ("''=already quoted", "s"),
     ]
-    text = reports.criteria_csv(conn, world.member, world.group_a).decode("utf-8-sig")
+    text = group_sheets.criteria_csv(conn, world.member, world.group_a).decode("utf-8-sig")
     fields = list(csv.reader(io.StringIO(text)))[1]
     assert [fields[i] for i in (1, 2, 7, 8, 9)] == [
         "'" + HOSTILE["title"],
@@ -248,15 +255,15 @@ def test_formula_injection_is_neutralised_in_excel_and_csv(conn, world) -> None:
     ["=1+1", "+1", "-1", "@x", "\tx", "'=x", "''+x", "'plain", "plain", "", 5, None],
 )
 def test_protect_and_unprotect_are_inverse(value) -> None:
-    assert reports.unprotect_cell(reports.protect_cell(value)) == value
+    assert spreadsheet.unprotect_cell(spreadsheet.protect_cell(value)) == value
 
 
 def test_market_vision_as_word_keeps_headings_lists_and_emphasis(demo_conn) -> None:
     facilitator = _user(demo_conn, FACILITATOR)
     group_id = _group(demo_conn)
-    vision = reports_docx.exportable_documents(demo_conn, facilitator, group_id)
+    vision = word.exportable_documents(demo_conn, facilitator, group_id)
     assert [d["kind"] for d in vision] == ["market_vision"]
-    data = reports_docx.document_docx(demo_conn, facilitator, group_id, vision[0]["id"])
+    data = word.document_docx(demo_conn, facilitator, group_id, vision[0]["id"])
     paragraphs = [(p.style.name, p.text) for p in docx.Document(io.BytesIO(data)).paragraphs]
     assert paragraphs[0] == ("Title", "Marktvisie circulaire viaducten en bruggen")
     assert [t for s, t in paragraphs if s == "Heading 2"][:4] == [
@@ -278,9 +285,9 @@ def test_document_export_refuses_other_groups_and_other_kinds(demo_conn) -> None
         if d["kind"] == "specification"
     )
     with pytest.raises(ValidationError):
-        reports_docx.document_docx(demo_conn, facilitator, group_id, spec["id"])
+        word.document_docx(demo_conn, facilitator, group_id, spec["id"])
     with pytest.raises(NotFoundError):
-        reports_docx.document_docx(demo_conn, facilitator, group_id + 1, spec["id"])
+        word.document_docx(demo_conn, facilitator, group_id + 1, spec["id"])
 
 
 def test_markdown_converter_covers_the_subset() -> None:
@@ -312,7 +319,7 @@ def test_markdown_converter_covers_the_subset() -> None:
 
 def test_one_page_summary_counts_criteria_by_theme_and_ambition(demo_conn) -> None:
     group_id = _group(demo_conn)
-    data = reports_docx.summary_docx(demo_conn, _user(demo_conn, FACILITATOR, "en"), group_id)
+    data = word.summary_docx(demo_conn, _user(demo_conn, FACILITATOR, "en"), group_id)
     summary = docx.Document(io.BytesIO(data))
     assert [[c.text for c in row.cells] for row in summary.tables[0].rows] == [
         ["Theme", "Basis", "Significant", "Ambitious", "Total"],
@@ -335,9 +342,7 @@ def test_word_exports_follow_the_readers_language(demo_conn) -> None:
     facilitator = _user(demo_conn, FACILITATOR)
     assert facilitator.language == "nl"
     group_id = _group(demo_conn)
-    criteria_set = docx.Document(
-        io.BytesIO(reports_docx.criteria_docx(demo_conn, facilitator, group_id))
-    )
+    criteria_set = docx.Document(io.BytesIO(word.criteria_docx(demo_conn, facilitator, group_id)))
     texts = [p.text for p in criteria_set.paragraphs]
     assert texts[0] == f"Criteriaset: {VIADUCTS}"
     assert texts[1].startswith("8 criteria (") and " geëxporteerd op " in texts[1]
@@ -345,7 +350,7 @@ def test_word_exports_follow_the_readers_language(demo_conn) -> None:
     headings = [p.text for p in criteria_set.paragraphs if p.style.name == "Heading 1"]
     assert headings[0] == "Geschiktheidseis"
     assert "Weging: 50%" in texts and "Weight: 50%" not in texts
-    summary = docx.Document(io.BytesIO(reports_docx.summary_docx(demo_conn, facilitator, group_id)))
+    summary = docx.Document(io.BytesIO(word.summary_docx(demo_conn, facilitator, group_id)))
     assert [c.text for c in summary.tables[0].rows[0].cells] == [
         "Thema", "Basis", "Significant", "Ambitieus", "Totaal",
     ]  # fmt: skip
@@ -354,6 +359,6 @@ def test_word_exports_follow_the_readers_language(demo_conn) -> None:
 
 
 def test_one_page_summary_for_a_non_member_counts_published_only(demo_conn) -> None:
-    data = reports_docx.summary_docx(demo_conn, _user(demo_conn, OUTSIDER), _group(demo_conn))
+    data = word.summary_docx(demo_conn, _user(demo_conn, OUTSIDER), _group(demo_conn))
     table = docx.Document(io.BytesIO(data)).tables[0]
     assert [c.text for c in table.rows[-1].cells] == ["Total", "2", "1", "1", "4"]

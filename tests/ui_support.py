@@ -7,9 +7,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from buyergroups import db, demo, sessions
+from buyergroups import db, demo
+from buyergroups.accounts import sessions
+from buyergroups.accounts.users import User, find_by_email
 from buyergroups.config import load_settings
-from buyergroups.users import User, find_by_email
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")

@@ -24,10 +24,11 @@ from dataclasses import replace
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from buyergroups import accounts, db
+from buyergroups import db
+from buyergroups.accounts import manage, sessions, signin
+from buyergroups.accounts.users import User, language_name
 from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed, BuyerGroupsError
-from buyergroups.users import User, language_name
 from ui.i18n import LANGUAGE_KEY, error_text, language, t
 
 TOKEN_KEY = "auth_token"  # noqa: S105  # nosec B105 - a session_state key name, not a secret
@@ -54,7 +55,7 @@ def _resume(conn: db.Connection, settings: Settings) -> User | None:
     from_url = st.query_params.get(QUERY_KEY)
     candidates = [st.session_state.get(TOKEN_KEY), from_url]
     for token in dict.fromkeys(c for c in candidates if c):
-        user = accounts.resolve_session(conn, token, settings)
+        user = sessions.resolve_session(conn, token, settings)
         if user is not None:
             _remember(token, user, in_url=True if token == from_url else None)
             return user
@@ -130,10 +131,10 @@ def _password_sign_in(
     conn: db.Connection, settings: Settings, email: str, password: str, *, remember: bool
 ) -> None:
     try:
-        user = accounts.authenticate(conn, email, password, settings)
-        token = accounts.start_session(conn, user.id, settings)
+        user = signin.authenticate(conn, email, password, settings)
+        token = sessions.start_session(conn, user.id, settings)
     except AuthenticationFailed:
-        st.error(t(accounts.SIGN_IN_FAILED))
+        st.error(t(sessions.SIGN_IN_FAILED))
         return
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
@@ -190,7 +191,7 @@ def _oidc_email() -> str | None:
 def _oidc_sign_in(conn: db.Connection, settings: Settings) -> User | None:
     email = _oidc_email() or ""
     verified = st.user.get("email_verified") is not False
-    user = accounts.user_for_oidc(conn, email) if verified else None
+    user = signin.user_for_oidc(conn, email) if verified else None
     if user is None:
         st.error(
             t(
@@ -203,7 +204,7 @@ def _oidc_sign_in(conn: db.Connection, settings: Settings) -> User | None:
         st.button(t("Sign out of your organisation"), key="login_oidc_logout", on_click=st.logout)
         return None
     try:
-        token = accounts.start_session(conn, user.id, settings, method="oidc")
+        token = sessions.start_session(conn, user.id, settings, method="oidc")
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
         return None
@@ -217,7 +218,7 @@ def _oidc_sign_in(conn: db.Connection, settings: Settings) -> User | None:
 
 def sign_out(conn: db.Connection) -> None:
     """End the server session of this browser, forget its token, and start over."""
-    accounts.end_session(conn, st.session_state.get(TOKEN_KEY))
+    sessions.end_session(conn, st.session_state.get(TOKEN_KEY))
     _forget()
     if _oidc_email() is not None:
         st.logout()  # also ends the identity-provider cookie; reloads the app
@@ -260,7 +261,7 @@ def _language_picker(conn: db.Connection, user: User) -> None:
     )
     if chosen != user.language:
         try:
-            accounts.change_language(conn, user, user.id, chosen)
+            manage.change_language(conn, user, user.id, chosen)
         except BuyerGroupsError as exc:
             st.error(error_text(exc))
             return
@@ -283,9 +284,9 @@ def _change_password_form(conn: db.Connection, settings: Settings, user: User) -
         st.error(t("The two new passwords differ; nothing was changed."))
         return
     try:
-        accounts.change_password(conn, user, user.id, old, new)
+        manage.change_password(conn, user, user.id, old, new)
         # Every session ended, this one too; keep this browser signed in with a fresh one.
-        token = accounts.start_session(conn, user.id, settings, method="password change")
+        token = sessions.start_session(conn, user.id, settings, method="password change")
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
         return

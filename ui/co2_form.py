@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from buyergroups.co2 import Estimate, EstimateFields
-from buyergroups.co2_methods import Confidence, Method, check_period, compute
+from buyergroups.co2.estimates import Estimate, EstimateFields
+from buyergroups.co2.methods import Confidence, Method, check_period, compute
 from buyergroups.errors import ValidationError
 from ui.i18n import N_, error_text, number, t
 from ui.labels import formatter, options

@@ -7,12 +7,13 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from buyergroups import auth, co2, co2_export
-from buyergroups.co2_methods import CO2_STATUS_TRANSITIONS, Co2Status, Confidence, Method
-from buyergroups.co2_rollup import group_progress
+from buyergroups import auth
+from buyergroups.accounts.users import User
+from buyergroups.co2 import estimates, export
+from buyergroups.co2.methods import CO2_STATUS_TRANSITIONS, Co2Status, Confidence, Method
+from buyergroups.co2.rollup import group_progress
 from buyergroups.db import Connection
 from buyergroups.errors import BuyerGroupsError, PermissionDenied
-from buyergroups.users import User
 from ui import context
 from ui.co2_form import estimate_form
 from ui.i18n import error_text, number, t
@@ -24,7 +25,7 @@ PREFIX = "co2tab"
 def render_group_co2(conn: Connection, actor: User, group_id: int) -> None:
     """The CO2 tab of a group's workspace (members read; non-members are pointed to totals)."""
     try:
-        estimates = co2.list_estimates(conn, actor, group_id)
+        found = estimates.list_estimates(conn, actor, group_id)
     except PermissionDenied:
         st.info(
             t(
@@ -36,12 +37,12 @@ def render_group_co2(conn: Connection, actor: User, group_id: int) -> None:
     allowed = auth.actions_for(conn, actor, group_id)
     try:
         _progress(conn, actor, group_id)
-        _estimate_table(estimates)
+        _estimate_table(found)
         _downloads(conn, actor, group_id)
-        if estimates:
-            _selected(conn, actor, estimates, allowed)
+        if found:
+            _selected(conn, actor, found, allowed)
         if auth.Action.CREATE in allowed:
-            with st.expander(t("Add an estimate"), expanded=not estimates):
+            with st.expander(t("Add an estimate"), expanded=not found):
                 _create(conn, actor, group_id)
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
@@ -88,8 +89,8 @@ def _progress(conn: Connection, actor: User, group_id: int) -> None:
         )
 
 
-def _estimate_table(estimates: list[co2.Estimate]) -> None:
-    if not estimates:
+def _estimate_table(listed: list[estimates.Estimate]) -> None:
+    if not listed:
         st.info(t("No CO2 estimates yet. Add one below: pick a method and fill in its inputs."))
         return
     tonnes = [t("Low t"), t("Expected t"), t("High t")]
@@ -106,7 +107,7 @@ def _estimate_table(estimates: list[co2.Estimate]) -> None:
                 t("Confidence"): label(Confidence, e.confidence),
                 t("Tender"): e.tender_id,
             }
-            for e in estimates
+            for e in listed
         ]
     )
     st.dataframe(
@@ -121,14 +122,14 @@ def _downloads(conn: Connection, actor: User, group_id: int) -> None:
     cols = st.columns(2)
     cols[0].download_button(
         t("Download estimates (CSV)"),
-        co2_export.estimates_csv(conn, actor, group_id),
+        export.estimates_csv(conn, actor, group_id),
         file_name=f"co2_estimates_group_{group_id}.csv",
         mime="text/csv",
         key=f"{PREFIX}_csv",
     )
     cols[1].download_button(
         t("Download estimates (Excel)"),
-        co2_export.estimates_xlsx(conn, actor, group_id),
+        export.estimates_xlsx(conn, actor, group_id),
         file_name=f"co2_estimates_group_{group_id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{PREFIX}_xlsx",
@@ -136,9 +137,12 @@ def _downloads(conn: Connection, actor: User, group_id: int) -> None:
 
 
 def _selected(
-    conn: Connection, actor: User, estimates: list[co2.Estimate], allowed: frozenset[auth.Action]
+    conn: Connection,
+    actor: User,
+    listed: list[estimates.Estimate],
+    allowed: frozenset[auth.Action],
 ) -> None:
-    by_id = {e.id: e for e in estimates}
+    by_id = {e.id: e for e in listed}
     chosen = st.selectbox(
         t("Estimate"),
         list(by_id),
@@ -171,13 +175,13 @@ def _selected(
         t("Delete this estimate"), key=f"{PREFIX}_delete_{estimate.id}"
     ):
         try:
-            co2.delete_estimate(conn, actor, estimate.id, based_on=estimate.current_revision)
+            estimates.delete_estimate(conn, actor, estimate.id, based_on=estimate.current_revision)
             st.rerun()
         except BuyerGroupsError as exc:
             st.error(error_text(exc))
 
 
-def _status_change(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
+def _status_change(conn: Connection, actor: User, estimate: estimates.Estimate) -> None:
     targets = [s.value for s in CO2_STATUS_TRANSITIONS[Co2Status(estimate.status)]]
     cols = st.columns([3, 1])
     target = cols[0].selectbox(
@@ -188,14 +192,16 @@ def _status_change(conn: Connection, actor: User, estimate: co2.Estimate) -> Non
     )
     if cols[1].button(t("Change status"), key=f"{PREFIX}_status_save_{estimate.id}"):
         try:
-            co2.change_status(conn, actor, estimate.id, target, based_on=estimate.current_revision)
+            estimates.change_status(
+                conn, actor, estimate.id, target, based_on=estimate.current_revision
+            )
             _forget(f"{PREFIX}_edit_{estimate.id}")  # the edit form starts from the new revision
             st.rerun()
         except BuyerGroupsError as exc:
             st.error(error_text(exc))
 
 
-def _edit(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
+def _edit(conn: Connection, actor: User, estimate: estimates.Estimate) -> None:
     # The form remembers the revision it started from, so a save after someone
     # else's is refused (StaleEditError) instead of silently dropping the typed edit.
     prefix = f"{PREFIX}_edit_{estimate.id}"
@@ -219,7 +225,7 @@ def _edit(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
     if fields is None:
         return
     try:
-        co2.update_estimate(conn, actor, estimate.id, fields, based_on=based_on)
+        estimates.update_estimate(conn, actor, estimate.id, fields, based_on=based_on)
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
         return
@@ -227,9 +233,11 @@ def _edit(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
     st.rerun()
 
 
-def _as_of(conn: Connection, actor: User, estimate: co2.Estimate, revision_no: int) -> co2.Estimate:
+def _as_of(
+    conn: Connection, actor: User, estimate: estimates.Estimate, revision_no: int
+) -> estimates.Estimate:
     """The estimate as stored in an earlier revision (keeps the form's prefill stable)."""
-    for revision in co2.estimate_revisions(conn, actor, estimate.id):
+    for revision in estimates.estimate_revisions(conn, actor, estimate.id):
         if revision["revision_no"] == revision_no:
             kept = {k: v for k, v in revision["fields"].items() if k in _FORM_FIELDS}
             return replace(estimate, **kept)
@@ -253,7 +261,7 @@ def _create(conn: Connection, actor: User, group_id: int) -> None:
     if fields is None:
         return
     try:
-        co2.create_estimate(conn, actor, group_id, fields)
+        estimates.create_estimate(conn, actor, group_id, fields)
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
         return
@@ -261,8 +269,8 @@ def _create(conn: Connection, actor: User, group_id: int) -> None:
     st.rerun()
 
 
-def _history(conn: Connection, actor: User, estimate: co2.Estimate) -> None:
-    revisions = co2.estimate_revisions(conn, actor, estimate.id)
+def _history(conn: Connection, actor: User, estimate: estimates.Estimate) -> None:
+    revisions = estimates.estimate_revisions(conn, actor, estimate.id)
     st.dataframe(
         pd.DataFrame(
             [

@@ -13,9 +13,9 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from buyergroups import db, demo
+from buyergroups.accounts.users import User
 from buyergroups.config import Settings, load_settings
 from buyergroups.errors import NotSignedIn, msg
-from buyergroups.users import User
 
 
 def settings() -> Settings:

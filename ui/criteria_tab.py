@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import criteria
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, AmbitionLevel, CriterionType, Status, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
-from buyergroups.users import User
 from ui import item_panel
 from ui.i18n import error_text, t
 from ui.labels import formatter, label, options

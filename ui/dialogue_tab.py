@@ -7,10 +7,10 @@ import datetime as dt
 import streamlit as st
 
 from buyergroups import dialogue
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, DialogueKind
 from buyergroups.errors import BuyerGroupsError
-from buyergroups.users import User
 from ui.i18n import error_text, t
 from ui.labels import formatter, label, options
 from ui.search_resources import after_save

@@ -7,17 +7,19 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from buyergroups import auth, co2_export, criteria_import, reports, reports_docx
-from buyergroups.criteria_import import ImportReport
+from buyergroups import auth
+from buyergroups.accounts.users import User
+from buyergroups.co2 import export
 from buyergroups.db import Connection
 from buyergroups.errors import BuyerGroupsError
+from buyergroups.exports import criteria_import, group_sheets, spreadsheet, word
+from buyergroups.exports.criteria_import import ImportReport
 from buyergroups.groups import get_group
-from buyergroups.users import User
 from ui.i18n import N_, error_text, message_text, t
 from ui.search_resources import after_bulk_change
 
 PREFIX = "exports"
-_MIME = {"docx": reports_docx.DOCX_MIME, "xlsx": reports.XLSX_MIME, "csv": reports.CSV_MIME}
+_MIME = {"docx": word.DOCX_MIME, "xlsx": spreadsheet.XLSX_MIME, "csv": spreadsheet.CSV_MIME}
 _ERRORS_LISTED = 50
 
 
@@ -57,18 +59,18 @@ def _downloads(
     conn: Connection, user: User, group_id: int, slug: str, allowed: frozenset[auth.Action]
 ) -> None:
     st.subheader(t("Download"))
-    word, sheets = st.columns(2)
-    with word:
+    word_column, sheets = st.columns(2)
+    with word_column:
         st.markdown(t("**Word**"))
         _button(
             t("Criteria set (Word)"),
-            lambda: reports_docx.criteria_docx(conn, user, group_id),
+            lambda: word.criteria_docx(conn, user, group_id),
             f"{slug}-criteria.docx",
             "criteria_docx",
         )
         _button(
             t("One-page summary (Word)"),
-            lambda: reports_docx.summary_docx(conn, user, group_id),
+            lambda: word.summary_docx(conn, user, group_id),
             f"{slug}-summary.docx",
             "summary_docx",
         )
@@ -76,13 +78,23 @@ def _downloads(
     with sheets:
         st.markdown(t("**Spreadsheets**"))
         tables = [
-            (N_("Criteria"), "criteria", reports.criteria_xlsx, reports.criteria_csv),
-            (N_("Market dialogue"), "dialogue", reports.dialogue_xlsx, reports.dialogue_csv),
+            (N_("Criteria"), "criteria", group_sheets.criteria_xlsx, group_sheets.criteria_csv),
+            (
+                N_("Market dialogue"),
+                "dialogue",
+                group_sheets.dialogue_xlsx,
+                group_sheets.dialogue_csv,
+            ),
         ]
         if auth.Action.READ in allowed:
             tables += [
-                (N_("Linked tenders"), "tenders", reports.tenders_xlsx, reports.tenders_csv),
-                (N_("CO2 estimates"), "co2", co2_export.estimates_xlsx, co2_export.estimates_csv),
+                (
+                    N_("Linked tenders"),
+                    "tenders",
+                    group_sheets.tenders_xlsx,
+                    group_sheets.tenders_csv,
+                ),
+                (N_("CO2 estimates"), "co2", export.estimates_xlsx, export.estimates_csv),
             ]
         for label, name, xlsx, csv in tables:
             _sheet_buttons(conn, user, group_id, slug, label, name, xlsx, csv)
@@ -116,7 +128,7 @@ def _sheet_buttons(
 
 
 def _document_button(conn: Connection, user: User, group_id: int, slug: str) -> None:
-    found = reports_docx.exportable_documents(conn, user, group_id)
+    found = word.exportable_documents(conn, user, group_id)
     if not found:
         st.caption(t("No market vision or joint statement of demand to export yet."))
         return
@@ -129,7 +141,7 @@ def _document_button(conn: Connection, user: User, group_id: int, slug: str) -> 
     )
     _button(
         t("Market vision / joint statement (Word)"),
-        lambda: reports_docx.document_docx(conn, user, group_id, chosen),
+        lambda: word.document_docx(conn, user, group_id, chosen),
         f"{slug}-document-{chosen}.docx",
         "document_docx",
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import groups
+from buyergroups.accounts.users import User
 from buyergroups.domain import COUNTRIES, Phase, Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
-from buyergroups.users import User
 from ui.i18n import error_text, t
 from ui.labels import country_formatter, formatter, options
 

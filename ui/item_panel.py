@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import comments, versioned
+from buyergroups.accounts.users import User
 from buyergroups.domain import STATUS_TRANSITIONS, Status
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.merge import unified_diff
-from buyergroups.users import User
 from ui.i18n import enum_label, error_text, t
 from ui.search_resources import after_save
 

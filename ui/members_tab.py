@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from buyergroups import groups, users
+from buyergroups import groups
+from buyergroups.accounts import users
+from buyergroups.accounts.users import User
 from buyergroups.domain import COUNTRIES, GroupRole, OrganisationKind, OrganisationRole
 from buyergroups.errors import BuyerGroupsError
-from buyergroups.users import User
 from ui.i18n import error_text, t
 from ui.labels import country_formatter, formatter, label, options
 

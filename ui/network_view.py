@@ -1,7 +1,7 @@
 """Streamlit pieces of the Network page: the Altair network picture and the lineage tree.
 
-Graphs and analytics come from :mod:`buyergroups.network` and
-:mod:`buyergroups.network_analytics`; this module only draws them.
+Graphs and analytics come from :mod:`buyergroups.network.graphs` and
+:mod:`buyergroups.network.analytics`; this module only draws them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from buyergroups import network
 from buyergroups.domain import AmbitionLevel, Sector, Theme
+from buyergroups.network import graphs
 from ui.i18n import N_, t
 from ui.labels import label
 
@@ -97,7 +97,7 @@ def _scale(values: pd.Series) -> alt.Scale:
 def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerChart:
     """Edges as lines under nodes coloured by kind and sized by degree; zoom and pan."""
     axis = alt.Axis(labels=False, ticks=False, grid=False, title=None, domain=False)
-    colours = alt.Scale(domain=[kind_label(k) for k in network.NODE_KINDS], range=KIND_COLOURS)
+    colours = alt.Scale(domain=[kind_label(k) for k in graphs.NODE_KINDS], range=KIND_COLOURS)
     x = alt.X("x:Q", axis=axis, scale=_scale(nodes["x"]))
     y = alt.Y("y:Q", axis=axis, scale=_scale(nodes["y"]))
     lines = (

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import criteria, documents, groups
+from buyergroups.accounts.users import User
 from buyergroups.domain import AmbitionLevel, CriterionType, Theme
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import service
 from buyergroups.search.index import Filters
 from buyergroups.search.ranking import Explanation
-from buyergroups.users import User
 from ui import search_resources
 from ui.i18n import N_, error_text, number, t
 from ui.labels import label, labels

@@ -12,14 +12,16 @@ import json
 from importlib import resources
 from typing import Any
 
-from buyergroups import db, demo_co2, dialogue, groups, users
+from buyergroups import db, dialogue, groups
+from buyergroups.accounts import users
+from buyergroups.accounts.passwords import hash_password
 from buyergroups.criteria import insert_criterion
+from buyergroups.demo import co2 as demo_co2
 from buyergroups.documents import insert_document
 from buyergroups.domain import Status, Visibility
 from buyergroups.errors import ValidationError
 from buyergroups.ingest import loader, store
 from buyergroups.ingest.sources import Source
-from buyergroups.passwords import hash_password
 
 # Demo accounts only: printed in README.md; never use these on real data.
 DEMO_PASSWORD = "demo-buyer-group"  # noqa: S105  # nosec B105 - documented demo-only password

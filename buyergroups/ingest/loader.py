@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from buyergroups import activity, auth, db
+from buyergroups.accounts.users import User
 from buyergroups.errors import BuyerGroupsError, ImportRejected, NotFoundError, msg
 from buyergroups.ingest import cpv, csv_tenders, eforms, mvi, ocds, store
 from buyergroups.ingest.records import Tender
 from buyergroups.ingest.sources import Limits, Source, check_size, reason_of
-from buyergroups.users import User
 
 KINDS = ("eforms", "ocds", "csv", "cpv")
 

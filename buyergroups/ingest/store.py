@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from buyergroups import db
+from buyergroups.accounts.users import User
 from buyergroups.ingest import cpv
 from buyergroups.ingest.records import CpvCode, Tender
-from buyergroups.users import User
 
 # Column name and DuckDB type of every tender column the loader writes, in order.
 _TENDER_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -8,14 +8,14 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from buyergroups import users
+from buyergroups.accounts import users
+from buyergroups.accounts.users import User
 from buyergroups.cli import command_group, db_parent, open_db
 from buyergroups.config import load_settings
 from buyergroups.errors import NotFoundError
 from buyergroups.search import bench, indexer, service
 from buyergroups.search.embedder import load_embedder
 from buyergroups.search.index import KINDS, Filters
-from buyergroups.users import User
 
 # Searching from the command line without --as/--all: what any signed-in user sees.
 PUBLIC_READER = User(id=0, name="command line", email="")

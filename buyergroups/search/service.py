@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from buyergroups import auth, db
+from buyergroups.accounts.users import User
 from buyergroups.errors import Message, NotFoundError, ValidationError, msg
 from buyergroups.search import store
 from buyergroups.search.embedder import Embedder
@@ -25,7 +26,6 @@ from buyergroups.search.ranking import (
     bonus_vector,
     explain,
 )
-from buyergroups.users import User
 
 MAX_K = 200
 PASSAGES_PER_ITEM_FETCH = 3

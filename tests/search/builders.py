@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from buyergroups import db
-from buyergroups.users import User
+from buyergroups.accounts.users import User
 
 WHEN = datetime(2024, 5, 1, 12, 0)
 

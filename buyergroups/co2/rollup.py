@@ -26,7 +26,7 @@ Counting rules (also shown on the CO2 page and in the Excel "Notes" sheet):
   RIVM), i.e. "the yearly emissions of N households".
 
 Roll-up numbers may be seen by any signed-in user; estimate titles never
-appear here (those need READ on the group, see :mod:`buyergroups.co2`).
+appear here (those need READ on the group, see :mod:`buyergroups.co2.estimates`).
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from buyergroups import db
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require, require_signed_in
-from buyergroups.co2_methods import Co2Status, households
+from buyergroups.co2.methods import Co2Status, households
 from buyergroups.config import DEFAULT_HOUSEHOLD_T_PER_YEAR, HOUSEHOLD_FACTOR_SOURCE
-from buyergroups.users import User
 
 VALUE_COLUMNS = [
     "low_t",

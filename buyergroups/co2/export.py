@@ -12,11 +12,12 @@ from dataclasses import asdict
 
 import pandas as pd
 
-from buyergroups import co2, db
+from buyergroups import db
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require
-from buyergroups.co2_rollup import Rollup
-from buyergroups.reports import protect_cell
-from buyergroups.users import User
+from buyergroups.co2 import estimates
+from buyergroups.co2.rollup import Rollup
+from buyergroups.exports.spreadsheet import protect_cell
 
 ESTIMATE_COLUMNS = [
     "id", "title", "method", "screening", "status", "confidence", "start_year", "years",
@@ -45,8 +46,8 @@ def estimates_frame(conn: db.Connection, actor: User | None, group_id: int) -> p
     """The group's estimates as a table (needs EXPORT on the group)."""
     with db.reading(conn) as cur:
         require(cur, actor, Action.EXPORT, group_id)
-    estimates = co2.list_estimates(conn, actor, group_id)
-    records = [{**asdict(each), "screening": each.screening} for each in estimates]
+    found = estimates.list_estimates(conn, actor, group_id)
+    records = [{**asdict(each), "screening": each.screening} for each in found]
     return pd.DataFrame(records, columns=ESTIMATE_COLUMNS)
 
 

@@ -1,25 +1,21 @@
-"""Core subcommands: init, demo, backup, restore."""
+"""Storage subcommands: init, backup, restore."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from buyergroups import db, demo
+from buyergroups import db
 from buyergroups.cli import db_parent, open_db
 from buyergroups.config import load_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add init, demo, backup and restore."""
+    """Add init, backup and restore."""
     init = subparsers.add_parser(
         "init", parents=[db_parent()], help="create or migrate the database"
     )
     init.set_defaults(func=_init)
-    seed = subparsers.add_parser(
-        "demo", parents=[db_parent()], help="load the demo dataset into an empty database"
-    )
-    seed.set_defaults(func=_demo)
     backup = subparsers.add_parser(
         "backup",
         parents=[db_parent()],
@@ -47,16 +43,6 @@ def _init(args: argparse.Namespace) -> int:
         ]
     conn.close()
     print(f"Database ready with migrations: {', '.join(names)}")
-    return 0
-
-
-def _demo(args: argparse.Namespace) -> int:
-    conn = open_db(args)
-    try:
-        counts = demo.seed(conn)
-    finally:
-        conn.close()
-    print("Demo dataset loaded: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     return 0
 
 

@@ -61,7 +61,7 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> Connection:
 
 def migration_files() -> list[tuple[str, str]]:
     """The numbered migrations shipped with the package, in order: (name, sql)."""
-    folder = resources.files("buyergroups") / "migrations"
+    folder = resources.files("buyergroups.db") / "migrations"
     found = []
     for entry in folder.iterdir():
         if _MIGRATION_NAME.match(entry.name):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from buyergroups import db
-from buyergroups.co2 import EstimateFields, insert_estimate
+from buyergroups.co2.estimates import EstimateFields, insert_estimate
 
 DEMO_SOURCE = "Demo figures modelled on public examples; not a measurement."
 

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from buyergroups import activity, db
+from buyergroups.accounts.users import User, get_user
 from buyergroups.auth import require_admin
 from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed, StaleEditError, msg
-from buyergroups.users import User, get_user
 
 SIGN_IN_FAILED = msg("Email or password is wrong, or the account is locked or disabled.")
 

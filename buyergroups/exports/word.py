@@ -20,6 +20,7 @@ from docx.shared import Pt
 from docx.table import Table
 
 from buyergroups import criteria, db, dialogue, documents, groups, i18n
+from buyergroups.accounts.users import User
 from buyergroups.domain import (
     AmbitionLevel,
     CriterionType,
@@ -33,9 +34,8 @@ from buyergroups.domain import (
     Theme,
 )
 from buyergroups.errors import NotFoundError, ValidationError, msg
-from buyergroups.markdown_docx import add_markdown, xml_text
-from buyergroups.reports import require_export, visible_criteria
-from buyergroups.users import User
+from buyergroups.exports.group_sheets import require_export, visible_criteria
+from buyergroups.exports.markdown_docx import add_markdown, xml_text
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPORTABLE_DOCUMENTS = (DocumentKind.MARKET_VISION.value, DocumentKind.JOINT_STATEMENT.value)

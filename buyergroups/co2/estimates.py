@@ -2,14 +2,14 @@
 
 An estimate belongs to a group and optionally to a tender (``tender_id``) or a
 member project. Its result (low / expected / high t CO2e) is always computed
-here from its inputs by :mod:`buyergroups.co2_methods`, never typed in.
+here from its inputs by :mod:`buyergroups.co2.methods`, never typed in.
 
 Every save is a new immutable revision in ``co2_estimate_revisions`` and is a
 compare-and-set on ``current_revision``: a save based on an older revision
 raises :class:`~buyergroups.errors.StaleEditError` and stores nothing.
 Reading estimates needs :attr:`Action.READ` on the group (members, observers,
 admins); others see only the programme roll-up numbers
-(:mod:`buyergroups.co2_rollup`).
+(:mod:`buyergroups.co2.rollup`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from buyergroups import activity, db
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require
-from buyergroups.co2_methods import (
+from buyergroups.co2.methods import (
     Co2Status,
     Confidence,
     Method,
@@ -31,7 +32,6 @@ from buyergroups.co2_methods import (
 )
 from buyergroups.domain import optional_text, require_text
 from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
-from buyergroups.users import User
 
 ITEM_KIND = "co2_estimate"
 

@@ -21,10 +21,11 @@ from typing import Any
 from openpyxl import load_workbook
 
 from buyergroups import criteria, db
+from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require
 from buyergroups.errors import ImportRejected, ValidationError, msg
-from buyergroups.reports import CRITERIA_FIELDS, Table, csv_bytes, unprotect_cell, xlsx_bytes
-from buyergroups.users import User
+from buyergroups.exports.group_sheets import CRITERIA_FIELDS
+from buyergroups.exports.spreadsheet import Table, csv_bytes, unprotect_cell, xlsx_bytes
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000

@@ -29,7 +29,7 @@ import networkx as nx
 import pandas as pd
 
 from buyergroups.errors import NotFoundError, msg
-from buyergroups.network import (
+from buyergroups.network.graphs import (
     Snapshot,
     co_membership_graph,
     membership_graph,

@@ -54,7 +54,9 @@ def _dummy_hash() -> str:
 @cache
 def common_passwords() -> frozenset[str]:
     """The shipped list of most common passwords, lower-cased."""
-    text = (resources.files("buyergroups") / "common_passwords.txt").read_text(encoding="utf-8")
+    text = (resources.files("buyergroups.accounts") / "common_passwords.txt").read_text(
+        encoding="utf-8"
+    )
     return frozenset(
         line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
     )

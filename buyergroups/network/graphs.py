@@ -11,7 +11,7 @@ Node ids are strings ``"<kind>:<key>"`` (``org:3``, ``group:1``, ``country:NL``,
 Access: the snapshot is read for one actor. A criterion's title is read only
 when the actor may see it (published, or private to one of the actor's
 groups); otherwise ``title`` is None and the criterion counts only as a number.
-Analytics live in :mod:`buyergroups.network_analytics`.
+Analytics live in :mod:`buyergroups.network.analytics`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import networkx as nx
 import pandas as pd
 
 from buyergroups import auth, db
-from buyergroups.users import User, groups_of
+from buyergroups.accounts.users import User, groups_of
 
 PRIVATE_TITLE = "(private criterion)"
 LAYOUT_SEED = 7

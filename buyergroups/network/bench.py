@@ -1,7 +1,7 @@
 """Benchmark of the network: a synthetic programme stored in a scratch DuckDB, then timed.
 
 ``python -m buyergroups bench-network`` (once listed in ``cli.COMMAND_MODULES``)
-or ``python -m buyergroups.network_bench``. Defaults: 200 groups, 2,000
+or ``python -m buyergroups.network.bench``. Defaults: 200 groups, 2,000
 organisations, 2,000 original criteria and 20,000 reuse edges. Betweenness on
 the membership graph (2,200 nodes) is k-sampled (k =
 :data:`~buyergroups.network_analytics.SAMPLE_K`, fixed seed). The data is
@@ -22,10 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from buyergroups import db, network
-from buyergroups import network_analytics as analytics
+from buyergroups import db
+from buyergroups.accounts.users import User
 from buyergroups.domain import AmbitionLevel, Phase, Sector, Theme
-from buyergroups.users import User
+from buyergroups.network import analytics, graphs
 
 COUNTRIES = ("NL", "BE", "DE", "DK", "SE", "NO", "FI", "ES", "FR", "IT")
 CPV_DIVISIONS = ("45", "30", "34", "39", "18", "55", "90", "71", "09", "15")
@@ -148,12 +148,12 @@ def run(conn: db.Connection, scale: Scale) -> list[Figure]:
     figures: list[Figure] = []
     _timed(figures, "generate + store synthetic rows", lambda: store(conn, synthetic_frames(scale)))
     admin = User(id=0, name="Benchmark", email="bench@example.test", is_admin=True)
-    snap = _timed(figures, "load snapshot", lambda: network.load(conn, admin))
+    snap = _timed(figures, "load snapshot", lambda: graphs.load(conn, admin))
     for name, build in [
-        ("membership graph", network.membership_graph),
-        ("co-membership graph", network.co_membership_graph),
-        ("reuse graph", network.reuse_graph),
-        ("full graph", network.full_graph),
+        ("membership graph", graphs.membership_graph),
+        ("co-membership graph", graphs.co_membership_graph),
+        ("reuse graph", graphs.reuse_graph),
+        ("full graph", graphs.full_graph),
     ]:
         _timed(figures, f"build {name}", lambda build=build: build(snap))
     _timed(figures, "bridges (k-sampled betweenness)", lambda: analytics.bridges(snap))
@@ -213,8 +213,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point for ``python -m buyergroups.network_bench``."""
-    parser = _arguments(argparse.ArgumentParser(prog="python -m buyergroups.network_bench"))
+    """Entry point for ``python -m buyergroups.network.bench``."""
+    parser = _arguments(argparse.ArgumentParser(prog="python -m buyergroups.network.bench"))
     args = parser.parse_args(argv)
     return int(args.func(args))
 

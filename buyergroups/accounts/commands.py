@@ -15,7 +15,7 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from buyergroups import accounts
+from buyergroups.accounts import manage, signin
 from buyergroups.cli import db_parent, open_db
 from buyergroups.config import load_settings
 from buyergroups.errors import ValidationError
@@ -81,7 +81,7 @@ def _add(args: argparse.Namespace) -> int:
     password = read_password(args)
     conn = open_db(args)
     try:
-        user = accounts.create_user(
+        user = manage.create_user(
             conn,
             None,
             args.name,
@@ -102,7 +102,7 @@ def _on_user(args: argparse.Namespace, change: Callable[..., None], done: str) -
     """Apply ``change(conn, None, user_id)`` to the user named by ``args.email``; print ``done``."""
     conn = open_db(args)
     try:
-        user = accounts.user_by_email(conn, args.email)
+        user = manage.user_by_email(conn, args.email)
         change(conn, None, user.id)
     finally:
         conn.close()
@@ -114,27 +114,27 @@ def _passwd(args: argparse.Namespace) -> int:
     password = read_password(args)
     return _on_user(
         args,
-        lambda conn, actor, user_id: accounts.reset_password(conn, actor, user_id, password),
+        lambda conn, actor, user_id: manage.reset_password(conn, actor, user_id, password),
         "Password of {email} changed; their sessions were ended.",
     )
 
 
 def _disable(args: argparse.Namespace) -> int:
-    return _on_user(args, accounts.disable_user, "Disabled {email}; their sessions were ended.")
+    return _on_user(args, manage.disable_user, "Disabled {email}; their sessions were ended.")
 
 
 def _enable(args: argparse.Namespace) -> int:
-    return _on_user(args, accounts.enable_user, "Enabled {email}.")
+    return _on_user(args, manage.enable_user, "Enabled {email}.")
 
 
 def _unlock(args: argparse.Namespace) -> int:
-    return _on_user(args, accounts.unlock_user, "Unlocked {email}; they can sign in again.")
+    return _on_user(args, signin.unlock_user, "Unlocked {email}; they can sign in again.")
 
 
 def _list(args: argparse.Namespace) -> int:
     conn = open_db(args)
     try:
-        found = accounts.users_with_lock_state(conn, load_settings())
+        found = signin.users_with_lock_state(conn, load_settings())
     finally:
         conn.close()
     yes_no = {True: "yes", False: "no"}
