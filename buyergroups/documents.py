@@ -134,12 +134,21 @@ def reuse_passage(
             "cpv_codes": source["cpv_codes"],
         }
         new_id = versioned.insert(
-            cur, KIND, actor, target_group_id, content,
+            cur,
+            KIND,
+            actor,
+            target_group_id,
+            content,
             extra={"kind": source["kind"], "derived_from": document_id},
             summary=f"reused passage {passage_no} of document {document_id}",
-        )  # fmt: skip
+        )
         activity.record(
-            cur, actor, "reuse", "document", document_id, group_id=source["group_id"],
+            cur,
+            actor,
+            "reuse",
+            "document",
+            document_id,
+            group_id=source["group_id"],
             summary=f"passage {passage_no} reused as document {new_id} in group {target_group_id}",
-        )  # fmt: skip
+        )
         return new_id

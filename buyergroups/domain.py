@@ -205,15 +205,38 @@ LANGUAGES = {
 # ISO 3166-1 alpha-2 codes of the countries the programmes work in, plus the
 # rest of the EU/EEA, so a form can offer a short list.
 COUNTRIES = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CH": "Switzerland",
-    "CY": "Cyprus", "CZ": "Czechia", "DE": "Germany", "DK": "Denmark",
-    "EE": "Estonia", "ES": "Spain", "FI": "Finland", "FR": "France",
-    "GB": "United Kingdom", "GR": "Greece", "HR": "Croatia", "HU": "Hungary",
-    "IE": "Ireland", "IS": "Iceland", "IT": "Italy", "LT": "Lithuania",
-    "LU": "Luxembourg", "LV": "Latvia", "MT": "Malta", "NL": "Netherlands",
-    "NO": "Norway", "PL": "Poland", "PT": "Portugal", "RO": "Romania",
-    "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia",
-}  # fmt: skip
+    "AT": "Austria",
+    "BE": "Belgium",
+    "BG": "Bulgaria",
+    "CH": "Switzerland",
+    "CY": "Cyprus",
+    "CZ": "Czechia",
+    "DE": "Germany",
+    "DK": "Denmark",
+    "EE": "Estonia",
+    "ES": "Spain",
+    "FI": "Finland",
+    "FR": "France",
+    "GB": "United Kingdom",
+    "GR": "Greece",
+    "HR": "Croatia",
+    "HU": "Hungary",
+    "IE": "Ireland",
+    "IS": "Iceland",
+    "IT": "Italy",
+    "LT": "Lithuania",
+    "LU": "Luxembourg",
+    "LV": "Latvia",
+    "MT": "Malta",
+    "NL": "Netherlands",
+    "NO": "Norway",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "RO": "Romania",
+    "SE": "Sweden",
+    "SI": "Slovenia",
+    "SK": "Slovakia",
+}
 
 _CPV = re.compile(r"^(\d{8})(?:-(\d))?$")
 

@@ -154,9 +154,15 @@ def most_reused_published(conn: db.Connection, actor: User | None, top: int = 20
     """Published criteria with the most copies, the groups and countries those reached."""
     auth.require_signed_in(actor)
     columns = [
-        "criterion_id", "title", "group_name", "theme", "ambition_level", "reuses",
-        "groups_reached", "countries_reached",
-    ]  # fmt: skip
+        "criterion_id",
+        "title",
+        "group_name",
+        "theme",
+        "ambition_level",
+        "reuses",
+        "groups_reached",
+        "countries_reached",
+    ]
     with db.reading(conn) as cur:
         return _frame(cur, _REUSED_SQL, [top], columns)
 
@@ -189,9 +195,14 @@ def sustainability_weighted_tenders(
     """Tenders whose award criteria put the most weight on sustainability (rule in module doc)."""
     auth.require_signed_in(actor)
     columns = [
-        "tender_id", "title", "buyer_name", "buyer_country", "sustainability_pct",
-        "non_price_pct", "themes",
-    ]  # fmt: skip
+        "tender_id",
+        "title",
+        "buyer_name",
+        "buyer_country",
+        "sustainability_pct",
+        "non_price_pct",
+        "themes",
+    ]
     with db.reading(conn) as cur:
         criteria = pd.DataFrame(db.rows(cur, _AWARD_SQL))
     if criteria.empty:

@@ -19,15 +19,36 @@ from buyergroups.errors import NotFoundError, ValidationError, msg
 from buyergroups.ingest import cpv, store
 
 EXPORT_FIELDS = (
-    "source", "source_id", "title", "description", "language", "buyer_name", "buyer_country",
-    "cpv_codes", "procedure_type", "estimated_value", "currency", "lots", "award_criteria",
-    "strategic_procurement", "environmental_impact", "social_objective",
-    "innovative_acquisition", "gpp_criteria", "mvi", "mvi_themes",
-)  # fmt: skip
+    "source",
+    "source_id",
+    "title",
+    "description",
+    "language",
+    "buyer_name",
+    "buyer_country",
+    "cpv_codes",
+    "procedure_type",
+    "estimated_value",
+    "currency",
+    "lots",
+    "award_criteria",
+    "strategic_procurement",
+    "environmental_impact",
+    "social_objective",
+    "innovative_acquisition",
+    "gpp_criteria",
+    "mvi",
+    "mvi_themes",
+)
 _LIST_FIELDS = (
-    "cpv_codes", "strategic_procurement", "environmental_impact", "social_objective",
-    "innovative_acquisition", "gpp_criteria", "mvi_themes",
-)  # fmt: skip
+    "cpv_codes",
+    "strategic_procurement",
+    "environmental_impact",
+    "social_objective",
+    "innovative_acquisition",
+    "gpp_criteria",
+    "mvi_themes",
+)
 _SUMMARY_COLUMNS = (
     "t.id, t.source, t.source_id, t.title, t.buyer_name, t.buyer_country, t.published_on,"
     " t.cpv_codes, t.procedure_type, t.estimated_value, t.currency, t.lot_count, t.mvi,"

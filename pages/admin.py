@@ -153,13 +153,17 @@ def render_activity(conn: db.Connection, admin: User) -> None:
     vocabulary = audit.activity_vocabulary(conn, admin)
     left, middle, right = st.columns(3)
     user_id = left.selectbox(
-        t("User"), [None, *users], format_func={None: t("(all)"), **users}.get,
+        t("User"),
+        [None, *users],
+        format_func={None: t("(all)"), **users}.get,
         key="admin_log_user",
-    )  # fmt: skip
+    )
     group_id = middle.selectbox(
-        t("Group"), [None, *group_names],
-        format_func={None: t("(all)"), **group_names}.get, key="admin_log_group",
-    )  # fmt: skip
+        t("Group"),
+        [None, *group_names],
+        format_func={None: t("(all)"), **group_names}.get,
+        key="admin_log_group",
+    )
     since = right.date_input(t("Since"), value=None, key="admin_log_since")
     left, middle, _ = st.columns(3)
     action = left.selectbox(t("Action"), ["", *vocabulary["actions"]], key="admin_log_action")
@@ -167,9 +171,14 @@ def render_activity(conn: db.Connection, admin: User) -> None:
         t("Item kind"), ["", *vocabulary["item_kinds"]], key="admin_log_kind"
     )
     found = audit.activity_log(
-        conn, admin, user_id=user_id, group_id=group_id, action=action, item_kind=item_kind,
+        conn,
+        admin,
+        user_id=user_id,
+        group_id=group_id,
+        action=action,
+        item_kind=item_kind,
         since=since,
-    )  # fmt: skip
+    )
     st.caption(t("{count} entries (newest first, at most 500).", count=len(found)))
     st.dataframe(
         [{t(label): entry[key] for key, label in _LOG_COLUMNS.items()} for entry in found],

@@ -61,9 +61,11 @@ with st.expander(t("Filters")):
         t("Kinds"), list(KIND_LABELS), format_func=kinds_shown.get, key="find_similar_kinds"
     )
     countries = middle.multiselect(
-        t("Countries"), list(COUNTRIES), format_func=country_formatter(),
+        t("Countries"),
+        list(COUNTRIES),
+        format_func=country_formatter(),
         key="find_similar_countries",
-    )  # fmt: skip
+    )
     languages = right.multiselect(
         t("Languages"), list(LANGUAGES), format_func=LANGUAGES.get, key="find_similar_languages"
     )
@@ -71,13 +73,17 @@ with st.expander(t("Filters")):
         t("MVI themes"), options(Theme), format_func=formatter(Theme), key="find_similar_themes"
     )
     levels = middle.multiselect(
-        t("Ambition levels"), options(AmbitionLevel), format_func=formatter(AmbitionLevel),
+        t("Ambition levels"),
+        options(AmbitionLevel),
+        format_func=formatter(AmbitionLevel),
         key="find_similar_levels",
-    )  # fmt: skip
+    )
     types = right.multiselect(
-        t("Criterion types"), options(CriterionType), format_func=formatter(CriterionType),
+        t("Criterion types"),
+        options(CriterionType),
+        format_func=formatter(CriterionType),
         key="find_similar_types",
-    )  # fmt: skip
+    )
     cpv_prefix = left.text_input(
         t("CPV code starts with"), max_chars=8, key="find_similar_cpv"
     ).strip()
@@ -93,15 +99,25 @@ if query is None:
     st.stop()
 
 filters = Filters(
-    kinds=tuple(kinds), countries=tuple(countries), languages=tuple(languages),
-    themes=tuple(themes), ambition_levels=tuple(levels), criterion_types=tuple(types),
-    cpv_prefix=cpv_prefix, date_from=since if isinstance(since, date) else None,
-)  # fmt: skip
+    kinds=tuple(kinds),
+    countries=tuple(countries),
+    languages=tuple(languages),
+    themes=tuple(themes),
+    ambition_levels=tuple(levels),
+    criterion_types=tuple(types),
+    cpv_prefix=cpv_prefix,
+    date_from=since if isinstance(since, date) else None,
+)
 try:
     hits = service.search(
-        conn, search_resources.search_index(), search_resources.embedder(), user, query,
-        filters, k=k,
-    )  # fmt: skip
+        conn,
+        search_resources.search_index(),
+        search_resources.embedder(),
+        user,
+        query,
+        filters,
+        k=k,
+    )
 except BuyerGroupsError as exc:
     st.error(error_text(exc))
     st.stop()

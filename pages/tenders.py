@@ -21,18 +21,24 @@ def _filters(options: dict[str, list[str]]) -> tenders.TenderFilter:
     text = st.text_input(t("Search title, description, buyer or notice id"), key="tenders_text")
     cols = st.columns(4)
     country = cols[0].selectbox(
-        t("Buyer country"), [ANY, *options["buyer_country"]], key="tenders_country",
+        t("Buyer country"),
+        [ANY, *options["buyer_country"]],
+        key="tenders_country",
         format_func=lambda code: country_label(code) if code in COUNTRIES else code or any_value,
-    )  # fmt: skip
+    )
     cpv_prefix = cols[1].text_input(t("CPV code or prefix"), key="tenders_cpv")
     procedure = cols[2].selectbox(
-        t("Procedure"), [ANY, *options["procedure_type"]], key="tenders_procedure",
+        t("Procedure"),
+        [ANY, *options["procedure_type"]],
+        key="tenders_procedure",
         format_func=lambda code: code or any_value,
-    )  # fmt: skip
+    )
     theme = cols[3].selectbox(
-        t("MVI theme"), [ANY, *(theme.value for theme in Theme)], key="tenders_theme",
+        t("MVI theme"),
+        [ANY, *(theme.value for theme in Theme)],
+        key="tenders_theme",
         format_func=lambda code: theme_label(code) or any_value,
-    )  # fmt: skip
+    )
     cols = st.columns(5)
     mvi_only = cols[0].checkbox(t("Sustainable (MVI) only"), key="tenders_mvi_only")
     published_from = cols[1].date_input(t("Published from"), value=None, key="tenders_from")
@@ -44,11 +50,17 @@ def _filters(options: dict[str, list[str]]) -> tenders.TenderFilter:
         t("Value at most"), value=None, min_value=0.0, key="tenders_max"
     )
     return tenders.TenderFilter(
-        text=text, country=country or None, cpv_prefix=cpv_prefix,
-        procedure_type=procedure or None, theme=theme or None, mvi_only=mvi_only,
-        published_from=published_from, published_to=published_to,
-        value_min=value_min, value_max=value_max,
-    )  # fmt: skip
+        text=text,
+        country=country or None,
+        cpv_prefix=cpv_prefix,
+        procedure_type=procedure or None,
+        theme=theme or None,
+        mvi_only=mvi_only,
+        published_from=published_from,
+        published_to=published_to,
+        value_min=value_min,
+        value_max=value_max,
+    )
 
 
 def _table(found: list[dict[str, Any]]) -> None:
@@ -96,9 +108,12 @@ def _detail(tender: dict[str, Any]) -> None:
             value=_money(tender["estimated_value"], tender["currency"]),
         )
     )
-    st.markdown("**CPV:** " + ", ".join(
-        f"{code} {tender['cpv_labels'].get(code, '')}".strip() for code in tender["cpv_codes"]
-    ))  # fmt: skip
+    st.markdown(
+        "**CPV:** "
+        + ", ".join(
+            f"{code} {tender['cpv_labels'].get(code, '')}".strip() for code in tender["cpv_codes"]
+        )
+    )
     _mvi(tender)
     for lot in tender["lots"]:
         with st.expander(f"{lot['lot_id']}: {lot['title'] or t('(no title)')}"):
@@ -116,11 +131,15 @@ def _award_rows(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Award criteria as table rows; a "Lot group" column when a group of lots set some."""
     grouped = any(c["lots_group"] for c in criteria)
     return [
-        {t("Type"): c["criterion_type"], t("Name"): c["name"], t("Weight"): c["weight"],
-         t("Description"): c["description"]}
+        {
+            t("Type"): c["criterion_type"],
+            t("Name"): c["name"],
+            t("Weight"): c["weight"],
+            t("Description"): c["description"],
+        }
         | ({t("Lot group"): c["lots_group"] or t("this lot")} if grouped else {})
         for c in criteria
-    ]  # fmt: skip
+    ]
 
 
 def _mvi(tender: dict[str, Any]) -> None:
@@ -131,12 +150,16 @@ def _mvi(tender: dict[str, Any]) -> None:
     st.success(t("Sustainable procurement (MVI): {themes}", themes=themes))
     st.dataframe(
         [
-            {t("Theme"): label(Theme, flag["theme"]) or "—", t("From"): flag["kind"],
-             t("Field"): flag["field"], t("Evidence"): flag["evidence"]}
+            {
+                t("Theme"): label(Theme, flag["theme"]) or "—",
+                t("From"): flag["kind"],
+                t("Field"): flag["field"],
+                t("Evidence"): flag["evidence"],
+            }
             for flag in tender["mvi_evidence"]
         ],
         hide_index=True,
-    )  # fmt: skip
+    )
 
 
 def _links(conn: Any, user: Any, tender: dict[str, Any]) -> None:

@@ -42,10 +42,17 @@ def seed_world(connection: db.Connection) -> None:
         )
     groups = [
         (1, "Zero-emission sites", "civil_works", "big_buyers", ["NO", "DK"], ["climate"], 500.0),
-        (2, "Circular viaducts", "civil_works", "national_buyer_group", ["NL"],
-         ["circular", "climate"], None),
+        (
+            2,
+            "Circular viaducts",
+            "civil_works",
+            "national_buyer_group",
+            ["NL"],
+            ["circular", "climate"],
+            None,
+        ),
         (3, "ICT hardware", "ict", "circular_fair_ict_pact", [], [], None),
-    ]  # fmt: skip
+    ]
     for group in groups:
         connection.execute(
             "INSERT INTO buyer_groups (id, name, sector, programme, countries, themes,"
@@ -53,8 +60,13 @@ def seed_world(connection: db.Connection) -> None:
             " VALUES (?, ?, ?, ?, ?, ?, ?, 'tendering', ?, ?)",
             [*group, now, now],
         )
-    roles = [(1, 1, "facilitator"), (2, 1, "facilitator"), (3, 1, "facilitator"),
-             (2, 2, "member"), (1, 4, "observer")]  # fmt: skip
+    roles = [
+        (1, 1, "facilitator"),
+        (2, 1, "facilitator"),
+        (3, 1, "facilitator"),
+        (2, 2, "member"),
+        (1, 4, "observer"),
+    ]
     for group_id, user_id, role in roles:
         connection.execute(
             "INSERT INTO group_users (group_id, user_id, role, added_at) VALUES (?, ?, ?, ?)",
@@ -81,19 +93,27 @@ def _add_tenders(connection: db.Connection, tender_ids: list[int]) -> None:
 def seed_estimates(conn: db.Connection) -> dict[str, estimates.Estimate]:
     """Four estimates; e1 (group 1) and e2 (group 2) share tender 7."""
     e1 = estimates.create_estimate(
-        conn, FACILITATOR, 1,
-        fields("Electric machinery A12", external(300, {"expected": 200, "low": 180,
-                                                          "high": 230}),
-                tender_id=7, years=2),
+        conn,
+        FACILITATOR,
+        1,
+        fields(
+            "Electric machinery A12",
+            external(300, {"expected": 200, "low": 180, "high": 230}),
+            tender_id=7,
+            years=2,
+        ),
         status="contracted",
-    )  # fmt: skip
+    )
     e2 = estimates.create_estimate(
         conn, MEMBER_B, 2, fields("A12 viaduct", external(240, 150), tender_id=7)
     )
     e3 = estimates.create_estimate(
-        conn, FACILITATOR, 2, fields("Reused girders", external(60, 0), start_year=2024, years=3),
+        conn,
+        FACILITATOR,
+        2,
+        fields("Reused girders", external(60, 0), start_year=2024, years=3),
         status="realised",
-    )  # fmt: skip
+    )
     spend = {
         "spend_eur": 1_000_000,
         "reference_factor": 0.5,
@@ -101,7 +121,9 @@ def seed_estimates(conn: db.Connection) -> dict[str, estimates.Estimate]:
         "factor_unit": "kg CO2e/EUR",
     }
     e4 = estimates.create_estimate(
-        conn, FACILITATOR, 3,
+        conn,
+        FACILITATOR,
+        3,
         fields("Refurbished laptops", spend, method="spend", start_year=2026, tender_id=9),
-    )  # fmt: skip
+    )
     return {"e1": e1, "e2": e2, "e3": e3, "e4": e4}

@@ -115,13 +115,25 @@ def build(conn: db.Connection) -> NetworkWorld:
     c3 = criteria.reuse(conn, admin, c2, group_ids["g4"])
     c4 = make_criterion(conn, admin, group_ids["g2"], title=SECRET_OWN)
     c5 = make_criterion(
-        conn, admin, group_ids["g1"], title="Recycled concrete", theme="circular",
-        ambition_level="basis", criterion_type="technical_specification", weight=None,
-    )  # fmt: skip
+        conn,
+        admin,
+        group_ids["g1"],
+        title="Recycled concrete",
+        theme="circular",
+        ambition_level="basis",
+        criterion_type="technical_specification",
+        weight=None,
+    )
     c6 = make_criterion(
-        conn, admin, group_ids["g1"], title="Design for disassembly", theme="circular",
-        ambition_level="ambitious", criterion_type="technical_specification", weight=None,
-    )  # fmt: skip
+        conn,
+        admin,
+        group_ids["g1"],
+        title="Design for disassembly",
+        theme="circular",
+        ambition_level="ambitious",
+        criterion_type="technical_specification",
+        weight=None,
+    )
     return NetworkWorld(
         groups=group_ids,
         orgs=org_ids,
@@ -161,9 +173,19 @@ def insert_tenders(conn: db.Connection) -> None:
                 "INSERT INTO tenders (id, source, source_id, title, buyer_name, buyer_country,"
                 " cpv_codes, mvi, mvi_themes, raw_hash, imported_at, updated_at)"
                 " VALUES (?, 'csv', ?, ?, ?, ?, ?, ?, ?, 'x', ?, ?)",
-                [tender_id, f"T{tender_id}", title, f"Buyer {tender_id}", country, cpvs, mvi,
-                 themes, now, now],
-            )  # fmt: skip
+                [
+                    tender_id,
+                    f"T{tender_id}",
+                    title,
+                    f"Buyer {tender_id}",
+                    country,
+                    cpvs,
+                    mvi,
+                    themes,
+                    now,
+                    now,
+                ],
+            )
         for position, (tender_id, lot, kind, name, weight) in enumerate(AWARD_CRITERIA):
             cur.execute(
                 "INSERT INTO tender_award_criteria (tender_id, lot_position, position, lot_id,"

@@ -34,10 +34,28 @@ def sign_in(db_path: Path, email: str, password: str):
 def test_first_admin_bootstrap_in_a_real_process(tmp_path):
     db_path = tmp_path / "fresh.duckdb"
     done = subprocess.run(
-        [sys.executable, "-m", "buyergroups", "--db", str(db_path), "user", "add", "--admin",
-         "--name", "Ada Admin", "--email", "ada@example.org", "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "buyergroups",
+            "--db",
+            str(db_path),
+            "user",
+            "add",
+            "--admin",
+            "--name",
+            "Ada Admin",
+            "--email",
+            "ada@example.org",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
     assert (done.returncode, done.stdout, done.stderr) == (
         0,
         "Created admin Ada Admin <ada@example.org> (id 1).\n",
@@ -48,9 +66,23 @@ def test_first_admin_bootstrap_in_a_real_process(tmp_path):
 
 
 def test_add_with_options_then_list(monkeypatch, capsys, db_path):
-    assert run(monkeypatch, db_path, "user", "add", "--name", "Nora Nl", "--email",
-               "nora@example.org", "--language", "nl", "--password-stdin",
-               stdin=PASSWORD + "\r\n") == 0  # fmt: skip
+    assert (
+        run(
+            monkeypatch,
+            db_path,
+            "user",
+            "add",
+            "--name",
+            "Nora Nl",
+            "--email",
+            "nora@example.org",
+            "--language",
+            "nl",
+            "--password-stdin",
+            stdin=PASSWORD + "\r\n",
+        )
+        == 0
+    )
     assert run(monkeypatch, db_path, "user", "list") == 0
     assert capsys.readouterr().out.splitlines() == [
         "Created user Nora Nl <nora@example.org> (id 1).",
@@ -61,8 +93,18 @@ def test_add_with_options_then_list(monkeypatch, capsys, db_path):
 
 
 def test_weak_password_is_refused_with_exit_code_2(monkeypatch, capsys, db_path):
-    code = run(monkeypatch, db_path, "user", "add", "--name", "Weak", "--email",
-               "weak@example.org", "--password-stdin", stdin="password1\n")  # fmt: skip
+    code = run(
+        monkeypatch,
+        db_path,
+        "user",
+        "add",
+        "--name",
+        "Weak",
+        "--email",
+        "weak@example.org",
+        "--password-stdin",
+        stdin="password1\n",
+    )
     assert code == 2
     captured = capsys.readouterr()
     assert captured.err == "error: That password is one of the most common ones; choose another.\n"
@@ -70,10 +112,30 @@ def test_weak_password_is_refused_with_exit_code_2(monkeypatch, capsys, db_path)
 
 
 def test_passwd_disable_enable(monkeypatch, capsys, db_path):
-    run(monkeypatch, db_path, "user", "add", "--name", "Max", "--email", "max@example.org",
-        "--password-stdin", stdin=PASSWORD)  # fmt: skip
-    assert run(monkeypatch, db_path, "user", "passwd", "MAX@example.org", "--password-stdin",
-               stdin="a-new-long-phrase\n") == 0  # fmt: skip
+    run(
+        monkeypatch,
+        db_path,
+        "user",
+        "add",
+        "--name",
+        "Max",
+        "--email",
+        "max@example.org",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    assert (
+        run(
+            monkeypatch,
+            db_path,
+            "user",
+            "passwd",
+            "MAX@example.org",
+            "--password-stdin",
+            stdin="a-new-long-phrase\n",
+        )
+        == 0
+    )
     assert sign_in(db_path, "max@example.org", "a-new-long-phrase").name == "Max"
     assert run(monkeypatch, db_path, "user", "disable", "max@example.org") == 0
     with pytest.raises(AuthenticationFailed):
@@ -89,10 +151,33 @@ def test_passwd_disable_enable(monkeypatch, capsys, db_path):
 
 def test_unknown_email_and_duplicate_are_clear_errors(monkeypatch, capsys, db_path):
     assert run(monkeypatch, db_path, "user", "disable", "nobody@example.org") == 2
-    run(monkeypatch, db_path, "user", "add", "--name", "Max", "--email", "max@example.org",
-        "--password-stdin", stdin=PASSWORD)  # fmt: skip
-    assert run(monkeypatch, db_path, "user", "add", "--name", "Max 2", "--email",
-               "Max@Example.org", "--password-stdin", stdin=PASSWORD) == 2  # fmt: skip
+    run(
+        monkeypatch,
+        db_path,
+        "user",
+        "add",
+        "--name",
+        "Max",
+        "--email",
+        "max@example.org",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    assert (
+        run(
+            monkeypatch,
+            db_path,
+            "user",
+            "add",
+            "--name",
+            "Max 2",
+            "--email",
+            "Max@Example.org",
+            "--password-stdin",
+            stdin=PASSWORD,
+        )
+        == 2
+    )
     assert capsys.readouterr().err.splitlines() == [
         "error: There is no user with the email nobody@example.org.",
         "error: A user with the email Max@Example.org already exists.",
@@ -102,14 +187,28 @@ def test_unknown_email_and_duplicate_are_clear_errors(monkeypatch, capsys, db_pa
 def test_prompted_passwords_must_match(monkeypatch, capsys, db_path):
     typed = iter([PASSWORD, PASSWORD + "x"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
-    assert cli.main(["user", "add", "--name", "Max", "--email", "max@example.org",
-                     "--db", str(db_path)]) == 2  # fmt: skip
+    assert (
+        cli.main(
+            ["user", "add", "--name", "Max", "--email", "max@example.org", "--db", str(db_path)]
+        )
+        == 2
+    )
     assert capsys.readouterr().err == "error: The two passwords differ; nothing was changed.\n"
 
 
 def test_unlock_after_failed_sign_ins(monkeypatch, capsys, db_path):
-    run(monkeypatch, db_path, "user", "add", "--name", "Max", "--email", "max@example.org",
-        "--password-stdin", stdin=PASSWORD)  # fmt: skip
+    run(
+        monkeypatch,
+        db_path,
+        "user",
+        "add",
+        "--name",
+        "Max",
+        "--email",
+        "max@example.org",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
     for _ in range(5):
         with pytest.raises(AuthenticationFailed):
             sign_in(db_path, "max@example.org", "not-the-password")

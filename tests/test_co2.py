@@ -80,13 +80,25 @@ def test_group_rows_keep_their_own_shared_tender(
     assert by_group[["group_name", "expected_t", "counted_elsewhere_t", "estimates"]].to_dict(
         "records"
     ) == [
-        {"group_name": "ICT hardware", "expected_t": 200.0, "counted_elsewhere_t": 0.0,
-         "estimates": 1},
-        {"group_name": "Circular viaducts", "expected_t": 150.0, "counted_elsewhere_t": 90.0,
-         "estimates": 2},
-        {"group_name": "Zero-emission sites", "expected_t": 100.0, "counted_elsewhere_t": 0.0,
-         "estimates": 1},
-    ]  # fmt: skip
+        {
+            "group_name": "ICT hardware",
+            "expected_t": 200.0,
+            "counted_elsewhere_t": 0.0,
+            "estimates": 1,
+        },
+        {
+            "group_name": "Circular viaducts",
+            "expected_t": 150.0,
+            "counted_elsewhere_t": 90.0,
+            "estimates": 2,
+        },
+        {
+            "group_name": "Zero-emission sites",
+            "expected_t": 100.0,
+            "counted_elsewhere_t": 0.0,
+            "estimates": 1,
+        },
+    ]
     # 100 t against a target of 500 t
     assert by_group.loc[by_group["group_id"] == 1, "pct_of_target"].tolist() == [20.0]
 
@@ -257,8 +269,15 @@ def test_excel_export_holds_the_rollup_totals(
     rollup = programme_rollup(conn, OUTSIDER, household_t_per_year=5.0)
     book = openpyxl.load_workbook(io.BytesIO(export.rollup_xlsx(rollup)))
     assert book.sheetnames == [
-        "Totals", "Groups", "Programmes", "Sectors", "Themes", "Countries", "Years", "Notes",
-    ]  # fmt: skip
+        "Totals",
+        "Groups",
+        "Programmes",
+        "Sectors",
+        "Themes",
+        "Countries",
+        "Years",
+        "Notes",
+    ]
     totals = {m: v for m, v in book["Totals"].iter_rows(min_row=2, values_only=True)}
     assert (totals["low_t"], totals["expected_t"], totals["high_t"]) == (330, 360, 380)
     assert (totals["households"], totals["household_t_per_year"]) == (72, 5)

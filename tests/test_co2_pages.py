@@ -157,9 +157,12 @@ def test_tab_edit_saves_a_revision_and_refuses_a_stale_one(conn: db.Connection) 
     assert (saved.current_revision, saved.expected_t) == (2, 80.0)
     # Someone else saves revision 3 while this form is open at revision 2.
     estimates.update_estimate(
-        conn, MEMBER_B, e3.id, fields("Reused girders", external(70, 0), start_year=2024,
-                                      years=3), based_on=2,
-    )  # fmt: skip
+        conn,
+        MEMBER_B,
+        e3.id,
+        fields("Reused girders", external(70, 0), start_year=2024, years=3),
+        based_on=2,
+    )
     at.run()
     assert next(w.value for w in at.warning).startswith(
         "This estimate was saved as revision 3 after this form opened revision 2"

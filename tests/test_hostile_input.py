@@ -12,9 +12,17 @@ SCRIPT = "<script>alert('x')</script> [click](javascript:alert(1)) <img src=x on
 
 def test_sql_metacharacters_and_html_are_stored_verbatim(conn, world) -> None:
     crit = criteria.create_criterion(
-        conn, world.member, world.group_a, **{**CRITERION, "title": SQLISH, "body": SCRIPT,
-                                              "scoring_method": SQLISH, "verification_proof": SCRIPT}
-    )  # fmt: skip
+        conn,
+        world.member,
+        world.group_a,
+        **{
+            **CRITERION,
+            "title": SQLISH,
+            "body": SCRIPT,
+            "scoring_method": SQLISH,
+            "verification_proof": SCRIPT,
+        },
+    )
     stored = criteria.get_criterion(conn, world.member, crit)
     assert (stored["title"], stored["body"], stored["scoring_method"]) == (SQLISH, SCRIPT, SQLISH)
     doc = documents.create_document(
@@ -26,9 +34,16 @@ def test_sql_metacharacters_and_html_are_stored_verbatim(conn, world) -> None:
         SQLISH + SCRIPT
     ]
     dialogue.create_event(
-        conn, world.member, world.group_a, kind="rfi", title=SQLISH, held_on="2025-01-31",
-        participants=[SQLISH], notes=SCRIPT, takeaways=SCRIPT,
-    )  # fmt: skip
+        conn,
+        world.member,
+        world.group_a,
+        kind="rfi",
+        title=SQLISH,
+        held_on="2025-01-31",
+        participants=[SQLISH],
+        notes=SCRIPT,
+        takeaways=SCRIPT,
+    )
     assert [e["participants"] for e in dialogue.list_events(conn, world.member, world.group_a)] == [
         [SQLISH]
     ]

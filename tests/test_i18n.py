@@ -56,11 +56,36 @@ TRANSLATED_FILES = [
 MARKERS = {"t", "N_"}
 # Streamlit calls whose first argument is shown to people as a label or message.
 SHOWN = {
-    "title", "header", "subheader", "caption", "markdown", "text", "info", "warning", "error",
-    "success", "button", "download_button", "form_submit_button", "selectbox", "multiselect",
-    "radio", "text_input", "text_area", "number_input", "date_input", "checkbox", "toggle",
-    "slider", "expander", "metric", "file_uploader", "spinner", "tabs", "segmented_control",
-}  # fmt: skip
+    "title",
+    "header",
+    "subheader",
+    "caption",
+    "markdown",
+    "text",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "button",
+    "download_button",
+    "form_submit_button",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "checkbox",
+    "toggle",
+    "slider",
+    "expander",
+    "metric",
+    "file_uploader",
+    "spinner",
+    "tabs",
+    "segmented_control",
+}
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -240,9 +265,15 @@ def test_a_dutch_user_sees_dutch_labels(app_db) -> None:
         "sign out": "Uitloggen",
     }
     assert _workspace_tabs(at) == [
-        "Marktvisie", "Specificaties", "Criteria", "Marktdialoog", "Leden", "Activiteit", "CO2",
+        "Marktvisie",
+        "Specificaties",
+        "Criteria",
+        "Marktdialoog",
+        "Leden",
+        "Activiteit",
+        "CO2",
         "Exports",
-    ]  # fmt: skip
+    ]
     assert at.selectbox(key="workspace_group_id").label == "Groep"
 
 
@@ -256,9 +287,15 @@ def test_an_english_user_sees_english_labels(app_db) -> None:
         "sign out": "Sign out",
     }
     assert _workspace_tabs(at) == [
-        "Market vision", "Specifications", "Criteria", "Market dialogue", "Members", "Activity",
-        "CO2", "Exports",
-    ]  # fmt: skip
+        "Market vision",
+        "Specifications",
+        "Criteria",
+        "Market dialogue",
+        "Members",
+        "Activity",
+        "CO2",
+        "Exports",
+    ]
 
 
 def test_enum_labels_and_content_in_the_workspace_follow_the_rules(app_db) -> None:

@@ -46,11 +46,15 @@ def test_share_per_theme_counts_tenders_flagged_with_the_theme(conn, nw) -> None
         {"theme": "environment_biodiversity", "tenders": 4, "mvi_tenders": 0, "share_pct": 0.0},
         {"theme": "climate", "tenders": 4, "mvi_tenders": 2, "share_pct": 50.0},
         {"theme": "circular", "tenders": 4, "mvi_tenders": 1, "share_pct": 25.0},
-        {"theme": "international_social_conditions", "tenders": 4, "mvi_tenders": 0,
-         "share_pct": 0.0},
+        {
+            "theme": "international_social_conditions",
+            "tenders": 4,
+            "mvi_tenders": 0,
+            "share_pct": 0.0,
+        },
         {"theme": "diversity_inclusion", "tenders": 4, "mvi_tenders": 0, "share_pct": 0.0},
         {"theme": "social_return", "tenders": 4, "mvi_tenders": 0, "share_pct": 0.0},
-    ]  # fmt: skip
+    ]
 
 
 def test_share_per_cpv_division_uses_the_main_code(conn, nw) -> None:
@@ -59,9 +63,14 @@ def test_share_per_cpv_division_uses_the_main_code(conn, nw) -> None:
     assert _records(frame) == [
         {"cpv_division": "", "label": "", "tenders": 1, "mvi_tenders": 0, "share_pct": 0.0},
         {"cpv_division": "30", "label": "", "tenders": 1, "mvi_tenders": 1, "share_pct": 100.0},
-        {"cpv_division": "45", "label": "Construction work", "tenders": 2, "mvi_tenders": 1,
-         "share_pct": 50.0},
-    ]  # fmt: skip
+        {
+            "cpv_division": "45",
+            "label": "Construction work",
+            "tenders": 2,
+            "mvi_tenders": 1,
+            "share_pct": 50.0,
+        },
+    ]
 
 
 def test_share_per_country(conn, nw) -> None:
@@ -78,13 +87,25 @@ def test_tenders_with_most_weight_on_sustainability(conn, nw) -> None:
     t2's quality criterion names no MVI phrase, so it is left out."""
     frame = monitoring.sustainability_weighted_tenders(conn, nw.outsider)
     assert _records(frame) == [
-        {"tender_id": 1, "title": "Viaduct renovation Almere", "buyer_name": "Buyer 1",
-         "buyer_country": "NL", "sustainability_pct": 30.0, "non_price_pct": 40.0,
-         "themes": "climate"},
-        {"tender_id": 3, "title": "Laptops for Gent", "buyer_name": "Buyer 3",
-         "buyer_country": "BE", "sustainability_pct": 20.0, "non_price_pct": 60.0,
-         "themes": "circular"},
-    ]  # fmt: skip
+        {
+            "tender_id": 1,
+            "title": "Viaduct renovation Almere",
+            "buyer_name": "Buyer 1",
+            "buyer_country": "NL",
+            "sustainability_pct": 30.0,
+            "non_price_pct": 40.0,
+            "themes": "climate",
+        },
+        {
+            "tender_id": 3,
+            "title": "Laptops for Gent",
+            "buyer_name": "Buyer 3",
+            "buyer_country": "BE",
+            "sustainability_pct": 20.0,
+            "non_price_pct": 60.0,
+            "themes": "circular",
+        },
+    ]
 
 
 def test_a_lot_groups_criteria_are_scored_as_their_own_scheme(conn, nw) -> None:
@@ -114,23 +135,51 @@ def test_ambition_mix_counts_private_criteria_as_numbers(conn, nw) -> None:
     g2: c2 (copy) climate significant, c4 climate significant; g4: c3 copy."""
     frame = monitoring.ambition_mix(conn, nw.outsider)
     assert _records(frame) == [
-        {"group_name": "Bridges Flanders", "theme": "climate", "basis": 0, "significant": 2,
-         "ambitious": 0, "total": 2},
-        {"group_name": "Circular viaducts", "theme": "circular", "basis": 1, "significant": 0,
-         "ambitious": 1, "total": 2},
-        {"group_name": "Circular viaducts", "theme": "climate", "basis": 0, "significant": 1,
-         "ambitious": 0, "total": 1},
-        {"group_name": "ICT Denmark", "theme": "climate", "basis": 0, "significant": 1,
-         "ambitious": 0, "total": 1},
-    ]  # fmt: skip
+        {
+            "group_name": "Bridges Flanders",
+            "theme": "climate",
+            "basis": 0,
+            "significant": 2,
+            "ambitious": 0,
+            "total": 2,
+        },
+        {
+            "group_name": "Circular viaducts",
+            "theme": "circular",
+            "basis": 1,
+            "significant": 0,
+            "ambitious": 1,
+            "total": 2,
+        },
+        {
+            "group_name": "Circular viaducts",
+            "theme": "climate",
+            "basis": 0,
+            "significant": 1,
+            "ambitious": 0,
+            "total": 1,
+        },
+        {
+            "group_name": "ICT Denmark",
+            "theme": "climate",
+            "basis": 0,
+            "significant": 1,
+            "ambitious": 0,
+            "total": 1,
+        },
+    ]
 
 
 def test_groups_per_phase_in_phase_order(conn, nw) -> None:
     frame = monitoring.groups_per_phase(conn, nw.outsider)
     assert list(frame["phase"]) == [
-        "forming", "market_vision", "market_dialogue", "specifications_criteria", "tendering",
+        "forming",
+        "market_vision",
+        "market_dialogue",
+        "specifications_criteria",
+        "tendering",
         "contract_monitoring",
-    ]  # fmt: skip
+    ]
     assert list(frame["groups"]) == [0, 0, 0, 6, 0, 0]
 
 
@@ -138,10 +187,17 @@ def test_most_reused_published_criteria_follow_the_chain(conn, nw) -> None:
     """Only c1 is published; its copies c2 (BE) and c3 (DK) are private and count as numbers."""
     frame = monitoring.most_reused_published(conn, nw.outsider)
     assert _records(frame) == [
-        {"criterion_id": nw.criteria["c1"], "title": PUBLISHED_TITLE,
-         "group_name": "Circular viaducts", "theme": "climate", "ambition_level": "significant",
-         "reuses": 2, "groups_reached": 2, "countries_reached": "BE, DK"},
-    ]  # fmt: skip
+        {
+            "criterion_id": nw.criteria["c1"],
+            "title": PUBLISHED_TITLE,
+            "group_name": "Circular viaducts",
+            "theme": "climate",
+            "ambition_level": "significant",
+            "reuses": 2,
+            "groups_reached": 2,
+            "countries_reached": "BE, DK",
+        },
+    ]
 
 
 def test_no_private_title_in_any_table(conn, nw) -> None:

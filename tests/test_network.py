@@ -45,48 +45,120 @@ def test_rijkswaterstaat_bridges_the_viaduct_groups(conn, nw) -> None:
     """
     frame = analytics.bridges(graphs.load(conn, nw.member))
     assert _records(frame) == [
-        {"kind": "organisation", "name": "Rijkswaterstaat", "country": "NL", "connections": 3,
-         "betweenness": 0.1182},  # 6.5 / 55
-        {"kind": "organisation", "name": "Aarhus Kommune", "country": "DK", "connections": 2,
-         "betweenness": 0.0727},  # 4 / 55
-        {"kind": "group", "name": "Bridges Flanders", "country": "BE", "connections": 2,
-         "betweenness": 0.0727},  # Gent to the 4 others: 4 / 55
-        {"kind": "group", "name": "ICT Denmark", "country": "DK", "connections": 2,
-         "betweenness": 0.0545},  # 3 / 55
-        {"kind": "group", "name": "ICT Sweden", "country": "SE", "connections": 2,
-         "betweenness": 0.0545},
-        {"kind": "group", "name": "Circular viaducts", "country": "NL", "connections": 2,
-         "betweenness": 0.0273},  # half of Almere–Rijkswaterstaat, Almere–g2, Almere–Gent
-        {"kind": "group", "name": "Clean vehicles NO", "country": "NO", "connections": 2,
-         "betweenness": 0.0273},
-        {"kind": "organisation", "name": "Gemeente Almere", "country": "NL", "connections": 2,
-         "betweenness": 0.0091},  # half of g1–g5
-    ]  # fmt: skip
+        {
+            "kind": "organisation",
+            "name": "Rijkswaterstaat",
+            "country": "NL",
+            "connections": 3,
+            "betweenness": 0.1182,
+        },  # 6.5 / 55
+        {
+            "kind": "organisation",
+            "name": "Aarhus Kommune",
+            "country": "DK",
+            "connections": 2,
+            "betweenness": 0.0727,
+        },  # 4 / 55
+        {
+            "kind": "group",
+            "name": "Bridges Flanders",
+            "country": "BE",
+            "connections": 2,
+            "betweenness": 0.0727,
+        },  # Gent to the 4 others: 4 / 55
+        {
+            "kind": "group",
+            "name": "ICT Denmark",
+            "country": "DK",
+            "connections": 2,
+            "betweenness": 0.0545,
+        },  # 3 / 55
+        {
+            "kind": "group",
+            "name": "ICT Sweden",
+            "country": "SE",
+            "connections": 2,
+            "betweenness": 0.0545,
+        },
+        {
+            "kind": "group",
+            "name": "Circular viaducts",
+            "country": "NL",
+            "connections": 2,
+            "betweenness": 0.0273,
+        },  # half of Almere–Rijkswaterstaat, Almere–g2, Almere–Gent
+        {
+            "kind": "group",
+            "name": "Clean vehicles NO",
+            "country": "NO",
+            "connections": 2,
+            "betweenness": 0.0273,
+        },
+        {
+            "kind": "organisation",
+            "name": "Gemeente Almere",
+            "country": "NL",
+            "connections": 2,
+            "betweenness": 0.0091,
+        },  # half of g1–g5
+    ]
 
 
 def test_criterion_reached_belgium_and_denmark_through_a_chain(conn, nw) -> None:
     """c1 (NL) → c2 (g2, BE) → c3 (g4, DK): two descendants, two groups, two countries."""
     frame = analytics.reuse_spread(graphs.load(conn, nw.admin))
     assert _records(frame) == [
-        {"criterion_id": nw.criteria["c1"], "title": PUBLISHED_TITLE, "group": "Circular viaducts",
-         "theme": "climate", "direct_reuses": 1, "descendants": 2, "groups_reached": 2,
-         "countries_reached": "BE, DK"},
-        {"criterion_id": nw.criteria["c2"], "title": SECRET_COPY, "group": "Bridges Flanders",
-         "theme": "climate", "direct_reuses": 1, "descendants": 1, "groups_reached": 1,
-         "countries_reached": "DK"},
-    ]  # fmt: skip
+        {
+            "criterion_id": nw.criteria["c1"],
+            "title": PUBLISHED_TITLE,
+            "group": "Circular viaducts",
+            "theme": "climate",
+            "direct_reuses": 1,
+            "descendants": 2,
+            "groups_reached": 2,
+            "countries_reached": "BE, DK",
+        },
+        {
+            "criterion_id": nw.criteria["c2"],
+            "title": SECRET_COPY,
+            "group": "Bridges Flanders",
+            "theme": "climate",
+            "direct_reuses": 1,
+            "descendants": 1,
+            "groups_reached": 1,
+            "countries_reached": "DK",
+        },
+    ]
 
 
 def test_lineage_tree_lists_ancestors_then_descendants(conn, nw) -> None:
     frame = analytics.lineage(graphs.load(conn, nw.admin), nw.criteria["c2"])
     assert _records(frame) == [
-        {"depth": 0, "relation": "ancestor", "criterion_id": nw.criteria["c1"],
-         "title": PUBLISHED_TITLE, "group": "Circular viaducts", "countries": "NL"},
-        {"depth": 1, "relation": "this criterion", "criterion_id": nw.criteria["c2"],
-         "title": SECRET_COPY, "group": "Bridges Flanders", "countries": "BE"},
-        {"depth": 2, "relation": "descendant", "criterion_id": nw.criteria["c3"],
-         "title": SECRET_COPY, "group": "ICT Denmark", "countries": "DK"},
-    ]  # fmt: skip
+        {
+            "depth": 0,
+            "relation": "ancestor",
+            "criterion_id": nw.criteria["c1"],
+            "title": PUBLISHED_TITLE,
+            "group": "Circular viaducts",
+            "countries": "NL",
+        },
+        {
+            "depth": 1,
+            "relation": "this criterion",
+            "criterion_id": nw.criteria["c2"],
+            "title": SECRET_COPY,
+            "group": "Bridges Flanders",
+            "countries": "BE",
+        },
+        {
+            "depth": 2,
+            "relation": "descendant",
+            "criterion_id": nw.criteria["c3"],
+            "title": SECRET_COPY,
+            "group": "ICT Denmark",
+            "countries": "DK",
+        },
+    ]
 
 
 def test_lineage_of_unknown_criterion_is_refused(conn, nw) -> None:
@@ -99,9 +171,13 @@ def test_two_separate_clusters_become_two_communities(tmp_path) -> None:
     conn = db.connect(tmp_path / "clusters.duckdb")
     ids = {
         name: make_group(conn, name, countries=[country])
-        for name, country in [("North A", "SE"), ("North B", "SE"), ("South A", "ES"),
-                              ("South B", "ES")]
-    }  # fmt: skip
+        for name, country in [
+            ("North A", "SE"),
+            ("North B", "SE"),
+            ("South A", "ES"),
+            ("South B", "ES"),
+        ]
+    }
     with db.transaction(conn) as cur:
         for prefix, country in (("North", "SE"), ("South", "ES")):
             for n in range(1, 4):
@@ -112,11 +188,21 @@ def test_two_separate_clusters_become_two_communities(tmp_path) -> None:
     frame = analytics.communities(graphs.load(conn, user))
     conn.close()
     assert _records(frame) == [
-        {"community": 1, "groups": 2, "organisations": 3, "group_names": "North A; North B",
-         "organisation_names": "North org 1; North org 2; North org 3"},
-        {"community": 2, "groups": 2, "organisations": 3, "group_names": "South A; South B",
-         "organisation_names": "South org 1; South org 2; South org 3"},
-    ]  # fmt: skip
+        {
+            "community": 1,
+            "groups": 2,
+            "organisations": 3,
+            "group_names": "North A; North B",
+            "organisation_names": "North org 1; North org 2; North org 3",
+        },
+        {
+            "community": 2,
+            "groups": 2,
+            "organisations": 3,
+            "group_names": "South A; South B",
+            "organisation_names": "South org 1; South org 2; South org 3",
+        },
+    ]
 
 
 def test_no_community_mixes_the_viaduct_and_ict_clusters(conn, nw) -> None:
@@ -131,9 +217,13 @@ def test_no_community_mixes_the_viaduct_and_ict_clusters(conn, nw) -> None:
 def test_organisations_sharing_two_groups(conn, nw) -> None:
     frame = analytics.org_pairs(graphs.load(conn, nw.member), min_shared=2)
     assert _records(frame) == [
-        {"organisation_a": "Gemeente Almere", "organisation_b": "Rijkswaterstaat",
-         "shared_groups": 2, "groups": "Circular viaducts; Clean vehicles NO"},
-    ]  # fmt: skip
+        {
+            "organisation_a": "Gemeente Almere",
+            "organisation_b": "Rijkswaterstaat",
+            "shared_groups": 2,
+            "groups": "Circular viaducts; Clean vehicles NO",
+        },
+    ]
 
 
 def test_similar_groups_leave_out_own_and_connected_groups(conn, nw) -> None:
@@ -141,10 +231,16 @@ def test_similar_groups_leave_out_own_and_connected_groups(conn, nw) -> None:
     member belongs to g3 already; only g6 remains (themes 1/2, divisions 0/2)."""
     frame = analytics.similar_groups(graphs.load(conn, nw.member), nw.groups["g1"])
     assert _records(frame) == [
-        {"group_id": nw.groups["g6"], "group": "Circular textiles", "countries": "DK",
-         "sector": "civil_works", "shared_themes": "circular", "shared_cpv_divisions": "",
-         "score": 0.5},
-    ]  # fmt: skip
+        {
+            "group_id": nw.groups["g6"],
+            "group": "Circular textiles",
+            "countries": "DK",
+            "sector": "civil_works",
+            "shared_themes": "circular",
+            "shared_cpv_divisions": "",
+            "score": 0.5,
+        },
+    ]
 
 
 def test_similar_groups_for_someone_outside_g3_include_it(conn, nw) -> None:
@@ -157,13 +253,28 @@ def test_organisations_abroad_adopting_the_same_lineage(conn, nw) -> None:
     """c1's copies are in g2 (Gent; Rijkswaterstaat is in g1) and g4 (Aarhus, Midtjylland)."""
     frame = analytics.foreign_adopters(graphs.load(conn, nw.member), nw.groups["g1"])
     assert _records(frame) == [
-        {"organisation": "Aarhus Kommune", "country": "DK", "shared_lineages": 1,
-         "your_criteria": PUBLISHED_TITLE, "their_groups": "ICT Denmark"},
-        {"organisation": "Region Midtjylland", "country": "DK", "shared_lineages": 1,
-         "your_criteria": PUBLISHED_TITLE, "their_groups": "ICT Denmark"},
-        {"organisation": "Stad Gent", "country": "BE", "shared_lineages": 1,
-         "your_criteria": PUBLISHED_TITLE, "their_groups": "Bridges Flanders"},
-    ]  # fmt: skip
+        {
+            "organisation": "Aarhus Kommune",
+            "country": "DK",
+            "shared_lineages": 1,
+            "your_criteria": PUBLISHED_TITLE,
+            "their_groups": "ICT Denmark",
+        },
+        {
+            "organisation": "Region Midtjylland",
+            "country": "DK",
+            "shared_lineages": 1,
+            "your_criteria": PUBLISHED_TITLE,
+            "their_groups": "ICT Denmark",
+        },
+        {
+            "organisation": "Stad Gent",
+            "country": "BE",
+            "shared_lineages": 1,
+            "your_criteria": PUBLISHED_TITLE,
+            "their_groups": "Bridges Flanders",
+        },
+    ]
 
 
 def test_suggestions_for_unknown_group_are_refused(conn, nw) -> None:
@@ -201,9 +312,14 @@ def test_private_titles_never_reach_a_non_member(conn, nw) -> None:
 def test_private_counts_stay_as_numbers(conn, nw) -> None:
     """c2, c3 (copies) and c4 are private to g2/g4; c5 and c6 are the member's own (g1)."""
     assert analytics.summary(graphs.load(conn, nw.member)) == {
-        "groups": 6, "organisations": 6, "countries": 5, "criteria": 6,
-        "private_criteria_hidden": 3, "reuse_links": 2, "tender_links": 0,
-    }  # fmt: skip
+        "groups": 6,
+        "organisations": 6,
+        "countries": 5,
+        "criteria": 6,
+        "private_criteria_hidden": 3,
+        "reuse_links": 2,
+        "tender_links": 0,
+    }
     assert analytics.summary(graphs.load(conn, nw.admin))["private_criteria_hidden"] == 0
 
 

@@ -100,12 +100,18 @@ def test_import_page_is_for_facilitators_and_admins(app_world) -> None:
 @pytest.mark.parametrize(
     ("language", "line", "reason"),
     [
-        ("en", "2 file(s) read: 1 imported, 0 updated, 0 unchanged, 1 rejected.",
-         "bad.xml: the file is empty (0 bytes)."),
-        ("nl", "2 bestand(en) gelezen: 1 geïmporteerd, 0 bijgewerkt, 0 ongewijzigd, 1 geweigerd.",
-         "bad.xml: het bestand is leeg (0 bytes)."),
+        (
+            "en",
+            "2 file(s) read: 1 imported, 0 updated, 0 unchanged, 1 rejected.",
+            "bad.xml: the file is empty (0 bytes).",
+        ),
+        (
+            "nl",
+            "2 bestand(en) gelezen: 1 geïmporteerd, 0 bijgewerkt, 0 ongewijzigd, 1 geweigerd.",
+            "bad.xml: het bestand is leeg (0 bytes).",
+        ),
     ],
-)  # fmt: skip
+)
 def test_import_summary_in_the_readers_language(app_world, language, line, reason) -> None:
     _, world = app_world
     empty = msg("{name}: the file is empty (0 bytes).", name="bad.xml")

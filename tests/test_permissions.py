@@ -96,8 +96,15 @@ def test_matrix(conn, world, role, action, published) -> None:
 
 
 def test_matrix_table_in_docstring_matches_code() -> None:
-    expected_member = {Action.LIST, Action.READ, Action.CREATE, Action.EDIT, Action.COMMENT,
-                       Action.CHANGE_STATUS, Action.EXPORT}  # fmt: skip
+    expected_member = {
+        Action.LIST,
+        Action.READ,
+        Action.CREATE,
+        Action.EDIT,
+        Action.COMMENT,
+        Action.CHANGE_STATUS,
+        Action.EXPORT,
+    }
     assert auth.PRIVATE[Role.MEMBER] == expected_member
     assert auth.PRIVATE[Role.OBSERVER] == {Action.LIST, Action.READ, Action.EXPORT}
     assert auth.PUBLISHED[Role.NON_MEMBER] == {Action.LIST, Action.READ, Action.EXPORT}

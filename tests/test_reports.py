@@ -204,10 +204,17 @@ def test_source_credit_names_the_source_only_to_who_may_read_it(conn, world) -> 
 def test_dialogue_export_keeps_private_events_from_non_members(conn, world) -> None:
     for title, visibility in (("Supplier day", "published"), ("One-to-one with Acme", "group")):
         dialogue.create_event(
-            conn, world.facilitator, world.group_a, kind="supplier_day", title=title,
-            held_on="2024-05-01", participants=["Acme"], notes="", takeaways="- ok",
+            conn,
+            world.facilitator,
+            world.group_a,
+            kind="supplier_day",
+            title=title,
+            held_on="2024-05-01",
+            participants=["Acme"],
+            notes="",
+            takeaways="- ok",
             visibility=visibility,
-        )  # fmt: skip
+        )
     member = load_workbook(
         io.BytesIO(group_sheets.dialogue_xlsx(conn, world.member, world.group_a))
     )
@@ -352,8 +359,12 @@ def test_word_exports_follow_the_readers_language(demo_conn) -> None:
     assert "Weging: 50%" in texts and "Weight: 50%" not in texts
     summary = docx.Document(io.BytesIO(word.summary_docx(demo_conn, facilitator, group_id)))
     assert [c.text for c in summary.tables[0].rows[0].cells] == [
-        "Thema", "Basis", "Significant", "Ambitieus", "Totaal",
-    ]  # fmt: skip
+        "Thema",
+        "Basis",
+        "Significant",
+        "Ambitieus",
+        "Totaal",
+    ]
     takeaways = [p.text for p in summary.paragraphs if p.style.name == "List Bullet"]
     assert takeaways[0].startswith("8 februari 2024, Marktconsultatie conceptcriteria: ")
 

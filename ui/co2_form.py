@@ -125,9 +125,11 @@ def estimate_form(prefix: str, initial: Estimate | None) -> EstimateFields | Non
     title = st.text_input(t("Title"), value=initial.title if initial else "", key=f"{prefix}_title")
     cols = st.columns(3)
     start_year = cols[0].number_input(
-        t("Start year"), value=initial.start_year if initial else 2025, step=1,
+        t("Start year"),
+        value=initial.start_year if initial else 2025,
+        step=1,
         key=f"{prefix}_start_year",
-    )  # fmt: skip
+    )
     years = cols[1].number_input(
         t("Years of effect"), value=initial.years if initial else 1, step=1, key=f"{prefix}_years"
     )
@@ -145,9 +147,14 @@ def estimate_form(prefix: str, initial: Estimate | None) -> EstimateFields | Non
     if not pressed:
         return None
     return EstimateFields(
-        title=title, method=method, inputs=inputs, start_year=int(start_year), years=int(years),
-        confidence=confidence, **details,
-    )  # fmt: skip
+        title=title,
+        method=method,
+        inputs=inputs,
+        start_year=int(start_year),
+        years=int(years),
+        confidence=confidence,
+        **details,
+    )
 
 
 def _details(prefix: str, initial: Estimate | None) -> dict[str, Any]:

@@ -245,9 +245,17 @@ def _as_of(
 
 
 _FORM_FIELDS = (
-    "title", "method", "inputs", "start_year", "years", "confidence", "assumptions", "source",
-    "tender_id", "project",
-)  # fmt: skip
+    "title",
+    "method",
+    "inputs",
+    "start_year",
+    "years",
+    "confidence",
+    "assumptions",
+    "source",
+    "tender_id",
+    "project",
+)
 
 
 def _forget(prefix: str) -> None:

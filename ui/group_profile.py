@@ -31,13 +31,19 @@ def render_profile_editor(conn, user: User, group: dict) -> None:
         programme = _pick("Programme", Programme, group["programme"], f"{key}_programme")
         phase = _pick("Phase", Phase, group["phase"], f"{key}_phase")
         countries = st.multiselect(
-            t("Countries"), list(COUNTRIES), default=group["countries"],
-            format_func=country_formatter(), key=f"{key}_countries",
-        )  # fmt: skip
+            t("Countries"),
+            list(COUNTRIES),
+            default=group["countries"],
+            format_func=country_formatter(),
+            key=f"{key}_countries",
+        )
         themes = st.multiselect(
-            t("MVI themes"), options(Theme), default=group["themes"],
-            format_func=formatter(Theme), key=f"{key}_themes",
-        )  # fmt: skip
+            t("MVI themes"),
+            options(Theme),
+            default=group["themes"],
+            format_func=formatter(Theme),
+            key=f"{key}_themes",
+        )
         description = st.text_area(
             t("Description"), value=group["description"], key=f"{key}_description"
         )
@@ -45,17 +51,30 @@ def render_profile_editor(conn, user: User, group: dict) -> None:
             t("CPV codes (comma separated)"), value=", ".join(group["cpv_codes"]), key=f"{key}_cpv"
         )
         target = st.number_input(
-            t("CO2 target (t CO2e, 0 = none)"), min_value=0.0,
-            value=float(group["co2_target_t"] or 0), step=100.0, key=f"{key}_target",
-        )  # fmt: skip
+            t("CO2 target (t CO2e, 0 = none)"),
+            min_value=0.0,
+            value=float(group["co2_target_t"] or 0),
+            step=100.0,
+            key=f"{key}_target",
+        )
         if not st.form_submit_button(t("Save profile"), key=f"{key}_submit"):
             return
     try:
         groups.update_group(
-            conn, user, group["id"], base, name=name, sector=sector,
-            programme=programme, countries=countries, themes=themes, phase=phase,
-            description=description, cpv_codes=cpv, co2_target_t=target or None,
-        )  # fmt: skip
+            conn,
+            user,
+            group["id"],
+            base,
+            name=name,
+            sector=sector,
+            programme=programme,
+            countries=countries,
+            themes=themes,
+            phase=phase,
+            description=description,
+            cpv_codes=cpv,
+            co2_target_t=target or None,
+        )
     except StaleEditError as exc:
         st.error(
             t("Someone saved this group's profile in the meantime. Reload and apply yours again.")

@@ -85,31 +85,40 @@ def _organisation_forms(conn, user: User, group_id: int, present: list[dict]) ->
             t("Organisation"), list(known), format_func=known.get, key=f"{PREFIX}_org_pick"
         )
         role = st.selectbox(
-            t("Role in the group"), options(OrganisationRole),
-            format_func=formatter(OrganisationRole), key=f"{PREFIX}_org_role",
-        )  # fmt: skip
+            t("Role in the group"),
+            options(OrganisationRole),
+            format_func=formatter(OrganisationRole),
+            key=f"{PREFIX}_org_role",
+        )
         if st.form_submit_button(t("Save organisation"), key=f"{PREFIX}_org_submit"):
             _act(lambda: groups.add_organisation_to_group(conn, user, group_id, org, role))
     if present:
         names = {o["id"]: o["name"] for o in present}
         with st.form(key=f"{PREFIX}_org_remove_form"):
             gone = st.selectbox(
-                t("Remove organisation"), list(names), format_func=names.get,
+                t("Remove organisation"),
+                list(names),
+                format_func=names.get,
                 key=f"{PREFIX}_org_remove_pick",
-            )  # fmt: skip
+            )
             if st.form_submit_button(t("Remove from group"), key=f"{PREFIX}_org_remove_submit"):
                 _act(lambda: groups.remove_organisation_from_group(conn, user, group_id, gone))
     with st.form(key=f"{PREFIX}_org_new_form"):
         st.markdown(t("**Register an organisation that is not listed yet**"))
         name = st.text_input(t("Name"), key=f"{PREFIX}_org_new_name")
         kind = st.selectbox(
-            t("Kind"), options(OrganisationKind), format_func=formatter(OrganisationKind),
+            t("Kind"),
+            options(OrganisationKind),
+            format_func=formatter(OrganisationKind),
             key=f"{PREFIX}_org_new_kind",
-        )  # fmt: skip
+        )
         country = st.selectbox(
-            t("Country"), list(COUNTRIES), index=list(COUNTRIES).index("NL"),
-            format_func=country_formatter(), key=f"{PREFIX}_org_new_country",
-        )  # fmt: skip
+            t("Country"),
+            list(COUNTRIES),
+            index=list(COUNTRIES).index("NL"),
+            format_func=country_formatter(),
+            key=f"{PREFIX}_org_new_country",
+        )
         if st.form_submit_button(t("Register organisation"), key=f"{PREFIX}_org_new_submit"):
             _act(lambda: groups.create_organisation(conn, user, name, kind, country))
 

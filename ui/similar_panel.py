@@ -146,9 +146,14 @@ def render_similar_elsewhere(conn, actor: User, item_kind: str, item_id: int, k:
             return
         try:
             hits = service.search(
-                conn, search_resources.search_index(), search_resources.embedder(), actor,
-                service.ItemRef(item_kind, item_id, other_groups=True), Filters(), k=k,
-            )  # fmt: skip
+                conn,
+                search_resources.search_index(),
+                search_resources.embedder(),
+                actor,
+                service.ItemRef(item_kind, item_id, other_groups=True),
+                Filters(),
+                k=k,
+            )
         except BuyerGroupsError as exc:
             st.error(error_text(exc))
             return

@@ -352,9 +352,14 @@ def delete_estimate(
                 current_revision=current.current_revision,
             )
         activity.record(
-            cur, actor, "delete", ITEM_KIND, estimate_id, group_id=current.group_id,
+            cur,
+            actor,
+            "delete",
+            ITEM_KIND,
+            estimate_id,
+            group_id=current.group_id,
             summary=current.title,
-        )  # fmt: skip
+        )
 
 
 def _current(cur: db.Connection, estimate_id: int) -> Estimate:

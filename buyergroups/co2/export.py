@@ -20,10 +20,25 @@ from buyergroups.co2.rollup import Rollup
 from buyergroups.exports.spreadsheet import protect_cell
 
 ESTIMATE_COLUMNS = [
-    "id", "title", "method", "screening", "status", "confidence", "start_year", "years",
-    "low_t", "expected_t", "high_t", "formula", "tender_id", "project", "assumptions", "source",
-    "current_revision", "updated_at",
-]  # fmt: skip
+    "id",
+    "title",
+    "method",
+    "screening",
+    "status",
+    "confidence",
+    "start_year",
+    "years",
+    "low_t",
+    "expected_t",
+    "high_t",
+    "formula",
+    "tender_id",
+    "project",
+    "assumptions",
+    "source",
+    "current_revision",
+    "updated_at",
+]
 
 ROLLUP_NOTES = [
     "Tonnes CO2e reduction; low/high propagate every input's range (min/max over the corners).",
@@ -96,9 +111,13 @@ def rollup_csv(rollup: Rollup) -> bytes:
     """The roll-up as one long CSV: dimension, key, then the value columns."""
     parts = []
     for dimension, column in (
-        ("group", "group_name"), ("programme", "programme"), ("sector", "sector"),
-        ("theme", "theme"), ("country", "country"), ("year", "year"),
-    ):  # fmt: skip
+        ("group", "group_name"),
+        ("programme", "programme"),
+        ("sector", "sector"),
+        ("theme", "theme"),
+        ("country", "country"),
+        ("year", "year"),
+    ):
         sheet = getattr(rollup, f"by_{dimension}")
         part = sheet.drop(columns=[c for c in sheet.columns if c.endswith("_id")])
         parts.append(part.rename(columns={column: "key"}).assign(dimension=dimension))

@@ -121,9 +121,22 @@ def _estimate_frame(cur: db.Connection) -> pd.DataFrame:
 
 def _base_columns() -> list[str]:
     return [
-        "id", "group_id", "group_name", "sector", "programme", "countries", "themes",
-        "target_t", "tender_id", "status", "low_t", "expected_t", "high_t", "start_year", "years",
-    ]  # fmt: skip
+        "id",
+        "group_id",
+        "group_name",
+        "sector",
+        "programme",
+        "countries",
+        "themes",
+        "target_t",
+        "tender_id",
+        "status",
+        "low_t",
+        "expected_t",
+        "high_t",
+        "start_year",
+        "years",
+    ]
 
 
 def _totals(frame: pd.DataFrame, t_per_household: float) -> Totals:

@@ -285,20 +285,53 @@ INGEST: dict[str, str] = {
 }
 
 MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
-)  # fmt: skip
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 COUNTRIES = {
-    "AT": "Oostenrijk", "BE": "België", "BG": "Bulgarije", "CH": "Zwitserland",
-    "CY": "Cyprus", "CZ": "Tsjechië", "DE": "Duitsland", "DK": "Denemarken",
-    "EE": "Estland", "ES": "Spanje", "FI": "Finland", "FR": "Frankrijk",
-    "GB": "Verenigd Koninkrijk", "GR": "Griekenland", "HR": "Kroatië", "HU": "Hongarije",
-    "IE": "Ierland", "IS": "IJsland", "IT": "Italië", "LT": "Litouwen",
-    "LU": "Luxemburg", "LV": "Letland", "MT": "Malta", "NL": "Nederland",
-    "NO": "Noorwegen", "PL": "Polen", "PT": "Portugal", "RO": "Roemenië",
-    "SE": "Zweden", "SI": "Slovenië", "SK": "Slowakije",
-}  # fmt: skip
+    "AT": "Oostenrijk",
+    "BE": "België",
+    "BG": "Bulgarije",
+    "CH": "Zwitserland",
+    "CY": "Cyprus",
+    "CZ": "Tsjechië",
+    "DE": "Duitsland",
+    "DK": "Denemarken",
+    "EE": "Estland",
+    "ES": "Spanje",
+    "FI": "Finland",
+    "FR": "Frankrijk",
+    "GB": "Verenigd Koninkrijk",
+    "GR": "Griekenland",
+    "HR": "Kroatië",
+    "HU": "Hongarije",
+    "IE": "Ierland",
+    "IS": "IJsland",
+    "IT": "Italië",
+    "LT": "Litouwen",
+    "LU": "Luxemburg",
+    "LV": "Letland",
+    "MT": "Malta",
+    "NL": "Nederland",
+    "NO": "Noorwegen",
+    "PL": "Polen",
+    "PT": "Portugal",
+    "RO": "Roemenië",
+    "SE": "Zweden",
+    "SI": "Slovenië",
+    "SK": "Slowakije",
+}
 
 # English text -> Dutch text, grouped by screen.
 INTERFACE: dict[str, str] = {

@@ -36,20 +36,60 @@ _ALPHA2 = set(ALPHA3_TO_ALPHA2.values())
 
 # Country names as publishers write them (OCDS address.countryName), lower case.
 _NAME_TO_ALPHA2: dict[str, str] = {name.lower(): code for code, name in COUNTRIES.items()} | {
-    "great britain": "GB", "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-    "the netherlands": "NL", "nederland": "NL", "holland": "NL", "deutschland": "DE",
-    "united states": "US", "united states of america": "US", "usa": "US", "sverige": "SE",
-    "danmark": "DK", "españa": "ES", "belgië": "BE", "belgique": "BE", "österreich": "AT",
-    "norge": "NO", "suomi": "FI", "czech republic": "CZ", "schweiz": "CH", "suisse": "CH",
-}  # fmt: skip
+    "great britain": "GB",
+    "uk": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "the netherlands": "NL",
+    "nederland": "NL",
+    "holland": "NL",
+    "deutschland": "DE",
+    "united states": "US",
+    "united states of america": "US",
+    "usa": "US",
+    "sverige": "SE",
+    "danmark": "DK",
+    "españa": "ES",
+    "belgië": "BE",
+    "belgique": "BE",
+    "österreich": "AT",
+    "norge": "NO",
+    "suomi": "FI",
+    "czech republic": "CZ",
+    "schweiz": "CH",
+    "suisse": "CH",
+}
 
 # eForms languages (ISO 639-2/B style, upper case) → ISO 639-1.
 LANGUAGE_3_TO_1: dict[str, str] = {
-    "BUL": "bg", "CES": "cs", "DAN": "da", "DEU": "de", "ELL": "el", "ENG": "en", "SPA": "es",
-    "EST": "et", "FIN": "fi", "FRA": "fr", "GLE": "ga", "HRV": "hr", "HUN": "hu", "ITA": "it",
-    "LIT": "lt", "LAV": "lv", "MLT": "mt", "NLD": "nl", "POL": "pl", "POR": "pt", "RON": "ro",
-    "SLK": "sk", "SLV": "sl", "SWE": "sv", "NOR": "no", "ISL": "is",
-}  # fmt: skip
+    "BUL": "bg",
+    "CES": "cs",
+    "DAN": "da",
+    "DEU": "de",
+    "ELL": "el",
+    "ENG": "en",
+    "SPA": "es",
+    "EST": "et",
+    "FIN": "fi",
+    "FRA": "fr",
+    "GLE": "ga",
+    "HRV": "hr",
+    "HUN": "hu",
+    "ITA": "it",
+    "LIT": "lt",
+    "LAV": "lv",
+    "MLT": "mt",
+    "NLD": "nl",
+    "POL": "pl",
+    "POR": "pt",
+    "RON": "ro",
+    "SLK": "sk",
+    "SLV": "sl",
+    "SWE": "sv",
+    "NOR": "no",
+    "ISL": "is",
+}
 
 
 def country_alpha2(raw: str | None) -> str | None:

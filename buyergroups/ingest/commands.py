@@ -60,9 +60,15 @@ def run_import(args: argparse.Namespace) -> int:
         loader.authorise(conn, None, args.group, system=True)
         with tqdm(total=len(sources), unit="file", file=sys.stderr, desc="import") as bar:
             summary = loader.import_sources(
-                conn, args.kind, sources, None, group_id=args.group, system=True,
-                limits=limits, progress=lambda _result: bar.update(1),
-            )  # fmt: skip
+                conn,
+                args.kind,
+                sources,
+                None,
+                group_id=args.group,
+                system=True,
+                limits=limits,
+                progress=lambda _result: bar.update(1),
+            )
     finally:
         conn.close()
     print(summary.text())

@@ -14,9 +14,31 @@ from buyergroups.ingest.csv_tenders import check_columns, read_rows
 from buyergroups.ingest.records import CpvCode
 
 EU_LANGUAGES = (
-    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
-    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
-)  # fmt: skip
+    "bg",
+    "cs",
+    "da",
+    "de",
+    "el",
+    "en",
+    "es",
+    "et",
+    "fi",
+    "fr",
+    "ga",
+    "hr",
+    "hu",
+    "it",
+    "lt",
+    "lv",
+    "mt",
+    "nl",
+    "pl",
+    "pt",
+    "ro",
+    "sk",
+    "sl",
+    "sv",
+)
 _MAIN = re.compile(r"^(\d{8})(?:-(\d))?$")
 _SUPPLEMENTARY = re.compile(r"^([A-Z]{2}\d{2})(?:-(\d))?$")
 

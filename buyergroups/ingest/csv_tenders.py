@@ -27,14 +27,29 @@ from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
 
 REQUIRED = ("source_id", "title", "buyer_country", "cpv_codes")
 OPTIONAL = (
-    "description", "language", "buyer_name", "published_on", "notice_type", "procedure_type",
-    "estimated_value", "currency", "strategic_procurement", "environmental_impact",
-    "social_objective", "innovative_acquisition", "gpp_criteria", "award_criteria", "conditions",
-)  # fmt: skip
+    "description",
+    "language",
+    "buyer_name",
+    "published_on",
+    "notice_type",
+    "procedure_type",
+    "estimated_value",
+    "currency",
+    "strategic_procurement",
+    "environmental_impact",
+    "social_objective",
+    "innovative_acquisition",
+    "gpp_criteria",
+    "award_criteria",
+    "conditions",
+)
 CODE_COLUMNS = (
-    "strategic_procurement", "environmental_impact", "social_objective",
-    "innovative_acquisition", "gpp_criteria",
-)  # fmt: skip
+    "strategic_procurement",
+    "environmental_impact",
+    "social_objective",
+    "innovative_acquisition",
+    "gpp_criteria",
+)
 _LIST_SPLIT = re.compile(r"[;|,\s]+")
 
 

@@ -254,9 +254,14 @@ def _write(
             "imported" if result.imported else ("updated" if result.updated else "unchanged")
         )
         activity.record(
-            cur, actor, "import", "tender", ids[0] if len(ids) == 1 else None, group_id=group_id,
+            cur,
+            actor,
+            "import",
+            "tender",
+            ids[0] if len(ids) == 1 else None,
+            group_id=group_id,
             summary=f"{parsed.name}: {result.imported} imported, {result.updated} updated",
-        )  # fmt: skip
+        )
         results.append(result)
     return results
 

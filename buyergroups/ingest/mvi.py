@@ -41,13 +41,23 @@ DIVERSITY = Theme.DIVERSITY_INCLUSION.value
 SOCIAL_RETURN = Theme.SOCIAL_RETURN.value
 
 ENVIRONMENTAL_IMPACT: dict[str, str] = {
-    "clim-mitig": CLIMATE, "clim-adapt": CLIMATE, "circ-econ": CIRCULAR,
-    "biodiv-eco": ENV, "pollu-prev": ENV, "water-mar": ENV, "other": ENV,
-}  # fmt: skip
+    "clim-mitig": CLIMATE,
+    "clim-adapt": CLIMATE,
+    "circ-econ": CIRCULAR,
+    "biodiv-eco": ENV,
+    "pollu-prev": ENV,
+    "water-mar": ENV,
+    "other": ENV,
+}
 SOCIAL_OBJECTIVE: dict[str, str | None] = {
-    "hum-right": ISV, "work-cond": ISV, "et-eq": DIVERSITY, "gen-eq": DIVERSITY,
-    "acc-all": DIVERSITY, "opp": SOCIAL_RETURN, "other": None,
-}  # fmt: skip
+    "hum-right": ISV,
+    "work-cond": ISV,
+    "et-eq": DIVERSITY,
+    "gen-eq": DIVERSITY,
+    "acc-all": DIVERSITY,
+    "opp": SOCIAL_RETURN,
+    "other": None,
+}
 OCDS_GOALS: dict[str, str | None] = {
     "environmental": ENV,
     "environmental.biodiversityProtectionRestoration": ENV,

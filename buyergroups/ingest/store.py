@@ -12,21 +12,43 @@ from buyergroups.ingest.records import CpvCode, Tender
 
 # Column name and DuckDB type of every tender column the loader writes, in order.
 _TENDER_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("last_notice_id", "VARCHAR"), ("contract_folder_id", "VARCHAR"),
-    ("notice_type", "VARCHAR"), ("notice_subtype", "VARCHAR"), ("published_on", "DATE"),
-    ("language", "VARCHAR"), ("languages", "VARCHAR[]"), ("title", "VARCHAR"),
-    ("titles", "VARCHAR"), ("description", "VARCHAR"), ("buyer_name", "VARCHAR"),
-    ("buyer_country", "VARCHAR"), ("buyers", "VARCHAR"), ("cpv_codes", "VARCHAR[]"),
-    ("procedure_type", "VARCHAR"), ("estimated_value", "DOUBLE"), ("currency", "VARCHAR"),
-    ("lot_count", "INTEGER"), ("strategic_procurement", "VARCHAR[]"),
-    ("environmental_impact", "VARCHAR[]"), ("social_objective", "VARCHAR[]"),
-    ("innovative_acquisition", "VARCHAR[]"), ("gpp_criteria", "VARCHAR[]"),
-    ("mvi", "BOOLEAN"), ("mvi_themes", "VARCHAR[]"), ("mvi_evidence", "VARCHAR"),
-    ("raw_release", "VARCHAR"), ("raw_hash", "VARCHAR"), ("updated_at", "TIMESTAMP"),
+    ("last_notice_id", "VARCHAR"),
+    ("contract_folder_id", "VARCHAR"),
+    ("notice_type", "VARCHAR"),
+    ("notice_subtype", "VARCHAR"),
+    ("published_on", "DATE"),
+    ("language", "VARCHAR"),
+    ("languages", "VARCHAR[]"),
+    ("title", "VARCHAR"),
+    ("titles", "VARCHAR"),
+    ("description", "VARCHAR"),
+    ("buyer_name", "VARCHAR"),
+    ("buyer_country", "VARCHAR"),
+    ("buyers", "VARCHAR"),
+    ("cpv_codes", "VARCHAR[]"),
+    ("procedure_type", "VARCHAR"),
+    ("estimated_value", "DOUBLE"),
+    ("currency", "VARCHAR"),
+    ("lot_count", "INTEGER"),
+    ("strategic_procurement", "VARCHAR[]"),
+    ("environmental_impact", "VARCHAR[]"),
+    ("social_objective", "VARCHAR[]"),
+    ("innovative_acquisition", "VARCHAR[]"),
+    ("gpp_criteria", "VARCHAR[]"),
+    ("mvi", "BOOLEAN"),
+    ("mvi_themes", "VARCHAR[]"),
+    ("mvi_evidence", "VARCHAR"),
+    ("raw_release", "VARCHAR"),
+    ("raw_hash", "VARCHAR"),
+    ("updated_at", "TIMESTAMP"),
     ("updated_by", "INTEGER"),
-)  # fmt: skip
-_KEY_COLUMNS = (("source", "VARCHAR"), ("source_id", "VARCHAR"), ("imported_at", "TIMESTAMP"),
-                ("imported_by", "INTEGER"))  # fmt: skip
+)
+_KEY_COLUMNS = (
+    ("source", "VARCHAR"),
+    ("source_id", "VARCHAR"),
+    ("imported_at", "TIMESTAMP"),
+    ("imported_by", "INTEGER"),
+)
 _INSERT = (
     "INSERT INTO tenders ("
     + ", ".join(name for name, _ in _KEY_COLUMNS + _TENDER_COLUMNS)
@@ -41,19 +63,39 @@ _UPDATE = f"UPDATE tenders SET {_SET_COLUMNS} WHERE id = ?"  # nosec B608
 
 def _values(tender: Tender, raw_hash: str, actor: User | None) -> list[Any]:
     return [
-        tender.source_id, tender.contract_folder_id, tender.notice_type, tender.notice_subtype,
-        tender.published_on, tender.language, tender.languages, tender.title,
-        json.dumps(tender.titles, ensure_ascii=False), tender.description, tender.buyer_name,
+        tender.source_id,
+        tender.contract_folder_id,
+        tender.notice_type,
+        tender.notice_subtype,
+        tender.published_on,
+        tender.language,
+        tender.languages,
+        tender.title,
+        json.dumps(tender.titles, ensure_ascii=False),
+        tender.description,
+        tender.buyer_name,
         tender.buyer_country,
-        json.dumps([{"name": b.name, "country": b.country} for b in tender.buyers], ensure_ascii=False),
-        tender.cpv_codes, tender.procedure_type, tender.estimated_value, tender.currency,
-        len(tender.lots), tender.strategic_procurement, tender.environmental_impact,
-        tender.social_objective, tender.innovative_acquisition, tender.gpp_criteria,
-        tender.mvi, tender.mvi_themes,
+        json.dumps(
+            [{"name": b.name, "country": b.country} for b in tender.buyers], ensure_ascii=False
+        ),
+        tender.cpv_codes,
+        tender.procedure_type,
+        tender.estimated_value,
+        tender.currency,
+        len(tender.lots),
+        tender.strategic_procurement,
+        tender.environmental_impact,
+        tender.social_objective,
+        tender.innovative_acquisition,
+        tender.gpp_criteria,
+        tender.mvi,
+        tender.mvi_themes,
         json.dumps([flag.as_dict() for flag in tender.mvi_flags], ensure_ascii=False),
         json.dumps(tender.raw_release, ensure_ascii=False) if tender.raw_release else None,
-        raw_hash, db.now(), actor.id if actor else None,
-    ]  # fmt: skip
+        raw_hash,
+        db.now(),
+        actor.id if actor else None,
+    ]
 
 
 def target_key(tender: Tender) -> tuple[str, str]:

@@ -86,9 +86,13 @@ def _membership_rows(rng: random.Random, scale: Scale, now: Any) -> list[dict[st
     for org_id in range(1, scale.organisations + 1):
         for group_id in sorted(set(rng.choices(range(1, scale.groups + 1), k=rng.randint(1, 3)))):
             rows.append(
-                {"group_id": group_id, "organisation_id": org_id, "role": rng.choice(ROLES),
-                 "joined_at": now}
-            )  # fmt: skip
+                {
+                    "group_id": group_id,
+                    "organisation_id": org_id,
+                    "role": rng.choice(ROLES),
+                    "joined_at": now,
+                }
+            )
     return rows
 
 

@@ -172,19 +172,40 @@ def bench_index(n: int, dim: int, queries: int, report: Report) -> bool:
     picks = (picks / np.linalg.norm(picks, axis=1, keepdims=True)).astype(np.float32)
     results = [
         _bench_query(index, "unfiltered top-10", Filters(), picks, report),
-        _bench_query(index, "10% subset (10 groups)", Filters(group_ids=tuple(range(1, 11))), picks, report),
-        _bench_query(index, "~2.5% (country + kind)", Filters(countries=("SE",), kinds=("criterion",)), picks, report),
-    ]  # fmt: skip
+        _bench_query(
+            index, "10% subset (10 groups)", Filters(group_ids=tuple(range(1, 11))), picks, report
+        ),
+        _bench_query(
+            index,
+            "~2.5% (country + kind)",
+            Filters(countries=("SE",), kinds=("criterion",)),
+            picks,
+            report,
+        ),
+    ]
     return all(results)
 
 
 def synthetic_texts(count: int) -> list[str]:
     """Varied procurement-like sentences for the embedding benchmark."""
-    subjects = ("excavators", "office furniture", "electric buses", "laptops", "workwear",
-                "catering", "road construction", "bridge maintenance", "cleaning services")  # fmt: skip
-    demands = ("shall be emission-free on site", "must be remanufactured or refurbished",
-               "score points for a lower CO2 footprint", "come with spare parts for ten years",
-               "are delivered with an environmental product declaration")  # fmt: skip
+    subjects = (
+        "excavators",
+        "office furniture",
+        "electric buses",
+        "laptops",
+        "workwear",
+        "catering",
+        "road construction",
+        "bridge maintenance",
+        "cleaning services",
+    )
+    demands = (
+        "shall be emission-free on site",
+        "must be remanufactured or refurbished",
+        "score points for a lower CO2 footprint",
+        "come with spare parts for ten years",
+        "are delivered with an environmental product declaration",
+    )
     return [
         f"{subjects[i % len(subjects)].capitalize()} {demands[(i // 9) % len(demands)]}; "
         f"requirement {i} at level {('basis', 'significant', 'ambitious')[i % 3]}."

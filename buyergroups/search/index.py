@@ -241,9 +241,17 @@ class VectorIndex:
 
     def _columns(self) -> Iterable[Growing]:
         return (
-            self._kind, self._item, self._passage, self._group, self._public, self._alive,
-            self._language, self._ambition, self._type, self._day,
-        )  # fmt: skip
+            self._kind,
+            self._item,
+            self._passage,
+            self._group,
+            self._public,
+            self._alive,
+            self._language,
+            self._ambition,
+            self._type,
+            self._day,
+        )
 
     # -- selecting rows -------------------------------------------------------
 

@@ -110,10 +110,23 @@ def _passages_of(kind: str, found: tuple[Any, ...], matcher: ConceptMatcher) -> 
     item_id, group_id, visibility, title, body, language, countries, themes, *rest = found
     ambition, criterion_type, cpv_codes, item_date = rest
     base = Passage(
-        kind, int(item_id), 0, group_id, visibility or "group", title or "", "", "",
-        language or "", tuple(countries or ()), tuple(themes or ()), ambition or "",
-        criterion_type or "", tuple(cpv_codes or ()), (), item_date,
-    )  # fmt: skip
+        kind,
+        int(item_id),
+        0,
+        group_id,
+        visibility or "group",
+        title or "",
+        "",
+        "",
+        language or "",
+        tuple(countries or ()),
+        tuple(themes or ()),
+        ambition or "",
+        criterion_type or "",
+        tuple(cpv_codes or ()),
+        (),
+        item_date,
+    )
     pieces = split_passages(body) if kind == "document" else [("", (body or "").strip())]
     passages = []
     for number, (heading, text) in enumerate(pieces, start=1 if kind == "document" else 0):

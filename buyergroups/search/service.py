@@ -167,11 +167,24 @@ def _hit(row: RankedRow, stored: dict[str, Any], explanation: Explanation) -> Hi
     text = stored["text"] or ""
     snippet = text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
     return Hit(
-        row.item_kind, row.item_id, row.passage_no, stored["title"], stored["heading"], snippet,
-        stored["group_id"], stored["group_name"], tuple(stored["countries"]), stored["language"],
-        stored["criterion_type"], tuple(stored["themes"]), stored["ambition_level"],
-        tuple(stored["cpv_codes"]), round(row.score, 6), round(row.semantic, 6), explanation,
-    )  # fmt: skip
+        row.item_kind,
+        row.item_id,
+        row.passage_no,
+        stored["title"],
+        stored["heading"],
+        snippet,
+        stored["group_id"],
+        stored["group_name"],
+        tuple(stored["countries"]),
+        stored["language"],
+        stored["criterion_type"],
+        tuple(stored["themes"]),
+        stored["ambition_level"],
+        tuple(stored["cpv_codes"]),
+        round(row.score, 6),
+        round(row.semantic, 6),
+        explanation,
+    )
 
 
 def search(

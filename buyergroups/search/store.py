@@ -61,19 +61,39 @@ _META_COLUMNS = [name for name in PASSAGE_COLUMNS[3:] if name != "text"]
 _LIST_COLUMNS = {"countries", "themes", "cpv_codes", "concept_codes"}
 _SCHEMA = pa.schema(
     [
-        ("item_kind", pa.string()), ("item_id", pa.int32()), ("passage_no", pa.int32()),
-        ("group_id", pa.int32()), ("visibility", pa.string()), ("title", pa.string()),
-        ("heading", pa.string()), ("text", pa.string()), ("language", pa.string()),
-        ("countries", pa.list_(pa.string())), ("themes", pa.list_(pa.string())),
-        ("ambition_level", pa.string()), ("criterion_type", pa.string()),
-        ("cpv_codes", pa.list_(pa.string())), ("concept_codes", pa.list_(pa.string())),
+        ("item_kind", pa.string()),
+        ("item_id", pa.int32()),
+        ("passage_no", pa.int32()),
+        ("group_id", pa.int32()),
+        ("visibility", pa.string()),
+        ("title", pa.string()),
+        ("heading", pa.string()),
+        ("text", pa.string()),
+        ("language", pa.string()),
+        ("countries", pa.list_(pa.string())),
+        ("themes", pa.list_(pa.string())),
+        ("ambition_level", pa.string()),
+        ("criterion_type", pa.string()),
+        ("cpv_codes", pa.list_(pa.string())),
+        ("concept_codes", pa.list_(pa.string())),
         ("item_date", pa.date32()),
     ]
-)  # fmt: skip
+)
 INDEX_COLUMNS = [
-    "item_kind", "item_id", "passage_no", "group_id", "visibility", "language", "countries",
-    "themes", "ambition_level", "criterion_type", "cpv_codes", "concept_codes", "item_date",
-]  # fmt: skip
+    "item_kind",
+    "item_id",
+    "passage_no",
+    "group_id",
+    "visibility",
+    "language",
+    "countries",
+    "themes",
+    "ambition_level",
+    "criterion_type",
+    "cpv_codes",
+    "concept_codes",
+    "item_date",
+]
 
 
 def passages_table(passages: list[Passage]) -> pa.Table:

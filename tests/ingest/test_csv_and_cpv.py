@@ -86,9 +86,14 @@ def test_cpv_list_with_three_languages() -> None:
 
 @pytest.mark.parametrize(
     ("code", "level", "parent"),
-    [("45000000", 2, None), ("45200000", 3, "45000000"), ("45233000", 5, "45230000"),
-     ("45233130", 7, "45233100"), ("03000000", 2, None)],
-)  # fmt: skip
+    [
+        ("45000000", 2, None),
+        ("45200000", 3, "45000000"),
+        ("45233000", 5, "45230000"),
+        ("45233130", 7, "45233100"),
+        ("03000000", 2, None),
+    ],
+)
 def test_cpv_hierarchy_by_digits(code: str, level: int, parent: str | None) -> None:
     assert (cpv.level(code), cpv.parent(code)) == (level, parent)
 

@@ -157,8 +157,10 @@ def test_ocds_releases_merge_across_files(conn, tmp_path: Path) -> None:
     assert (summary.imported, summary.updated) == (1, 1)
     with db.reading(conn) as cur:
         assert db.row(cur, "SELECT title, estimated_value, currency FROM tenders") == {
-            "title": "Second", "estimated_value": 5.0, "currency": "EUR",
-        }  # fmt: skip
+            "title": "Second",
+            "estimated_value": 5.0,
+            "currency": "EUR",
+        }
 
 
 def test_csv_and_cpv_import(conn) -> None:
@@ -168,12 +170,16 @@ def test_csv_and_cpv_import(conn) -> None:
     assert _import(conn, "cpv", FIXTURES / "cpv_3lang.csv").updated == 3
     with db.reading(conn) as cur:
         assert db.row(
-            cur, "SELECT label_en, labels ->> 'nl' AS nl, division, level, parent_code"
+            cur,
+            "SELECT label_en, labels ->> 'nl' AS nl, division, level, parent_code"
             " FROM cpv_codes WHERE code = '45233130'",
         ) == {
-            "label_en": "Construction work for highways", "nl": "Bouwwerkzaamheden voor hoofdwegen",
-            "division": "45", "level": 7, "parent_code": "45233100",
-        }  # fmt: skip
+            "label_en": "Construction work for highways",
+            "nl": "Bouwwerkzaamheden voor hoofdwegen",
+            "division": "45",
+            "level": 7,
+            "parent_code": "45233100",
+        }
 
 
 def test_group_import_needs_facilitator_or_admin(conn, world) -> None:

@@ -20,16 +20,51 @@ def test_fixture_flags_codes_first_then_phrases_with_evidence() -> None:
     tender = parse_eforms(fixture_bytes("cn_two_lots.xml"))
     tender.mvi_flags = mvi.detect(tender)
     assert [flag.as_dict() for flag in tender.mvi_flags] == [
-        {"theme": "circular", "kind": "code", "field": "BT-774 environmental-impact", "evidence": "circ-econ"},
-        {"theme": None, "kind": "code", "field": "BT-06 strategic-procurement", "evidence": "env-imp"},
+        {
+            "theme": "circular",
+            "kind": "code",
+            "field": "BT-774 environmental-impact",
+            "evidence": "circ-econ",
+        },
+        {
+            "theme": None,
+            "kind": "code",
+            "field": "BT-06 strategic-procurement",
+            "evidence": "env-imp",
+        },
         {"theme": None, "kind": "code", "field": "BT-805 gpp-criteria", "evidence": "eu"},
         {"theme": "circular", "kind": "text", "field": "title", "evidence": "Circulair"},
-        {"theme": "circular", "kind": "text", "field": "LOT-0001 award criterion 2 name", "evidence": "Hergebruik"},
-        {"theme": "climate", "kind": "text", "field": "LOT-0001 award criterion 2 description", "evidence": "CO2"},
-        {"theme": "climate", "kind": "text", "field": "LOT-0001 award criterion 2 description", "evidence": "uitstoot"},
-        {"theme": "circular", "kind": "text", "field": "LOT-0001 award criterion 2 description", "evidence": "gerecycl"},
-        {"theme": "social_return", "kind": "text", "field": "LOT-0001 performance condition 1", "evidence": "social return"},
-    ]  # fmt: skip
+        {
+            "theme": "circular",
+            "kind": "text",
+            "field": "LOT-0001 award criterion 2 name",
+            "evidence": "Hergebruik",
+        },
+        {
+            "theme": "climate",
+            "kind": "text",
+            "field": "LOT-0001 award criterion 2 description",
+            "evidence": "CO2",
+        },
+        {
+            "theme": "climate",
+            "kind": "text",
+            "field": "LOT-0001 award criterion 2 description",
+            "evidence": "uitstoot",
+        },
+        {
+            "theme": "circular",
+            "kind": "text",
+            "field": "LOT-0001 award criterion 2 description",
+            "evidence": "gerecycl",
+        },
+        {
+            "theme": "social_return",
+            "kind": "text",
+            "field": "LOT-0001 performance condition 1",
+            "evidence": "social return",
+        },
+    ]
     assert tender.mvi is True
     assert tender.mvi_themes == ["climate", "circular", "social_return"]
 
@@ -38,7 +73,10 @@ def test_fixture_flags_codes_first_then_phrases_with_evidence() -> None:
     ("fields", "themes"),
     [
         ({"environmental_impact": ["clim-mitig", "clim-adapt"]}, ["climate"]),
-        ({"environmental_impact": ["biodiv-eco", "pollu-prev", "water-mar"]}, ["environment_biodiversity"]),
+        (
+            {"environmental_impact": ["biodiv-eco", "pollu-prev", "water-mar"]},
+            ["environment_biodiversity"],
+        ),
         ({"social_objective": ["hum-right", "work-cond"]}, ["international_social_conditions"]),
         ({"social_objective": ["et-eq", "gen-eq", "acc-all"]}, ["diversity_inclusion"]),
         ({"social_objective": ["opp"]}, ["social_return"]),
@@ -46,7 +84,7 @@ def test_fixture_flags_codes_first_then_phrases_with_evidence() -> None:
         ({"gpp_criteria": ["national"]}, ["environment_biodiversity"]),
         ({"strategic_procurement": ["soc-obj"]}, []),
     ],
-)  # fmt: skip
+)
 def test_documented_code_mapping(fields: dict, themes: list[str]) -> None:
     tender = _tender(**fields)
     tender.mvi_flags = mvi.detect(tender)
@@ -74,11 +112,27 @@ def test_innovation_alone_is_not_mvi() -> None:
         ("Andel återvunnen plast", "circular", "återvun"),
         ("Genbrug af møbler", "circular", "Genbrug"),
         ("Plástico reciclado", "circular", "reciclad"),
-        ("Koffie met keurmerk voor eerlijke handel", "international_social_conditions", "eerlijke handel"),
-        ("Keine Kinderarbeit in der Lieferkette", "international_social_conditions", "Kinderarbeit"),
-        ("Respect des conditions de travail", "international_social_conditions", "conditions de travail"),
+        (
+            "Koffie met keurmerk voor eerlijke handel",
+            "international_social_conditions",
+            "eerlijke handel",
+        ),
+        (
+            "Keine Kinderarbeit in der Lieferkette",
+            "international_social_conditions",
+            "Kinderarbeit",
+        ),
+        (
+            "Respect des conditions de travail",
+            "international_social_conditions",
+            "conditions de travail",
+        ),
         ("Comercio justo", "international_social_conditions", "Comercio justo"),
-        ("Plaatsing van mensen met een arbeidsbeperking", "diversity_inclusion", "arbeidsbeperking"),
+        (
+            "Plaatsing van mensen met een arbeidsbeperking",
+            "diversity_inclusion",
+            "arbeidsbeperking",
+        ),
         ("Främja jämställdhet", "diversity_inclusion", "jämställdhet"),
         ("5% social return verplicht", "social_return", "social return"),
         ("Clauses sociales d'insertion", "social_return", "Clauses sociales"),
@@ -86,7 +140,7 @@ def test_innovation_alone_is_not_mvi() -> None:
         ("Protection of biodiversity", "environment_biodiversity", "biodivers"),
         ("Produkte mit Blauer Engel", "environment_biodiversity", "Blauer Engel"),
     ],
-)  # fmt: skip
+)
 def test_phrases_in_seven_languages(text: str, theme: str, phrase: str) -> None:
     tender = _tender(
         lots=[Lot("L1", award_criteria=[AwardCriterion("quality", "Criterion", text)])]
@@ -117,7 +171,22 @@ def test_ocds_sustainability_goals_map_to_themes() -> None:
         ]
     )
     assert [flag.as_dict() for flag in mvi.detect(tender)] == [
-        {"theme": "circular", "kind": "code", "field": "OCDS tender.sustainability.goal", "evidence": "environmental.circularEconomy"},
-        {"theme": None, "kind": "code", "field": "OCDS tender.sustainability.strategies", "evidence": "euGPPCriteria"},
-        {"theme": "international_social_conditions", "kind": "code", "field": "OCDS tender.sustainability.goal", "evidence": "social.laborRightsPromotion"},
-    ]  # fmt: skip
+        {
+            "theme": "circular",
+            "kind": "code",
+            "field": "OCDS tender.sustainability.goal",
+            "evidence": "environmental.circularEconomy",
+        },
+        {
+            "theme": None,
+            "kind": "code",
+            "field": "OCDS tender.sustainability.strategies",
+            "evidence": "euGPPCriteria",
+        },
+        {
+            "theme": "international_social_conditions",
+            "kind": "code",
+            "field": "OCDS tender.sustainability.goal",
+            "evidence": "social.laborRightsPromotion",
+        },
+    ]

@@ -51,32 +51,70 @@ def test_invalid_examples_are_rejected_with_their_reason(conn) -> None:
     [
         (
             "cn_24_maximal.xml",
-            ("14549263-b47b-4e59-96a1-2d0d13e19343", "Procurement Title ---", "LU",
-             ["79710000", "79720000", "75121000"], "neg-w-call", 9999999.99, "EUR", 2),
+            (
+                "14549263-b47b-4e59-96a1-2d0d13e19343",
+                "Procurement Title ---",
+                "LU",
+                ["79710000", "79720000", "75121000"],
+                "neg-w-call",
+                9999999.99,
+                "EUR",
+                2,
+            ),
         ),
         (
             "can_24_UKRI.xml",
-            ("75b70657-c146-4b5c-8d66-1ded90cdcd1d", "Antarctic Infrastructure Modernisation Programme (AIMP) technical Advisor",
-             "GB", None, "open", 60000000.0, "EUR", 1),
+            (
+                "75b70657-c146-4b5c-8d66-1ded90cdcd1d",
+                "Antarctic Infrastructure Modernisation Programme (AIMP) technical Advisor",
+                "GB",
+                None,
+                "open",
+                60000000.0,
+                "EUR",
+                1,
+            ),
         ),
         (
             "cn_81_FRA.xml",
-            ("866bf88e-f381-45c8-a085-43a6148d0ab7", None, "FR", ["71336000", "80512000"],
-             "restricted", None, None, 1),
+            (
+                "866bf88e-f381-45c8-a085-43a6148d0ab7",
+                None,
+                "FR",
+                ["71336000", "80512000"],
+                "restricted",
+                None,
+                None,
+                1,
+            ),
         ),
         (
             "pin-cfc_25.xml",
-            ("c48d000f-2598-47b3-856e-de93bf654518", "Instandhaltung Brandschutztüren", "DE",
-             ["50712000"], "oth-mult", None, None, 2),
+            (
+                "c48d000f-2598-47b3-856e-de93bf654518",
+                "Instandhaltung Brandschutztüren",
+                "DE",
+                ["50712000"],
+                "oth-mult",
+                None,
+                None,
+                2,
+            ),
         ),
     ],
-)  # fmt: skip
+)
 def test_spot_checks(name: str, expected: tuple) -> None:
     tender = parse_eforms(shared("eforms", name).read_bytes(), name)
     found = (
-        tender.source_id, tender.title, tender.buyer_country, tender.cpv_codes,
-        tender.procedure_type, tender.estimated_value, tender.currency, len(tender.lots),
-    )  # fmt: skip
+        tender.source_id,
+        tender.title,
+        tender.buyer_country,
+        tender.cpv_codes,
+        tender.procedure_type,
+        tender.estimated_value,
+        tender.currency,
+        len(tender.lots),
+    )
     assert (
         tuple(f if e is not None else None for f, e in zip(found, expected, strict=True))
         == expected
@@ -92,9 +130,11 @@ def test_maximal_notice_codes_criteria_and_mvi() -> None:
     assert (tender.social_objective, tender.innovative_acquisition) == (["acc-all"], ["proc-innov"])
     # The lot's own criteria, then those of its lot group GLO-0001 (BG-330).
     assert [(c.criterion_type, c.weight, c.lots_group) for c in tender.lots[0].award_criteria] == [
-        ("cost", 60.0, ""), ("quality", 40.0, ""), ("cost", 60.0, "GLO-0001"),
+        ("cost", 60.0, ""),
+        ("quality", 40.0, ""),
+        ("cost", 60.0, "GLO-0001"),
         ("quality", 40.0, "GLO-0001"),
-    ]  # fmt: skip
+    ]
     assert [c.lots_group for c in tender.lots[1].award_criteria][2:] == ["GLO-0001"] * 2
     from buyergroups.ingest import mvi
 
@@ -112,8 +152,10 @@ def test_hundred_lots_notice(conn) -> None:
 def test_can_criteria_exact(conn) -> None:
     tender = parse_eforms(shared("eforms", "can_24_UKRI.xml").read_bytes())
     assert [(c.criterion_type, c.name, c.weight) for c in tender.lots[0].award_criteria] == [
-        ("quality", "Quality", 70.0), ("quality", "Presentation", 15.0), ("price", "Price", 15.0),
-    ]  # fmt: skip
+        ("quality", "Quality", 70.0),
+        ("quality", "Presentation", 15.0),
+        ("price", "Price", 15.0),
+    ]
 
 
 def test_ocds_fictional_example_merges_into_one_process(conn) -> None:
@@ -129,11 +171,15 @@ def test_ocds_fictional_example_merges_into_one_process(conn) -> None:
             "SELECT source_id, title, buyer_name, buyer_country, cpv_codes, estimated_value,"
             " currency, procedure_type FROM tenders",
         ) == {
-            "source_id": "ocds-213czf-000-00001", "title": "Planned cycle lane improvements",
-            "buyer_name": "London Borough of Barnet", "buyer_country": "GB",
-            "cpv_codes": ["45233130", "45233162"], "estimated_value": 1100000.0,
-            "currency": "GBP", "procedure_type": "open",
-        }  # fmt: skip
+            "source_id": "ocds-213czf-000-00001",
+            "title": "Planned cycle lane improvements",
+            "buyer_name": "London Borough of Barnet",
+            "buyer_country": "GB",
+            "cpv_codes": ["45233130", "45233162"],
+            "estimated_value": 1100000.0,
+            "currency": "GBP",
+            "procedure_type": "open",
+        }
 
 
 def test_ocds_release_merge_matches_the_published_compiled_release() -> None:

@@ -21,9 +21,13 @@ NOTICE_ID = "11111111-2222-4333-8444-555555555555"
 
 @pytest.fixture
 def stored(conn, world):
-    for kind, name in [("eforms", "cn_two_lots.xml"), ("ocds", "ocds_two_releases.json"),
-                       ("ocds", "ocds_releases.jsonl"), ("csv", "tenders.csv"),
-                       ("cpv", "cpv_3lang.csv")]:  # fmt: skip
+    for kind, name in [
+        ("eforms", "cn_two_lots.xml"),
+        ("ocds", "ocds_two_releases.json"),
+        ("ocds", "ocds_releases.jsonl"),
+        ("csv", "tenders.csv"),
+        ("cpv", "cpv_3lang.csv"),
+    ]:
         paths = sources_from_paths([FIXTURES / name], kind, Limits())
         assert not loader.import_sources(conn, kind, paths, None, system=True).rejected
     return world
@@ -37,8 +41,13 @@ def test_filters(conn, stored) -> None:
     user = stored.outsider
     # Newest first (2024-03-05, then two of 2024-03-01 with the later import first, ...).
     assert _ids(conn, user) == [
-        NOTICE_ID, "TN-2024-002", "ocds-test-0001", "TN-2024-001", "ocds-test-0003", "ocds-test-0002",
-    ]  # fmt: skip
+        NOTICE_ID,
+        "TN-2024-002",
+        "ocds-test-0001",
+        "TN-2024-001",
+        "ocds-test-0003",
+        "ocds-test-0002",
+    ]
     assert _ids(conn, user, country="NL") == [NOTICE_ID, "TN-2024-002", "TN-2024-001"]
     assert _ids(conn, user, cpv_prefix="39000000") == [NOTICE_ID]
     assert _ids(conn, user, cpv_prefix="3912") == [NOTICE_ID]  # a lot's code counts
@@ -47,8 +56,9 @@ def test_filters(conn, stored) -> None:
     assert _ids(conn, user, theme="international_social_conditions") == ["ocds-test-0002"]
     assert _ids(conn, user, mvi_only=True, source="ocds") == ["ocds-test-0001", "ocds-test-0002"]
     assert _ids(conn, user, published_from=date(2024, 3, 1), published_to=date(2024, 3, 4)) == [
-        "TN-2024-002", "ocds-test-0001",
-    ]  # fmt: skip
+        "TN-2024-002",
+        "ocds-test-0001",
+    ]
     assert _ids(conn, user, value_min=700000, value_max=1300000) == [NOTICE_ID, "TN-2024-001"]
     assert _ids(conn, user, text="KANTOOR") == [NOTICE_ID]
     assert _ids(conn, user, text="leeds") == ["ocds-test-0002"]  # buyer name
@@ -69,9 +79,11 @@ def test_detail_has_lots_criteria_evidence_and_labels(conn, stored) -> None:
         ("LOT-0002", ["Levenscycluskosten"]),
     ]
     assert detail["mvi_evidence"][0] == {
-        "theme": "circular", "kind": "code", "field": "BT-774 environmental-impact",
+        "theme": "circular",
+        "kind": "code",
+        "field": "BT-774 environmental-impact",
         "evidence": "circ-econ",
-    }  # fmt: skip
+    }
     assert detail["cpv_labels"] == {}  # fixture CPV list holds other codes
     with pytest.raises(NotFoundError):
         tenders.detail(conn, stored.member, 999)
@@ -106,20 +118,43 @@ def test_export_jsonl_record_has_exactly_the_documented_fields(conn, stored) -> 
         json.loads(line)["source_id"]: json.loads(line) for line in out.getvalue().splitlines()
     }
     assert records[NOTICE_ID] == {
-        "source": "eforms", "source_id": NOTICE_ID, "title": "Circulair kantoormeubilair",
-        "description": "Levering van kantoormeubilair voor de stadskantoren.", "language": "nl",
-        "buyer_name": "Gemeente Utrecht", "buyer_country": "NL",
-        "cpv_codes": ["39130000", "39100000", "39113000", "39121100"], "procedure_type": "open",
-        "estimated_value": 750000.0, "currency": "EUR", "lots": 2,
+        "source": "eforms",
+        "source_id": NOTICE_ID,
+        "title": "Circulair kantoormeubilair",
+        "description": "Levering van kantoormeubilair voor de stadskantoren.",
+        "language": "nl",
+        "buyer_name": "Gemeente Utrecht",
+        "buyer_country": "NL",
+        "cpv_codes": ["39130000", "39100000", "39113000", "39121100"],
+        "procedure_type": "open",
+        "estimated_value": 750000.0,
+        "currency": "EUR",
+        "lots": 2,
         "award_criteria": [
             {"lot": "LOT-0001", "type": "price", "name": "Prijs", "weight": 30.0, "lots_group": ""},
-            {"lot": "LOT-0001", "type": "quality", "name": "Hergebruik van materialen", "weight": 70.0, "lots_group": ""},
-            {"lot": "LOT-0002", "type": "cost", "name": "Levenscycluskosten", "weight": None, "lots_group": ""},
+            {
+                "lot": "LOT-0001",
+                "type": "quality",
+                "name": "Hergebruik van materialen",
+                "weight": 70.0,
+                "lots_group": "",
+            },
+            {
+                "lot": "LOT-0002",
+                "type": "cost",
+                "name": "Levenscycluskosten",
+                "weight": None,
+                "lots_group": "",
+            },
         ],
-        "strategic_procurement": ["env-imp"], "environmental_impact": ["circ-econ"],
-        "social_objective": [], "innovative_acquisition": [], "gpp_criteria": ["eu"],
-        "mvi": True, "mvi_themes": ["climate", "circular", "social_return"],
-    }  # fmt: skip
+        "strategic_procurement": ["env-imp"],
+        "environmental_impact": ["circ-econ"],
+        "social_objective": [],
+        "innovative_acquisition": [],
+        "gpp_criteria": ["eu"],
+        "mvi": True,
+        "mvi_themes": ["climate", "circular", "social_return"],
+    }
     assert records["ocds-test-0003"]["mvi"] is False
 
 

@@ -73,10 +73,19 @@ def add_criterion(
             " language, cpv_codes, visibility, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
-                group_id, criterion_type, theme, ambition_level, title, body, language,
-                list(cpv_codes), visibility, updated, updated,
+                group_id,
+                criterion_type,
+                theme,
+                ambition_level,
+                title,
+                body,
+                language,
+                list(cpv_codes),
+                visibility,
+                updated,
+                updated,
             ],
-        )  # fmt: skip
+        )
 
 
 def add_document(

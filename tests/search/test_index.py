@@ -14,9 +14,23 @@ from buyergroups.search.index import Access, Filters, VectorIndex
 from buyergroups.search.store import Passage, passages_table
 
 BASE = Passage(
-    "criterion", 0, 0, 1, "published", "t", "", "x", "en", ("NL",), ("climate",), "basis",
-    "technical_specification", ("39130000",), (), date(2024, 1, 1),
-)  # fmt: skip
+    "criterion",
+    0,
+    0,
+    1,
+    "published",
+    "t",
+    "",
+    "x",
+    "en",
+    ("NL",),
+    ("climate",),
+    "basis",
+    "technical_specification",
+    ("39130000",),
+    (),
+    date(2024, 1, 1),
+)
 
 
 def _rows() -> list[Passage]:

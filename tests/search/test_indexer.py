@@ -32,8 +32,10 @@ def _workspace(conn: db.Connection) -> dict[str, int]:
         "excavators": b.add_criterion(conn, group, "Zero-emission excavators", "Electric."),
         "loaders": b.add_criterion(conn, group, "Electric wheel loaders", "Battery."),
         "document": b.add_document(conn, group, "Vision", "# A\nFirst.\n\n# B\nSecond."),
-        "dialogue": b.add_dialogue(conn, group, "Supplier day", "Ready by 2026.", held_on=date(2024, 3, 1)),
-    }  # fmt: skip
+        "dialogue": b.add_dialogue(
+            conn, group, "Supplier day", "Ready by 2026.", held_on=date(2024, 3, 1)
+        ),
+    }
 
 
 def _stored(conn: db.Connection) -> list[tuple]:
@@ -49,8 +51,11 @@ def test_sync_indexes_every_kind_and_a_second_sync_does_nothing(
 ) -> None:
     ids = _workspace(search_conn)
     assert indexer.sync(search_conn, hashing) == {
-        "embedded": 5, "metadata_updated": 0, "removed": 0, "unchanged": 0,
-    }  # fmt: skip
+        "embedded": 5,
+        "metadata_updated": 0,
+        "removed": 0,
+        "unchanged": 0,
+    }
     assert _stored(search_conn) == [
         ("criterion", ids["excavators"], 0, "", "published"),
         ("criterion", ids["loaders"], 0, "", "published"),
@@ -82,8 +87,11 @@ def test_publishing_updates_metadata_without_embedding(
     indexer.sync(search_conn, hashing)
     b.edit_criterion(search_conn, ids["loaders"], visibility="group")
     assert indexer.sync(search_conn, hashing) == {
-        "embedded": 0, "metadata_updated": 1, "removed": 0, "unchanged": 4,
-    }  # fmt: skip
+        "embedded": 0,
+        "metadata_updated": 1,
+        "removed": 0,
+        "unchanged": 4,
+    }
     assert ("criterion", ids["loaders"], 0, "", "group") in _stored(search_conn)
 
 

@@ -31,40 +31,56 @@ def indexed(model: Embedder, tmp_path_factory: pytest.TempPathFactory):
     meals = b.add_group(conn, "Sustainable catering", countries=("NL",))
     ids = {
         "electric_excavators": b.add_criterion(
-            conn, sites, "Emission-free excavators",
+            conn,
+            sites,
+            "Emission-free excavators",
             "At least half of the excavators and wheel loaders on site are electric or "
             "hydrogen powered and emit no exhaust gases.",
         ),
         "fossil_free": b.add_criterion(
-            conn, sites, "Fossil-free machinery on building sites",
+            conn,
+            sites,
+            "Fossil-free machinery on building sites",
             "All construction equipment runs without fossil fuels; diesel machines are "
             "replaced by battery-electric machines.",
         ),
         "office_furniture": b.add_criterion(
-            conn, furniture, "Remanufactured office furniture",
+            conn,
+            furniture,
+            "Remanufactured office furniture",
             "At least 50% of the delivered office furniture is remanufactured or refurbished.",
             theme="circular",
         ),
         "seating": b.add_criterion(
-            conn, furniture, "Take-back of office furniture",
+            conn,
+            furniture,
+            "Take-back of office furniture",
             "The supplier takes back used office furniture for reuse at the end of the contract.",
             theme="circular",
         ),
         "coffee": b.add_criterion(
-            conn, meals, "Fair trade coffee and tea",
+            conn,
+            meals,
+            "Fair trade coffee and tea",
             "Coffee and tea served in the canteen carry a fair trade label.",
             theme="international_social_conditions",
         ),
         "organic": b.add_criterion(
-            conn, meals, "Organic vegetables", "At least 30% of vegetables are organic.",
+            conn,
+            meals,
+            "Organic vegetables",
+            "At least 30% of vegetables are organic.",
             theme="environment_biodiversity",
         ),
         "sroi": b.add_criterion(
-            conn, meals, "Social return on investment",
+            conn,
+            meals,
+            "Social return on investment",
             "The contractor spends 5% of the contract value on jobs for people with a distance "
-            "to the labour market.", theme="social_return",
+            "to the labour market.",
+            theme="social_return",
         ),
-    }  # fmt: skip
+    }
     viewer = b.add_user(conn, "Vera")
     indexer.sync(conn, model)
     yield conn, service.open_index(conn, model), viewer, ids

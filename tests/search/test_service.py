@@ -28,19 +28,30 @@ def workspace(search_conn: db.Connection, hashing: HashingEmbedder) -> dict:
         "outsider": b.add_user(search_conn, "Olle"),
         "admin": b.add_user(search_conn, "Ada", is_admin=True),
         "excavators": b.add_criterion(
-            search_conn, sites, "Zero-emission excavators", "Excavators shall be electric.",
+            search_conn,
+            sites,
+            "Zero-emission excavators",
+            "Excavators shall be electric.",
             cpv_codes=("43260000",),
         ),
         "private": b.add_criterion(
-            search_conn, furniture, "Remanufactured office furniture",
-            "Office furniture shall be remanufactured.", theme="circular",
-            cpv_codes=("39130000",), visibility="group",
+            search_conn,
+            furniture,
+            "Remanufactured office furniture",
+            "Office furniture shall be remanufactured.",
+            theme="circular",
+            cpv_codes=("39130000",),
+            visibility="group",
         ),
         "chairs": b.add_criterion(
-            search_conn, sites, "Repairable office chairs", "Chairs with spare parts for 10 years.",
-            theme="circular", cpv_codes=("39112000",),
+            search_conn,
+            sites,
+            "Repairable office chairs",
+            "Chairs with spare parts for 10 years.",
+            theme="circular",
+            cpv_codes=("39112000",),
         ),
-    }  # fmt: skip
+    }
     indexer.sync(search_conn, hashing)
     return ids
 
@@ -96,9 +107,13 @@ def test_the_in_memory_index_catches_up_with_a_save(
     b.edit_criterion(search_conn, workspace["excavators"], visibility="group")
     indexer.reindex_item(search_conn, hashing, "criterion", workspace["excavators"])
     hits = service.search(
-        search_conn, index, hashing, workspace["outsider"], "excavators",
+        search_conn,
+        index,
+        hashing,
+        workspace["outsider"],
+        "excavators",
         Filters(kinds=("criterion",)),
-    )  # fmt: skip
+    )
     assert ("criterion", workspace["excavators"]) not in _found(hits)
     assert len(index) == 3
 
