@@ -113,14 +113,16 @@ def update_event(
         event = validate({**{k: current[k] for k in _FIELDS}, **fields})
         if event["visibility"] != current["visibility"]:
             require(cur, actor, Action.PUBLISH, current["group_id"])
-        sets = ", ".join(f"{name} = ?" for name in event)
-        updated = db.changed(
+        won = db.compare_and_set(
             cur,
-            f"UPDATE dialogue_events SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"
-            " WHERE id = ? AND version = ?",  # nosec B608 - fixed column names
-            [*event.values(), db.now(), actor.id, event_id, expected_version],
+            "dialogue_events",
+            event_id,
+            {**event, "updated_at": db.now(), "updated_by": actor.id},
+            version_column="version",
+            expected=expected_version,
+            next_version=expected_version + 1,
         )
-        if updated == 0:
+        if not won:
             raise StaleEditError(
                 msg(
                     "Someone saved this event after you opened it; reload it and apply your "
@@ -140,27 +142,3 @@ def update_event(
             summary=event["title"],
         )
         return expected_version + 1
-
-
-def delete_event(conn: db.Connection, actor: User, event_id: int) -> None:
-    """Soft-delete an event (facilitators and admins)."""
-    with db.transaction(conn) as cur:
-        current = db.row(
-            cur, "SELECT * FROM dialogue_events WHERE id = ? AND deleted_at IS NULL", [event_id]
-        )
-        if current is None:
-            raise NotFoundError(msg("There is no dialogue event {event_id}.", event_id=event_id))
-        require(cur, actor, Action.DELETE, current["group_id"])
-        cur.execute(
-            "UPDATE dialogue_events SET deleted_at = ?, deleted_by = ? WHERE id = ?",
-            [db.now(), actor.id, event_id],
-        )
-        activity.record(
-            cur,
-            actor,
-            "delete",
-            "dialogue",
-            event_id,
-            group_id=current["group_id"],
-            summary=current["title"],
-        )

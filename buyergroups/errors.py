@@ -11,6 +11,8 @@ message a person can act on; pages catch the base class and show it::
      │    └── NotSignedIn       nobody is signed in
      ├── AuthenticationFailed   wrong credentials, disabled or locked account
      ├── StaleEditError         someone saved in between and the edits overlap
+     │    └── WriteConflict     two transactions wrote the same row at once (the
+     │                          storage engine's write-write conflict)
      └── StorageError           the database refused the work (translated
                                 from ``duckdb.Error`` at the DB boundary)
 
@@ -103,6 +105,16 @@ class StaleEditError(BuyerGroupsError):
         self.mine = mine
         self.theirs = theirs
         self.current_revision = current_revision
+
+
+class WriteConflict(StaleEditError):
+    """Two transactions wrote the same row at the same moment; the later one stored nothing.
+
+    Raised by the storage layer (DuckDB's "Conflict on update"), never by a
+    domain module. Unlike its parent it says nothing about the edits
+    themselves: re-reading the head and merging again may well succeed, so a
+    save may retry on it; the user sees it as a stale edit.
+    """
 
 
 class StorageError(BuyerGroupsError):

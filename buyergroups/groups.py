@@ -151,20 +151,21 @@ def update_group(
     profile = validate_profile(fields)
     with db.transaction(conn) as cur:
         require(cur, actor, Action.MANAGE_MEMBERS, group_id)
-        sets = ", ".join(f"{name} = ?" for name in _PROFILE_FIELDS)
-        updated = db.changed(
+        won = db.compare_and_set(
             cur,
-            f"UPDATE buyer_groups SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"
-            " WHERE id = ? AND version = ? AND deleted_at IS NULL",  # nosec B608 - fixed column names
-            [
-                *(profile[f] for f in _PROFILE_FIELDS),
-                db.now(),
-                actor.id,
-                group_id,
-                expected_version,
-            ],
+            "buyer_groups",
+            group_id,
+            {
+                **{name: profile[name] for name in _PROFILE_FIELDS},
+                "updated_at": db.now(),
+                "updated_by": actor.id,
+            },
+            version_column="version",
+            expected=expected_version,
+            next_version=expected_version + 1,
+            live_only=True,
         )
-        if updated == 0:
+        if not won:
             raise StaleEditError(
                 msg(
                     "Someone saved this group's profile after you opened it. Reload to see their "

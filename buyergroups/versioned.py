@@ -286,14 +286,16 @@ def _compare_and_set(
     new_no: int,
     content: dict[str, Any],
 ) -> None:
-    sets = ", ".join(f"{name} = ?" for name in content)
-    updated = db.changed(
+    won = db.compare_and_set(
         cur,
-        f"UPDATE {kind.table} SET {sets}, current_revision = ?, updated_at = ?, updated_by = ?"
-        " WHERE id = ? AND current_revision = ?",  # nosec B608 - fixed column names
-        [*content.values(), new_no, db.now(), actor.id, item["id"], item["current_revision"]],
+        kind.table,
+        item["id"],
+        {**content, "updated_at": db.now(), "updated_by": actor.id},
+        version_column="current_revision",
+        expected=item["current_revision"],
+        next_version=new_no,
     )
-    if updated == 0:
+    if not won:
         raise StaleEditError(
             msg(
                 "Someone saved this {kind} at the same moment; reload and try again.",

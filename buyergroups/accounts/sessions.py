@@ -17,7 +17,7 @@ from buyergroups import activity, db
 from buyergroups.accounts.users import User, get_user
 from buyergroups.auth import require_admin
 from buyergroups.config import Settings
-from buyergroups.errors import AuthenticationFailed, StaleEditError, msg
+from buyergroups.errors import AuthenticationFailed, WriteConflict, msg
 
 SIGN_IN_FAILED = msg("Email or password is wrong, or the account is locked or disabled.")
 
@@ -111,7 +111,7 @@ def _touch(conn: db.Connection, token_hash: str, at: datetime) -> None:
                 " WHERE token_hash = ? AND ended_at IS NULL",
                 [at, token_hash],
             )
-    except StaleEditError:
+    except WriteConflict:
         # Another tab of the same session touched it at the same moment: it is fresh.
         return
 
@@ -120,7 +120,7 @@ def _end_quietly(conn: db.Connection, token_hash: str, reason: str, at: datetime
     try:
         with db.transaction(conn) as cur:
             _end_by_hash(cur, token_hash, reason, at)
-    except StaleEditError:
+    except WriteConflict:
         # Someone else ended or touched it at the same moment; it is refused either way.
         return
 

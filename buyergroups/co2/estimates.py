@@ -207,7 +207,7 @@ def insert_estimate(
         " expected_t, high_t, start_year, years, status, confidence, assumptions, source,"
         " current_revision, created_at, created_by, updated_at, updated_by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
-        [group_id, *_row_values(stored), moment, author, moment, author],
+        [group_id, *_row_values(stored).values(), moment, author, moment, author],
     )
     _revision(cur, author, estimate_id, 1, None, stored, "created")
     activity.record(
@@ -216,23 +216,24 @@ def insert_estimate(
     return int(estimate_id)
 
 
-def _row_values(stored: dict[str, Any]) -> list[Any]:
-    return [
-        stored["tender_id"],
-        stored["project"] or None,
-        stored["title"],
-        stored["method"],
-        json.dumps(stored["inputs"], sort_keys=True),
-        stored["low_t"],
-        stored["expected_t"],
-        stored["high_t"],
-        stored["start_year"],
-        stored["years"],
-        stored["status"],
-        stored["confidence"],
-        stored["assumptions"],
-        stored["source"],
-    ]
+def _row_values(stored: dict[str, Any]) -> dict[str, Any]:
+    """The table columns an estimate's stored fields fill, in the table's order."""
+    return {
+        "tender_id": stored["tender_id"],
+        "project": stored["project"] or None,
+        "title": stored["title"],
+        "method": stored["method"],
+        "inputs": json.dumps(stored["inputs"], sort_keys=True),
+        "low_t": stored["low_t"],
+        "expected_t": stored["expected_t"],
+        "high_t": stored["high_t"],
+        "start_year": stored["start_year"],
+        "years": stored["years"],
+        "status": stored["status"],
+        "confidence": stored["confidence"],
+        "assumptions": stored["assumptions"],
+        "source": stored["source"],
+    }
 
 
 def update_estimate(
@@ -298,23 +299,21 @@ def _save(
 ) -> None:
     """Compare-and-set on current_revision, then append the revision."""
     revision_no = current.current_revision + 1
-    updated = db.changed(
+    won = db.compare_and_set(
         cur,
-        "UPDATE co2_estimates SET tender_id = ?, project = ?, title = ?, method = ?,"
-        " inputs = ?, low_t = ?, expected_t = ?, high_t = ?, start_year = ?, years = ?,"
-        " status = ?, confidence = ?, assumptions = ?, source = ?, current_revision = ?,"
-        " updated_at = ?, updated_by = ?"
-        " WHERE id = ? AND current_revision = ? AND deleted_at IS NULL",
-        [
-            *_row_values(stored),
-            revision_no,
-            db.now(),
-            actor.id if actor else None,
-            current.id,
-            based_on,
-        ],
+        "co2_estimates",
+        current.id,
+        {
+            **_row_values(stored),
+            "updated_at": db.now(),
+            "updated_by": actor.id if actor else None,
+        },
+        version_column="current_revision",
+        expected=based_on,
+        next_version=revision_no,
+        live_only=True,
     )
-    if updated == 0:
+    if not won:
         raise StaleEditError(
             msg(
                 "Someone saved this estimate after revision {based_on} (it is now at revision "
@@ -340,13 +339,17 @@ def delete_estimate(
     with db.transaction(conn) as cur:
         current = _current(cur, estimate_id)
         require(cur, actor, Action.DELETE, current.group_id)
-        deleted = db.changed(
+        deleted = db.compare_and_set(
             cur,
-            "UPDATE co2_estimates SET deleted_at = ?, deleted_by = ?"
-            " WHERE id = ? AND current_revision = ? AND deleted_at IS NULL",
-            [db.now(), actor.id if actor else None, estimate_id, based_on],
+            "co2_estimates",
+            estimate_id,
+            {"deleted_at": db.now(), "deleted_by": actor.id if actor else None},
+            version_column="current_revision",
+            expected=based_on,
+            next_version=None,
+            live_only=True,
         )
-        if deleted == 0:
+        if not deleted:
             raise StaleEditError(
                 msg("Someone changed this estimate in between; reload before deleting it."),
                 current_revision=current.current_revision,

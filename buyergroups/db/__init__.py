@@ -1,6 +1,6 @@
 """DuckDB boundary: connection, migrations, transactions and small query helpers.
 
-Rules that keep a Streamlit server's data straight (see CONVENTIONS.md):
+Rules that keep a Streamlit server's data straight:
 
 * one connection per process (the UI caches it); every unit of work runs on
   its own ``conn.cursor()``, because a connection shared by threads silently
@@ -9,7 +9,10 @@ Rules that keep a Streamlit server's data straight (see CONVENTIONS.md):
   finished without error and otherwise rolls back (a COMMIT after a failed
   statement would silently discard everything);
 * ``duckdb.Error`` never leaves this module untranslated: it becomes a
-  :class:`~buyergroups.errors.BuyerGroupsError` subclass.
+  :class:`~buyergroups.errors.BuyerGroupsError` subclass; a write-write
+  conflict of two transactions becomes :class:`~buyergroups.errors.WriteConflict`;
+* a save moves the item's version with :func:`compare_and_set`, the one
+  optimistic ``UPDATE ... WHERE id = ? AND <version> = ?`` of the package.
 
 Public package functions take the process connection (or any cursor of it)
 and open their own unit with :func:`reading` or :func:`transaction`; private
@@ -19,7 +22,7 @@ helpers take the cursor of that unit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -28,11 +31,18 @@ from typing import Any
 
 import duckdb
 
-from buyergroups.errors import BuyerGroupsError, StaleEditError, StorageError, ValidationError, msg
+from buyergroups.errors import (
+    BuyerGroupsError,
+    StorageError,
+    ValidationError,
+    WriteConflict,
+    msg,
+)
 
 Connection = duckdb.DuckDBPyConnection
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def now() -> datetime:
@@ -98,7 +108,7 @@ def translate(exc: duckdb.Error) -> BuyerGroupsError:
     """Turn a DuckDB error into the package's exception tree."""
     text = str(exc)
     if isinstance(exc, duckdb.TransactionException) or "Conflict on" in text:
-        return StaleEditError(
+        return WriteConflict(
             msg(
                 "Someone else saved the same item at the same moment; nothing of your "
                 "change was stored. Reload and try again."
@@ -180,6 +190,47 @@ def changed(cur: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     """Run a DML statement and return how many rows it changed."""
     fetched = cur.execute(sql, list(params)).fetchall()
     return int(fetched[0][0]) if fetched else 0
+
+
+def compare_and_set(
+    cur: Connection,
+    table: str,
+    row_id: int,
+    values: Mapping[str, Any],
+    *,
+    version_column: str,
+    expected: int,
+    next_version: int | None,
+    live_only: bool = False,
+) -> bool:
+    """Write ``values`` to row ``row_id`` only if its version is still ``expected``; True if it won.
+
+    One ``UPDATE table SET ..., version_column = next_version WHERE id = ? AND
+    version_column = ?`` inside the caller's transaction (``next_version`` None
+    leaves the version as it is; ``live_only`` also requires ``deleted_at IS
+    NULL``). False means someone saved first: the caller refuses or merges.
+    A concurrent transaction writing the same row raises
+    :class:`~buyergroups.errors.WriteConflict` (at this statement or at COMMIT).
+    Table and column names are the caller's constants, never user text.
+    """
+    names = [table, version_column, *values]
+    if not all(_IDENTIFIER.match(name) for name in names):
+        raise ValueError(f"not an SQL identifier among {names!r}")
+    assignments = [f"{name} = ?" for name in values]
+    params = list(values.values())
+    if next_version is not None:
+        assignments.append(f"{version_column} = ?")
+        params.append(next_version)
+    sql = (
+        f"UPDATE {table} SET {', '.join(assignments)}"  # nosec B608 - checked identifiers
+        f" WHERE id = ? AND {version_column} = ?"
+    )
+    if live_only:
+        sql += " AND deleted_at IS NULL"
+    try:
+        return changed(cur, sql, [*params, row_id, expected]) == 1
+    except duckdb.TransactionException as exc:
+        raise translate(exc) from exc
 
 
 def get_meta(conn: Connection, key: str) -> str | None:
