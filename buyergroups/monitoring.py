@@ -1,7 +1,8 @@
 """Monitoring in the spirit of the national benchmark: how much is bought sustainably, and how.
 
 Each table is a pandas DataFrame; :func:`csv_bytes` turns any of them into a
-download. Tenders are public data; criteria count as numbers, and only
+download (through the one CSV writer and formula guard of
+:mod:`buyergroups.exports.spreadsheet`). Tenders are public data; criteria count as numbers, and only
 published criteria are named. The rules:
 
 * *MVI share*: tenders with ``mvi`` true ÷ all imported tenders. Per theme the
@@ -26,9 +27,9 @@ import pandas as pd
 from buyergroups import auth, db
 from buyergroups.accounts.users import User
 from buyergroups.domain import AmbitionLevel, Phase, Theme
+from buyergroups.exports import spreadsheet
 from buyergroups.ingest.mvi import PHRASES
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MVI_TEXT = {
     theme: re.compile(r"(?<![\w])(?:" + "|".join(phrases) + r")", re.IGNORECASE)
     for theme, phrases in PHRASES.items()
@@ -241,13 +242,7 @@ def tables(conn: db.Connection, actor: User | None) -> dict[str, pd.DataFrame]:
     }
 
 
-def _safe_text(cell: object) -> object:
-    # Titles are user text: keep a spreadsheet from running one as a formula.
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
-        return "'" + cell
-    return cell
-
-
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV with BOM (Excel reads the accents), formula-safe text."""
-    return frame.map(_safe_text).to_csv(index=False).encode("utf-8-sig")
+    # Lines end in LF, as these files always have (the group sheets' CSV uses CRLF).
+    return spreadsheet.csv_bytes(spreadsheet.frame_table(frame), line_end="\n")

@@ -7,7 +7,6 @@ a tender to a group (a member's tender implementing the joint criteria) needs
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from typing import Any, TextIO
 from buyergroups import activity, auth, db
 from buyergroups.accounts.users import User
 from buyergroups.errors import NotFoundError, ValidationError, msg
+from buyergroups.exports.spreadsheet import write_csv
 from buyergroups.ingest import cpv, store
 
 EXPORT_FIELDS = (
@@ -280,7 +280,11 @@ def export_records(conn: db.Connection) -> list[dict[str, Any]]:
 
 
 def export_tenders(conn: db.Connection, fmt: str, out: TextIO) -> int:
-    """Write every tender as JSON Lines or CSV to ``out``; returns the number written."""
+    """Write every tender as JSON Lines or CSV to ``out``; returns the number written.
+
+    CSV cells that a spreadsheet would run as a formula get a leading apostrophe
+    (:func:`~buyergroups.exports.spreadsheet.protect_cell`); JSON Lines is raw.
+    """
     if fmt not in ("jsonl", "csv"):
         raise ValidationError(
             msg("Export format must be jsonl or csv, not {format}.", format=repr(fmt)),
@@ -288,20 +292,25 @@ def export_tenders(conn: db.Connection, fmt: str, out: TextIO) -> int:
         )
     records = export_records(conn)
     if fmt == "jsonl":
+        # JSON Lines is read by programs, not opened as cells: values stay exactly as stored
+        # (an apostrophe before "=..." would be data corruption there, and no spreadsheet runs
+        # a JSON string as a formula).
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         return len(records)
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(_csv_row(record))
-    return len(records)
+    # CSV is what a spreadsheet opens: the one writer guards every cell against formulas.
+    return write_csv(
+        out,
+        EXPORT_FIELDS,
+        (_csv_row(record) for record in records),
+        line_end="\n",
+    )
 
 
-def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
+def _csv_row(record: dict[str, Any]) -> list[Any]:
     row = dict(record)
     for name in _LIST_FIELDS:
         row[name] = ";".join(row[name])
     row["award_criteria"] = json.dumps(row["award_criteria"], ensure_ascii=False)
     row["mvi"] = "true" if row["mvi"] else "false"
-    return row
+    return [row[name] for name in EXPORT_FIELDS]

@@ -1,13 +1,12 @@
 """CSV and Excel exports of a group's CO2 estimates and of the programme roll-up.
 
-Functions return bytes for a download button or a file. Text that a
-spreadsheet would run as a formula (starting with = + - @ or a tab) is
-prefixed with an apostrophe, since titles and sources are user text.
+Functions return bytes for a download button or a file, written by the one
+CSV and Excel writer of :mod:`buyergroups.exports.spreadsheet` (titles and
+sources are user text: its formula guard keeps a spreadsheet from running them).
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict
 
 import pandas as pd
@@ -17,7 +16,7 @@ from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require
 from buyergroups.co2 import estimates
 from buyergroups.co2.rollup import Rollup
-from buyergroups.exports.spreadsheet import protect_cell
+from buyergroups.exports.spreadsheet import Table, csv_bytes, frame_table, xlsx_bytes
 
 ESTIMATE_COLUMNS = [
     "id",
@@ -51,10 +50,15 @@ ROLLUP_NOTES = [
 ]
 
 
-def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+def _table(frame: pd.DataFrame) -> Table:
     # Tonnes to 3 decimals (kilograms): sums of floats otherwise show as 20864.400000000005.
     numbers = frame.select_dtypes("float").columns
-    return frame.assign(**{name: frame[name].round(3) for name in numbers}).map(protect_cell)
+    return frame_table(frame.assign(**{name: frame[name].round(3) for name in numbers}))
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    # Lines end in LF, as these files always have (the group sheets' CSV uses CRLF).
+    return csv_bytes(_table(frame), line_end="\n")
 
 
 def estimates_frame(conn: db.Connection, actor: User | None, group_id: int) -> pd.DataFrame:
@@ -68,13 +72,12 @@ def estimates_frame(conn: db.Connection, actor: User | None, group_id: int) -> p
 
 def estimates_csv(conn: db.Connection, actor: User | None, group_id: int) -> bytes:
     """The group's estimates as UTF-8 CSV (with BOM so Excel reads the accents)."""
-    frame = _safe(estimates_frame(conn, actor, group_id))
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return _csv(estimates_frame(conn, actor, group_id))
 
 
 def estimates_xlsx(conn: db.Connection, actor: User | None, group_id: int) -> bytes:
     """The group's estimates as an Excel workbook with one sheet."""
-    return _workbook({"Estimates": _safe(estimates_frame(conn, actor, group_id))})
+    return xlsx_bytes({"Estimates": _table(estimates_frame(conn, actor, group_id))})
 
 
 def totals_frame(rollup: Rollup) -> pd.DataFrame:
@@ -104,7 +107,7 @@ def _rollup_sheets(rollup: Rollup) -> dict[str, pd.DataFrame]:
 
 def rollup_xlsx(rollup: Rollup) -> bytes:
     """The roll-up as an Excel workbook: a sheet per dimension plus totals and notes."""
-    return _workbook({name: _safe(sheet) for name, sheet in _rollup_sheets(rollup).items()})
+    return xlsx_bytes({name: _table(sheet) for name, sheet in _rollup_sheets(rollup).items()})
 
 
 def rollup_csv(rollup: Rollup) -> bytes:
@@ -126,12 +129,4 @@ def rollup_csv(rollup: Rollup) -> bytes:
     table = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     first = ["dimension", "key"]
     table = table[first + [c for c in table.columns if c not in first]]
-    return _safe(table).to_csv(index=False).encode("utf-8-sig")
-
-
-def _workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, sheet in sheets.items():
-            sheet.to_excel(writer, sheet_name=name, index=False)
-    return buffer.getvalue()
+    return _csv(table)

@@ -4,25 +4,49 @@ Text that a spreadsheet would run as a formula (starting with = + - @, a tab
 or a carriage return) gets a leading apostrophe; text that already starts with
 an apostrophe before such a character gets one more, so :func:`unprotect_cell`
 gives back exactly what was exported (the criteria import relies on that for a
-lossless round trip). Every CSV and Excel file the package writes goes through
-:func:`csv_bytes` / :func:`xlsx_bytes` (or :func:`protect_cell` for a stream).
+lossless round trip). Numbers, dates and booleans are written as they are.
+
+Every CSV and Excel file the package writes goes through this module:
+:func:`csv_bytes` and :func:`xlsx_bytes` for downloads, :func:`write_csv` for
+a stream (the command line), and :func:`frame_table` to hand them a pandas
+DataFrame. A test runs every export path with the trigger characters.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
+# How a date-time cell shows in Excel (what the CO2 workbooks have always used).
+DATETIME_FORMAT = "YYYY-MM-DD HH:MM:SS"
+# Columns whose cells hold sentences: wider, so wrapped text stays readable.
+_WIDE = {
+    "Text",
+    "Notes",
+    "Takeaways",
+    "Scoring method",
+    "Title",
+    "Verification proof",
+    "title",
+    "formula",
+    "assumptions",
+    "source",
+    "note",
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +79,13 @@ def unprotect_cell(value: Any) -> Any:
     return value
 
 
-def _clean(value: Any) -> Any:
+def frame_table(frame: pd.DataFrame) -> Table:
+    """A DataFrame as a Table: its column names as headers, missing values as empty cells."""
+    cells = frame.astype(object).where(frame.notna(), None)
+    return Table([str(name) for name in frame.columns], cells.to_numpy().tolist())
+
+
+def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, str):
         return protect_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
@@ -67,9 +97,9 @@ def xlsx_bytes(sheets: dict[str, Table]) -> bytes:
     book.remove(book.active)
     for name, table in sheets.items():
         sheet = book.create_sheet(name[:31])
-        sheet.append(table.headers)
+        sheet.append([_xlsx_cell(header) for header in table.headers])
         for row in table.rows:
-            sheet.append([_clean(v) for v in row])
+            sheet.append([_xlsx_cell(v) for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -79,19 +109,45 @@ def xlsx_bytes(sheets: dict[str, Table]) -> bytes:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if isinstance(cell.value, datetime):
+                    cell.number_format = DATETIME_FORMAT
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-_WIDE = {"Text", "Notes", "Takeaways", "Scoring method", "Title", "Verification proof"}
+def write_csv(
+    out: TextIO,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    line_end: str = "\r\n",
+) -> int:
+    """Write a header line and ``rows`` as CSV to ``out``, every cell guarded; returns the rows.
+
+    A cell holding a CR or LF is always quoted, whatever ``line_end`` is: a bare
+    CR would otherwise end the row for Excel and start a new one with the rest
+    of the text, past the formula guard.
+    """
+    line = io.StringIO(newline="")
+    writer = csv.writer(line, lineterminator="\r\n")
+
+    def write(cells: Sequence[Any]) -> None:
+        line.seek(0)
+        line.truncate()
+        writer.writerow(cells)
+        out.write(line.getvalue()[:-2] + line_end)
+
+    write([protect_cell(header) for header in headers])
+    count = 0
+    for row in rows:
+        write(["" if v is None else protect_cell(v) for v in row])
+        count += 1
+    return count
 
 
-def csv_bytes(table: Table) -> bytes:
+def csv_bytes(table: Table, *, line_end: str = "\r\n") -> bytes:
     """The table as UTF-8 CSV with a BOM (so Excel reads the accents), safe cells."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow(["" if v is None else protect_cell(v) for v in row])
+    buffer = io.StringIO(newline="")
+    write_csv(buffer, table.headers, table.rows, line_end=line_end)
     return buffer.getvalue().encode("utf-8-sig")
