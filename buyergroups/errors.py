@@ -25,6 +25,7 @@ Dutch templates live in :mod:`buyergroups.i18n.nl`)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -47,6 +48,19 @@ class Message(str):
 def msg(template: str, /, **values: Any) -> Message:
     """The English message ``template`` filled with ``values``, translatable later."""
     return Message(template, values)
+
+
+def msg_list(items: Iterable[Message], /, template: str = "{first}, {second}") -> Message:
+    """The messages as one translatable list: 'body, weight' (``template`` joins two at a time).
+
+    Folded pairwise, so each language has one template per separator
+    (``"{first}, {second}"``, ``"{first} or {second}"``, ...); needs at least one item.
+    """
+    first, *others = items
+    listed = first
+    for other in others:
+        listed = msg(template, first=listed, second=other)
+    return listed
 
 
 class BuyerGroupsError(Exception):

@@ -18,20 +18,11 @@ from buyergroups import activity, db
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import STATUS_TRANSITIONS, Status, Visibility
-from buyergroups.errors import Message, NotFoundError, StaleEditError, ValidationError, msg
+from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg, msg_list
 from buyergroups.merge import merge_text
 
 # Fields merged line by line; every other field is merged as a whole value.
 _TEXT_FIELDS = ("body",)
-
-
-def _field_list(names: list[str]) -> Message:
-    """Field names as a translatable list: 'body, weight' (Dutch: 'tekst, weging')."""
-    first, *others = (msg(name) for name in names)
-    listed = first
-    for other in others:
-        listed = msg("{first}, {second}", first=listed, second=other)
-    return listed
 
 
 @dataclass(frozen=True)
@@ -259,7 +250,7 @@ def save(
                         kind=msg(kind.name),
                         current=current,
                         based_on=based_on,
-                        parts=_field_list(conflicts),
+                        parts=msg_list(msg(name) for name in conflicts),
                     ),
                     mine={**content_of(kind, item), **changes},
                     theirs=theirs,
@@ -346,16 +337,12 @@ def change_status(
         item = fetch(cur, kind, item_id)
         current = Status(item["status"])
         if target not in STATUS_TRANSITIONS[current]:
-            first, *others = (msg(s.label) for s in STATUS_TRANSITIONS[current])
-            allowed_next = first
-            for other in others:
-                allowed_next = msg("{first}, {second}", first=allowed_next, second=other)
             raise ValidationError(
                 msg(
                     "A {kind} that is {status} can move to: {allowed}.",
                     kind=msg(kind.name),
                     status=msg(current.label.lower()),
-                    allowed=allowed_next,
+                    allowed=msg_list(msg(s.label) for s in STATUS_TRANSITIONS[current]),
                 ),
                 field="status",
             )

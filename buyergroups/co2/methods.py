@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from buyergroups.domain import LabelledEnum
-from buyergroups.errors import Message, ValidationError, msg
+from buyergroups.errors import Message, ValidationError, msg, msg_list
 
 MIN_START_YEAR = 2000
 MAX_START_YEAR = 2100
@@ -453,10 +453,9 @@ def check_transition(current: Co2Status | str, target: Co2Status | str) -> Co2St
     here = Co2Status(Co2Status.parse(str(current), "status"))
     there = Co2Status(Co2Status.parse(str(target), "status"))
     if there not in CO2_STATUS_TRANSITIONS[here]:
-        first, *others = (msg(s.label.lower()) for s in CO2_STATUS_TRANSITIONS[here])
-        allowed = first
-        for other in others:
-            allowed = msg("{first} or {second}", first=allowed, second=other)
+        allowed = msg_list(
+            (msg(s.label.lower()) for s in CO2_STATUS_TRANSITIONS[here]), "{first} or {second}"
+        )
         raise ValidationError(
             msg(
                 "An estimate that is {current} can move to {allowed}, not to {target}.",

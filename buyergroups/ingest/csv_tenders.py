@@ -21,7 +21,7 @@ import io
 import re
 from datetime import date
 
-from buyergroups.errors import ImportRejected, msg
+from buyergroups.errors import ImportRejected, msg, msg_list
 from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
 from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
 
@@ -89,16 +89,11 @@ def check_columns(
     if unknown:
         problems.append(msg("unknown column(s): {columns}", columns=", ".join(unknown)))
     if problems:
-        problem = (
-            problems[0]
-            if len(problems) == 1
-            else msg("{first}; {second}", first=problems[0], second=problems[1])
-        )
         raise ImportRejected(
             msg(
                 "{name}: {problems}. Allowed columns: {allowed}.",
                 name=name,
-                problems=problem,
+                problems=msg_list(problems, "{first}; {second}"),
                 allowed=", ".join(allowed),
             ),
             source=name,
