@@ -55,7 +55,6 @@ class Role(StrEnum):
 
 _READS = {Action.LIST, Action.READ, Action.EXPORT}
 _WRITES = {Action.CREATE, Action.EDIT, Action.COMMENT, Action.CHANGE_STATUS}
-_STEWARD = {Action.PUBLISH, Action.DELETE, Action.MANAGE_MEMBERS, Action.IMPORT}
 
 # What each role may do on a group's private items.
 PRIVATE: dict[Role, frozenset[Action]] = {
@@ -157,6 +156,18 @@ def member_group_ids(cur: db.Connection, actor: User | None) -> list[int] | None
     if actor.is_admin:
         return None
     return sorted(groups_of(cur, actor.id))
+
+
+def groups_allowing(
+    conn: db.Connection, actor: User | None, action: Action
+) -> list[dict[str, Any]]:
+    """The live groups (id, name; by name) where the actor may do ``action`` on private items."""
+    require_signed_in(actor)
+    with db.reading(conn) as cur:
+        groups = db.rows(
+            cur, "SELECT id, name FROM buyer_groups WHERE deleted_at IS NULL ORDER BY lower(name)"
+        )
+        return [group for group in groups if allowed(role_of(cur, actor, group["id"]), action)]
 
 
 def visible_sql(cur: db.Connection, actor: User | None, alias: str) -> tuple[str, list[Any]]:

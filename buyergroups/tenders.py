@@ -205,16 +205,7 @@ def cpv_labels(cur: db.Connection, codes: list[str], language: str = "en") -> di
 
 def linkable_groups(conn: db.Connection, actor: User | None) -> list[dict[str, Any]]:
     """Groups the actor may link tenders to (those where they may edit), by name."""
-    auth.require_signed_in(actor)
-    with db.reading(conn) as cur:
-        groups = db.rows(
-            cur, "SELECT id, name FROM buyer_groups WHERE deleted_at IS NULL ORDER BY lower(name)"
-        )
-        return [
-            group
-            for group in groups
-            if auth.allowed(auth.role_of(cur, actor, group["id"]), auth.Action.EDIT)
-        ]
+    return auth.groups_allowing(conn, actor, auth.Action.EDIT)
 
 
 def link(

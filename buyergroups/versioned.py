@@ -367,37 +367,28 @@ def change_status(
 
 def soft_delete(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> None:
     """Hide the item (restorable by a facilitator); logged."""
-    with db.transaction(conn) as cur:
-        item = fetch(cur, kind, item_id)
-        require_on(cur, actor, Action.DELETE, item)
-        cur.execute(
-            f"UPDATE {kind.table} SET deleted_at = ?, deleted_by = ? WHERE id = ?",  # nosec B608
-            [db.now(), actor.id, item_id],
-        )
-        activity.record(
-            cur,
-            actor,
-            "delete",
-            kind.name,
-            item_id,
-            group_id=item["group_id"],
-            summary=item["title"],
-        )
+    _mark_deleted(conn, kind, actor, item_id, deleted=True)
 
 
 def undelete(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> None:
     """Bring a soft-deleted item back."""
+    _mark_deleted(conn, kind, actor, item_id, deleted=False)
+
+
+def _mark_deleted(
+    conn: db.Connection, kind: ItemKind, actor: User, item_id: int, *, deleted: bool
+) -> None:
     with db.transaction(conn) as cur:
-        item = fetch(cur, kind, item_id, deleted=True)
+        item = fetch(cur, kind, item_id, deleted=not deleted)
         require_on(cur, actor, Action.DELETE, item)
         cur.execute(
-            f"UPDATE {kind.table} SET deleted_at = NULL, deleted_by = NULL WHERE id = ?",  # nosec B608
-            [item_id],
+            f"UPDATE {kind.table} SET deleted_at = ?, deleted_by = ? WHERE id = ?",  # nosec B608
+            [db.now() if deleted else None, actor.id if deleted else None, item_id],
         )
         activity.record(
             cur,
             actor,
-            "restore",
+            "delete" if deleted else "restore",
             kind.name,
             item_id,
             group_id=item["group_id"],

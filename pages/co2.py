@@ -12,6 +12,7 @@ from buyergroups.co2.rollup import Rollup, by_status_long, programme_rollup
 from buyergroups.config import DEFAULT_HOUSEHOLD_T_PER_YEAR
 from buyergroups.domain import Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
+from buyergroups.exports import spreadsheet
 from ui import context
 from ui.i18n import N_, country_name, enum_label, error_text, number, t
 from ui.labels import label
@@ -158,14 +159,14 @@ def _downloads(rollup: Rollup) -> None:
         t("Download roll-up (CSV)"),
         export.rollup_csv(rollup),
         file_name="co2_rollup.csv",
-        mime="text/csv",
+        mime=spreadsheet.CSV_MIME,
         key="co2_download_csv",
     )
     cols[1].download_button(
         t("Download roll-up (Excel)"),
         export.rollup_xlsx(rollup),
         file_name="co2_rollup.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=spreadsheet.XLSX_MIME,
         key="co2_download_xlsx",
     )
 

@@ -9,6 +9,7 @@ import streamlit as st
 from buyergroups import monitoring
 from buyergroups.domain import AmbitionLevel, Phase, Theme
 from buyergroups.errors import BuyerGroupsError
+from buyergroups.exports import spreadsheet
 from ui import context
 from ui.i18n import enum_label, error_text, t
 from ui.labels import formatter, label, options
@@ -22,9 +23,17 @@ def _download(name: str, frame: pd.DataFrame) -> None:
         t("Download CSV"),
         monitoring.csv_bytes(frame),
         file_name=f"{name}.csv",
-        mime="text/csv",
+        mime=spreadsheet.CSV_MIME,
         key=f"mon_download_{name}",
     )
+
+
+def _example_table(name: str, frame: pd.DataFrame, key: str, empty: str) -> None:
+    if frame.empty:
+        st.info(empty)
+        return
+    st.dataframe(with_labels(frame), hide_index=True, key=key, column_config=column_config(frame))
+    _download(name, frame)
 
 
 def _share_chart(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
@@ -168,17 +177,12 @@ _download("groups_per_phase", tables["groups_per_phase"])
 st.header(t("Good examples"))
 st.subheader(t("Published criteria reused most"))
 st.caption(t("Copies follow reuse chains; private copies count without being named."))
-reused = tables["most_reused_published_criteria"]
-if reused.empty:
-    st.info(t("No published criterion has been reused yet."))
-else:
-    st.dataframe(
-        with_labels(reused),
-        hide_index=True,
-        key="mon_table_reused",
-        column_config=column_config(reused),
-    )
-    _download("most_reused_published_criteria", reused)
+_example_table(
+    "most_reused_published_criteria",
+    tables["most_reused_published_criteria"],
+    "mon_table_reused",
+    t("No published criterion has been reused yet."),
+)
 st.subheader(t("Tenders with the most weight on sustainability"))
 st.caption(
     t(
@@ -186,14 +190,9 @@ st.caption(
         "MVI theme, as % of the lot's award weight; a tender shows its best lot."
     )
 )
-weighted = tables["sustainability_weighted_tenders"]
-if weighted.empty:
-    st.info(t("No imported tender has a weighted award criterion on sustainability yet."))
-else:
-    st.dataframe(
-        with_labels(weighted),
-        hide_index=True,
-        key="mon_table_weighted",
-        column_config=column_config(weighted),
-    )
-    _download("sustainability_weighted_tenders", weighted)
+_example_table(
+    "sustainability_weighted_tenders",
+    tables["sustainability_weighted_tenders"],
+    "mon_table_weighted",
+    t("No imported tender has a weighted award criterion on sustainability yet."),
+)

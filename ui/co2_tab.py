@@ -14,6 +14,7 @@ from buyergroups.co2.methods import CO2_STATUS_TRANSITIONS, Co2Status, Confidenc
 from buyergroups.co2.rollup import group_progress
 from buyergroups.db import Connection
 from buyergroups.errors import BuyerGroupsError, PermissionDenied
+from buyergroups.exports import spreadsheet
 from ui import context
 from ui.co2_form import estimate_form
 from ui.i18n import error_text, number, t
@@ -124,14 +125,14 @@ def _downloads(conn: Connection, actor: User, group_id: int) -> None:
         t("Download estimates (CSV)"),
         export.estimates_csv(conn, actor, group_id),
         file_name=f"co2_estimates_group_{group_id}.csv",
-        mime="text/csv",
+        mime=spreadsheet.CSV_MIME,
         key=f"{PREFIX}_csv",
     )
     cols[1].download_button(
         t("Download estimates (Excel)"),
         export.estimates_xlsx(conn, actor, group_id),
         file_name=f"co2_estimates_group_{group_id}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=spreadsheet.XLSX_MIME,
         key=f"{PREFIX}_xlsx",
     )
 

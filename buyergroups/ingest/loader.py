@@ -113,16 +113,7 @@ GROUP_SIZE = 50
 
 def importable_groups(conn: db.Connection, actor: User | None) -> list[dict[str, object]]:
     """Groups the actor may import tenders into (facilitator, or every group for an admin)."""
-    auth.require_signed_in(actor)
-    with db.reading(conn) as cur:
-        groups = db.rows(
-            cur, "SELECT id, name FROM buyer_groups WHERE deleted_at IS NULL ORDER BY lower(name)"
-        )
-        return [
-            group
-            for group in groups
-            if auth.allowed(auth.role_of(cur, actor, int(group["id"])), auth.Action.IMPORT)
-        ]
+    return auth.groups_allowing(conn, actor, auth.Action.IMPORT)
 
 
 def import_sources(
