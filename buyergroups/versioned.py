@@ -1,10 +1,11 @@
-"""Items with immutable revisions, a status flow, comments and soft delete.
+"""Items with immutable revisions, a status flow and soft delete.
 
 Documents and criteria share this machinery. The item table holds the current
 values (for listing and filtering) and ``current_revision``; every save
 appends a revision and moves ``current_revision`` with a compare-and-set, so a
 save based on an old revision is merged three-way (different parts edited) or
 refused with both versions (overlapping edits), never silently overwritten.
+Comments on these items live in :mod:`buyergroups.comments`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from buyergroups.co2.methods import (
     check_transition,
     compute,
     households,
-    spread_by_year,
 )
 from buyergroups.errors import ValidationError
 
@@ -200,8 +199,7 @@ def test_period_accepts_the_edges() -> None:
     assert check_period("2100", 50.0) == (2100, 50)
 
 
-def test_spread_by_year_and_households() -> None:
-    assert spread_by_year(2025, 4, 134.4) == {2025: 33.6, 2026: 33.6, 2027: 33.6, 2028: 33.6}
+def test_households() -> None:
     # RIVM: 80,125 t / 4.2 t per household per year ≈ 19,077 households (their "19,000")
     assert round(households(80_125, 4.2)) == 19_077
 

@@ -21,7 +21,7 @@ from buyergroups.exports.criteria_import import (
     template_xlsx,
 )
 from tests.factories import make_criterion
-from tests.test_reports import HOSTILE
+from tests.test_exports import HOSTILE
 
 HEADER = "Title,Text,Type,MVI theme,Ambition level,Weight (%),Language,CPV codes"
 

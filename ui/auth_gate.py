@@ -7,7 +7,7 @@ the server (logout, password change, disabled account, expiry) takes effect at
 the next click. The URL is opt-in because a copied link would carry the token.
 
 Session state keys: ``auth_token`` (the token), ``auth_user`` (the
-:class:`~buyergroups.users.User` resolved this run) and ``auth_in_url``.
+:class:`~buyergroups.accounts.users.User` resolved this run) and ``auth_in_url``.
 Widget keys: ``login_email``, ``login_password``, ``login_remember``,
 ``login_submit``, ``login_oidc_*``, ``ui_language`` (the sign-in page's language),
 ``logout``, ``account_language``, ``account_old_password``,

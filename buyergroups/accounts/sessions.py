@@ -15,7 +15,6 @@ from typing import Any
 
 from buyergroups import activity, db
 from buyergroups.accounts.users import User, get_user
-from buyergroups.auth import require_admin
 from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed, WriteConflict, msg
 
@@ -152,18 +151,6 @@ def end_session(conn: db.Connection, token: str | None, *, now: datetime | None 
     with db.transaction(conn) as cur:
         if _end_by_hash(cur, token_hash, "logout", now or db.now()) is not None:
             activity.record(cur, user, "sign_out", "user", user.id, summary="Signed out")
-
-
-def end_user_sessions(
-    conn: db.Connection, actor: User | None, user_id: int, *, now: datetime | None = None
-) -> int:
-    """End every live session of a user (admins, or None = CLI); how many were ended."""
-    if actor is not None:
-        require_admin(actor)
-    with db.transaction(conn) as cur:
-        count = end_all(cur, user_id, "ended_by_admin", now or db.now())
-        activity.record(cur, actor, "end_sessions", "user", user_id, summary=f"{count} ended")
-    return count
 
 
 def end_all(cur: db.Connection, user_id: int, reason: str, at: datetime) -> int:

@@ -19,8 +19,9 @@ conservative: a reference and a new intensity that share a cause (the same
 fuel price, the same grid mix) would in reality move together.
 
 Inputs arrive as a plain mapping (what a form or the stored JSON holds) and are
-checked by :func:`parse_inputs`; a :class:`~buyergroups.errors.ValidationError`
-names the field (``"reference.low"``, ``"intensity_unit"``, ...).
+checked by :func:`compute` (each method's function parses its own inputs); a
+:class:`~buyergroups.errors.ValidationError` names the field
+(``"reference.low"``, ``"intensity_unit"``, ...).
 """
 
 from __future__ import annotations
@@ -428,15 +429,6 @@ def compute(
             msg("Inputs must be a mapping of field names to values."), field="inputs"
         )
     return _METHODS[Method(chosen)](inputs, years=years)
-
-
-def spread_by_year(start_year: int, years: int, tonnes: float) -> dict[int, float]:
-    """Tonnes per calendar year, spread evenly over start_year … start_year + years − 1.
-
-    Even spreading is exact for the intensity method (a yearly quantity) and an
-    assumption for totals (spend, external calculation) whose timing is unknown.
-    """
-    return {start_year + offset: tonnes / years for offset in range(years)}
 
 
 def households(tonnes: float, t_per_household_year: float) -> float:

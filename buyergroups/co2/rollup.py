@@ -38,7 +38,7 @@ import pandas as pd
 from buyergroups import db
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require, require_signed_in
-from buyergroups.co2.methods import Co2Status, households
+from buyergroups.co2.methods import STATUS_RANK, Co2Status, households
 from buyergroups.config import DEFAULT_HOUSEHOLD_T_PER_YEAR, HOUSEHOLD_FACTOR_SOURCE
 
 VALUE_COLUMNS = [
@@ -51,19 +51,25 @@ VALUE_COLUMNS = [
 ]
 NO_VALUE = "(none)"
 
+# How far along an estimate is, as SQL (constants of STATUS_RANK, never user text).
+_RANK_SQL = (
+    "CASE e.status "
+    + " ".join(f"WHEN '{status.value}' THEN {rank}" for status, rank in STATUS_RANK.items())
+    + " END"
+)
 # The window keeps, per tender, the most advanced status, then the latest update.
-_ESTIMATES_SQL = """
+_ESTIMATES_SQL = f"""
 SELECT e.id, e.group_id, g.name AS group_name, g.sector, g.programme, g.countries, g.themes,
        g.co2_target_t AS target_t, e.tender_id, e.status, e.low_t, e.expected_t, e.high_t,
        e.start_year, e.years,
        e.tender_id IS NULL OR row_number() OVER (
            PARTITION BY e.tender_id
-           ORDER BY CASE e.status WHEN 'realised' THEN 3 WHEN 'contracted' THEN 2 ELSE 1 END DESC,
+           ORDER BY {_RANK_SQL} DESC,
                     e.updated_at DESC, e.id DESC) = 1 AS counted
 FROM co2_estimates e JOIN buyer_groups g ON g.id = e.group_id
 WHERE e.deleted_at IS NULL AND g.deleted_at IS NULL
 ORDER BY e.id
-"""
+"""  # nosec B608 - built from enum constants
 
 
 @dataclass(frozen=True)

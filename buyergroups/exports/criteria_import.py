@@ -1,6 +1,6 @@
 """Criteria from a spreadsheet: the template, a row-by-row check, and storing the valid rows.
 
-The template's columns are the criteria export's (``reports.CRITERIA_FIELDS``),
+The template's columns are the criteria export's (:data:`~buyergroups.exports.group_sheets.CRITERIA_FIELDS`),
 so an exported sheet imports again without loss; informational columns (ID,
 Status, Reused from) are ignored and imported criteria start as drafts.
 :func:`parse_rows` stores nothing: it returns an :class:`ImportReport`.

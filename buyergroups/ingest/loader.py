@@ -13,7 +13,6 @@ the operator who can run it owns the database file anyway.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -312,29 +311,3 @@ def _parse_tenders(conn: db.Connection, kind: str, data: bytes, name: str) -> li
             merged = ocds.merge_releases(([stored] if stored else []) + releases)
             tenders.append(ocds.release_to_tender(merged, name))
     return tenders
-
-
-def summary_rows(summary: BatchSummary) -> list[dict[str, object]]:
-    """Per-file rows for a table: file, status, imported, updated, message."""
-    return [
-        {
-            "file": result.name,
-            "status": result.status,
-            "imported": result.imported,
-            "updated": result.updated,
-            "message": result.message,
-        }
-        for result in summary.results
-    ]
-
-
-def summary_json(summary: BatchSummary) -> str:
-    """The summary as JSON (for scripts)."""
-    return json.dumps(
-        {
-            "read": summary.read,
-            "imported": summary.imported,
-            "updated": summary.updated,
-            "rejected": [{"file": r.name, "reason": r.message} for r in summary.rejected],
-        }
-    )

@@ -1,6 +1,6 @@
 """Analytics on the Buyer Group network: bridges, communities, reuse spread, suggestions.
 
-Every function takes a :class:`~buyergroups.network.Snapshot` (already read for
+Every function takes a :class:`~buyergroups.network.graphs.Snapshot` (already read for
 one actor, so private criteria of other groups carry no title) and returns a
 pandas DataFrame or a dict. Results are deterministic: communities use Louvain
 with a fixed seed, and betweenness on graphs above :data:`SAMPLE_ABOVE` nodes is

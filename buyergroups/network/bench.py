@@ -1,10 +1,9 @@
 """Benchmark of the network: a synthetic programme stored in a scratch DuckDB, then timed.
 
-``python -m buyergroups bench-network`` (once listed in ``cli.COMMAND_MODULES``)
-or ``python -m buyergroups.network.bench``. Defaults: 200 groups, 2,000
-organisations, 2,000 original criteria and 20,000 reuse edges. Betweenness on
-the membership graph (2,200 nodes) is k-sampled (k =
-:data:`~buyergroups.network_analytics.SAMPLE_K`, fixed seed). The data is
+``python -m buyergroups bench network`` or ``python -m buyergroups.network.bench``.
+Defaults: 200 groups, 2,000 organisations, 2,000 original criteria and 20,000
+reuse edges. Betweenness on the membership graph (2,200 nodes) is k-sampled (k =
+:data:`~buyergroups.network.analytics.SAMPLE_K`, fixed seed). The data is
 random but seeded, so two runs build the same graph.
 """
 
