@@ -1,6 +1,8 @@
 """Import contracts, read from the source (imports inside functions included):
 
 * the package never imports ``streamlit``, ``ui``, ``pages`` or ``streamlit_app``;
+* the layers of the README's picture (:data:`LAYERS`): a module imports only
+  modules of its own layer or of layers below it;
 * the storage layer (``buyergroups/db/``) reaches only ``config``, ``errors``, itself
   and, for its command line, ``cli`` (which itself reaches only those);
 * the parsers in ``buyergroups/ingest/`` (every module but the loader, the store
@@ -28,6 +30,35 @@ UI_NAMES = {"streamlit", "ui", "pages", "streamlit_app"}
 STORAGE_MAY_REACH = {"buyergroups.config", "buyergroups.errors", "buyergroups.cli"}
 STORING_INGEST = {"loader", "store", "commands"}
 STORAGE = ("buyergroups.db", "buyergroups.ingest.loader", "buyergroups.ingest.store")
+# The README's layers, top first. A name covers the module and everything below it; the
+# most specific name decides, and "*.commands" / "*.bench" (command lines) beat folders.
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("entry points", ("cli", "__main__", "*.commands", "*.bench", "demo")),
+    ("features", ("exports", "co2", "network", "monitoring")),
+    (
+        "core",
+        (
+            "groups",
+            "documents",
+            "criteria",
+            "dialogue",
+            "comments",
+            "tenders",
+            "versioned",
+            "merge",
+            "activity",
+            "audit",
+            "auth",
+            "accounts",
+            "ingest.loader",
+            "ingest.store",
+            "search",
+        ),
+    ),
+    ("parsers and writers", ("ingest", "exports.spreadsheet")),
+    ("vocabulary and storage", ("domain", "i18n", "db")),
+    ("base", ("config", "errors", "")),
+]
 
 
 @dataclass(frozen=True)
@@ -136,6 +167,35 @@ def parser_violations(edges: list[Edge]) -> list[str]:
     return found
 
 
+def layer_of(module: str) -> int | None:
+    """The index in :data:`LAYERS` of a package module (0 is the top), None if unlisted."""
+    inner = module.removeprefix("buyergroups").removeprefix(".")
+    if inner.rsplit(".", 1)[-1] in {"commands", "bench"}:
+        return 0
+    best: tuple[int, int] | None = None
+    for index, (_, names) in enumerate(LAYERS):
+        for name in names:
+            covers = inner == name or (name != "" and inner.startswith(name + "."))
+            if covers and (best is None or len(name) > best[0]):
+                best = (len(name), index)
+    return None if best is None else best[1]
+
+
+def layer_violations(edges: list[Edge]) -> list[str]:
+    """Imports that go up the layers, and modules no layer names."""
+    found = []
+    for module in sorted({e.source for e in edges}):
+        if layer_of(module) is None:
+            found.append(f"{module} is in no layer")
+    for edge in edges:
+        if not _inside(edge.target, ("buyergroups",)):
+            continue
+        source, target = layer_of(edge.source), layer_of(edge.target)
+        if source is not None and target is not None and target < source:
+            found.append(f"{edge} ({LAYERS[source][0]} → {LAYERS[target][0]})")
+    return sorted(set(found))
+
+
 @pytest.fixture(scope="module")
 def edges() -> list[Edge]:
     return import_edges(ROOT)
@@ -144,6 +204,10 @@ def edges() -> list[Edge]:
 def test_the_package_never_imports_the_ui(edges) -> None:
     assert any(e.target == "buyergroups.db" for e in edges), "no imports were read"
     assert ui_imports(edges) == []
+
+
+def test_imports_go_down_the_layers(edges) -> None:
+    assert layer_violations(edges) == []
 
 
 def test_the_storage_layer_reaches_only_config_and_errors(edges) -> None:
@@ -191,6 +255,12 @@ def test_the_checker_finds_each_kind_of_violation(tmp_path: Path) -> None:
         "buyergroups.ingest.eforms:2 imports ui.x",
     ]
     assert storage_violations(found) == ["buyergroups.db.backup:1 imports buyergroups.groups"]
+    assert layer_violations(found) == [
+        "buyergroups.db.backup:1 imports buyergroups.groups (vocabulary and storage → core)",
+        "buyergroups.helpers is in no layer",
+        "buyergroups.ingest.csv_tenders:1 imports buyergroups.ingest.store"
+        " (parsers and writers → core)",
+    ]
     assert parser_violations(found) == [
         "buyergroups.ingest.csv_tenders:1 imports buyergroups.ingest.store",
         "buyergroups.ingest.ocds:1 imports buyergroups.helpers"
