@@ -1,6 +1,7 @@
 """Import contracts, read from the source (imports inside functions included):
 
-* the package never imports ``streamlit``, ``ui``, ``pages`` or ``streamlit_app``;
+* the package never imports ``streamlit``, ``ui``, ``pages`` or ``streamlit_app``,
+  and ``ui/`` never imports ``pages`` or ``streamlit_app``;
 * the layers of the README's picture (:data:`LAYERS`): a module imports only
   modules of its own layer or of layers below it;
 * the storage layer (``buyergroups/db/``) reaches only ``config``, ``errors``, itself
@@ -204,6 +205,16 @@ def edges() -> list[Edge]:
 def test_the_package_never_imports_the_ui(edges) -> None:
     assert any(e.target == "buyergroups.db" for e in edges), "no imports were read"
     assert ui_imports(edges) == []
+
+
+def test_ui_helpers_never_import_pages() -> None:
+    found = []
+    for path in sorted((ROOT / "ui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for target in _imported(node, f"ui.{path.stem}", path.name == "__init__.py", set()):
+                if target.split(".")[0] in {"pages", "streamlit_app"}:
+                    found.append(f"ui/{path.name}:{node.lineno} imports {target}")
+    assert found == []
 
 
 def test_imports_go_down_the_layers(edges) -> None:

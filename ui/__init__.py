@@ -1,1 +1,1 @@
-"""Streamlit helpers shared by the pages (the only layer that imports streamlit)."""
+"""Streamlit helpers shared by the pages (with pages/ and streamlit_app.py, all that imports streamlit)."""

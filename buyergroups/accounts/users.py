@@ -1,4 +1,4 @@
-"""Users and their access roles in groups (the data; sign-in lives in accounts)."""
+"""Users and their access roles in groups (sign-in: :mod:`buyergroups.accounts.signin`)."""
 
 from __future__ import annotations
 
