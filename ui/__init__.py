@@ -1,1 +1,1 @@
-"""Streamlit helpers shared by the pages (with pages/ and streamlit_app.py, all that imports streamlit)."""
+"""Streamlit helpers shared by the pages; only ui/, pages/ and the entry file import streamlit."""
