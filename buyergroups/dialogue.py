@@ -76,9 +76,12 @@ def insert_event(
 
 
 def create_event(conn: db.Connection, actor: User, group_id: int, **fields: Any) -> int:
-    """Record a market-dialogue event for a group."""
+    """Record a market-dialogue event for a group; recording it published needs PUBLISH."""
     with db.transaction(conn) as cur:
         require(cur, actor, Action.CREATE, group_id)
+        visibility = Visibility.parse(fields.get("visibility") or "group", "visibility")
+        if visibility is Visibility.PUBLISHED:
+            require(cur, actor, Action.PUBLISH, group_id)
         return insert_event(cur, actor, group_id, fields)
 
 

@@ -317,6 +317,8 @@ def restore_revision(
 ) -> SaveOutcome:
     """Make an old revision's content current again, as a new revision."""
     with db.reading(conn) as cur:
+        # Editors first: "has no revision 9" would tell others how far the item has come.
+        require_on(cur, actor, Action.EDIT, fetch(cur, kind, item_id))
         old = revision(cur, kind, item_id, revision_no)
     return save(
         conn,
@@ -337,6 +339,8 @@ def change_status(
     with db.transaction(conn) as cur:
         item = fetch(cur, kind, item_id)
         current = Status(item["status"])
+        # Readers first: refusing a step that does not exist names the item's status.
+        require_on(cur, actor, Action.READ, item)
         if target not in STATUS_TRANSITIONS[current]:
             raise ValidationError(
                 msg(
