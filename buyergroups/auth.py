@@ -4,20 +4,25 @@ Every package function that reads or writes group content calls
 :func:`require` (or filters with :func:`visible_sql`) with the acting user;
 pages never decide by themselves. The matrix, also printed in README.md:
 
-================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ======
-role              list  read  create  edit  comment  status  publish  delete  export  members  import
-================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ======
+================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ==============
+role              list  read  create  edit  comment  status  publish  delete  export  members  import tenders
+================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ==============
 admin             all   all   yes     yes   yes      yes     yes      yes     all     yes      yes
 facilitator       all   all   yes     yes   yes      yes     yes      yes     all     yes      yes
 member            all   all   yes     yes   yes      yes     no       no      all     no       no
 observer          all   all   no      no    no       no      no       no      all     no       no
 non-member        pub   pub   no      no    no       no      no       no      pub     no       no
 signed out        no    no    no      no    no       no      no       no      no      no       no
-================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ======
+================  ====  ====  ======  ====  =======  ======  =======  ======  ======  =======  ==============
 
 "all" means private (visibility "group") and published items of the group;
 "pub" means published items only. "status" is moving along draft → in review
-→ agreed; "publish" is the step to published and back.
+→ agreed; "publish" is the step to published and back. "delete" covers restoring
+a deleted item; "members" covers the group's people, organisations and profile.
+"import tenders" (:attr:`Action.IMPORT`) is importing tender notices into the
+group; importing criteria from a spreadsheet stores draft criteria and needs
+:attr:`Action.CREATE`, as adding them one by one does, so members may; linking
+one tender to the group needs :attr:`Action.EDIT`.
 """
 
 from __future__ import annotations

@@ -271,7 +271,11 @@ def _check(number: int, record: list[Any], columns: dict[str, int]) -> RowResult
 
 
 def store_valid(conn: db.Connection, actor: User, group_id: int, report: ImportReport) -> list[int]:
-    """Store the report's valid rows as draft criteria, all or nothing; returns their ids."""
+    """Store the report's valid rows as draft criteria, all or nothing; returns their ids.
+
+    Needs ``Action.CREATE`` in the group, as creating the criteria one by one does
+    (members may); ``Action.IMPORT`` is for importing tenders.
+    """
     if not report.valid:
         raise ValidationError(
             msg("{filename} has no valid rows to store.", filename=report.filename)
