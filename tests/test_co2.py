@@ -180,11 +180,6 @@ def test_unknown_tender_is_refused(conn: db.Connection) -> None:
     assert (caught.value.field, str(caught.value)) == ("tender_id", "Tender 0 is not a tender id.")
 
 
-def test_observers_may_not_create(conn: db.Connection) -> None:
-    with pytest.raises(PermissionDenied):
-        estimates.create_estimate(conn, OBSERVER, 1, _fields("x", _external(2, 1)))
-
-
 def test_invalid_input_stores_nothing(conn: db.Connection) -> None:
     with pytest.raises(ValidationError) as caught:
         estimates.create_estimate(conn, FACILITATOR, 1, _fields("Bad", _external(2, -1)))

@@ -1,135 +1,306 @@
-"""The permission matrix of auth.py, checked through the package's real functions.
+"""Who may do what, cell by cell, through the package's real functions.
 
-For each role × action on a private and on a published item, the package
-allows exactly what the matrix says and refuses the rest with a clear error.
+:data:`EXPECTED` is the promise written down here, independent of ``auth.PRIVATE``
+and ``auth.PUBLISHED``: if the code's matrix changes, a cell fails. Every cell runs
+in a fresh group of one module-wide database and checks what the call did: a refused
+call raises PermissionDenied (NotSignedIn when signed out) and changes no table; a
+call that goes through changes exactly the tables it should, with the expected rows
+(or, for a read or an export, shows the item or leaves it out).
+
+The README's table and the one in ``auth.py``'s docstring are checked against the
+code's matrix as well.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
 
-from buyergroups import auth, comments, criteria, documents, groups, versioned
+from buyergroups import auth, criteria, db, versioned
 from buyergroups.auth import Action, Role
 from buyergroups.errors import NotSignedIn, PermissionDenied
-from tests.factories import CRITERION, make_criterion
+from tests import permission_group, permission_items
+from tests.permission_world import ROLES, Workspace, make_workspace
 
-ROLES = ["admin", "facilitator", "member", "observer", "outsider", "signed_out"]
-ROLE_OF = {
+STEPS = {**permission_items.STEPS, **permission_group.STEPS}
+
+# Outcomes: "yes" done (or shown), "no" refused and nothing changed, "hidden" the call
+# works but leaves the item out (a listing or export holding published items only).
+# "on": the item's state before the call: private (group members only) or published;
+# "group" for an action on the group itself. "publish" starts from an agreed item,
+# "unpublish" from a published one, "restore" from a deleted one.
+EXPECTED = """
+kind       action               on         admin  facilitator  member  observer  non_member  signed_out
+criterion  list                 private    yes    yes          yes     yes       hidden      no
+criterion  list                 published  yes    yes          yes     yes       yes         no
+criterion  read                 private    yes    yes          yes     yes       no          no
+criterion  read                 published  yes    yes          yes     yes       yes         no
+criterion  history              private    yes    yes          yes     yes       no          no
+criterion  history              published  yes    yes          yes     yes       yes         no
+criterion  read_comments        private    yes    yes          yes     yes       no          no
+criterion  read_comments        published  yes    yes          yes     yes       yes         no
+criterion  create               group      yes    yes          yes     no        no          no
+criterion  edit                 private    yes    yes          yes     no        no          no
+criterion  edit                 published  yes    yes          yes     no        no          no
+criterion  restore_revision     private    yes    yes          yes     no        no          no
+criterion  restore_revision     published  yes    yes          yes     no        no          no
+criterion  comment              private    yes    yes          yes     no        no          no
+criterion  comment              published  yes    yes          yes     no        no          no
+criterion  status               private    yes    yes          yes     no        no          no
+criterion  publish              private    yes    yes          no      no        no          no
+criterion  unpublish            published  yes    yes          no      no        no          no
+criterion  delete               private    yes    yes          no      no        no          no
+criterion  delete               published  yes    yes          no      no        no          no
+criterion  list_deleted         private    yes    yes          no      no        no          no
+criterion  list_deleted         published  yes    yes          no      no        no          no
+criterion  restore              private    yes    yes          no      no        no          no
+criterion  restore              published  yes    yes          no      no        no          no
+criterion  export_word          private    yes    yes          yes     yes       hidden      no
+criterion  export_word          published  yes    yes          yes     yes       yes         no
+criterion  export_sheet         private    yes    yes          yes     yes       hidden      no
+criterion  export_sheet         published  yes    yes          yes     yes       yes         no
+criterion  import               group      yes    yes          yes     no        no          no
+document   list                 private    yes    yes          yes     yes       hidden      no
+document   list                 published  yes    yes          yes     yes       yes         no
+document   read                 private    yes    yes          yes     yes       no          no
+document   read                 published  yes    yes          yes     yes       yes         no
+document   history              private    yes    yes          yes     yes       no          no
+document   history              published  yes    yes          yes     yes       yes         no
+document   read_comments        private    yes    yes          yes     yes       no          no
+document   read_comments        published  yes    yes          yes     yes       yes         no
+document   create               group      yes    yes          yes     no        no          no
+document   edit                 private    yes    yes          yes     no        no          no
+document   edit                 published  yes    yes          yes     no        no          no
+document   restore_revision     private    yes    yes          yes     no        no          no
+document   restore_revision     published  yes    yes          yes     no        no          no
+document   comment              private    yes    yes          yes     no        no          no
+document   comment              published  yes    yes          yes     no        no          no
+document   status               private    yes    yes          yes     no        no          no
+document   publish              private    yes    yes          no      no        no          no
+document   unpublish            published  yes    yes          no      no        no          no
+document   delete               private    yes    yes          no      no        no          no
+document   delete               published  yes    yes          no      no        no          no
+document   list_deleted         private    yes    yes          no      no        no          no
+document   list_deleted         published  yes    yes          no      no        no          no
+document   restore              private    yes    yes          no      no        no          no
+document   restore              published  yes    yes          no      no        no          no
+document   export_word          private    yes    yes          yes     yes       no          no
+document   export_word          published  yes    yes          yes     yes       yes         no
+dialogue   list                 private    yes    yes          yes     yes       hidden      no
+dialogue   list                 published  yes    yes          yes     yes       yes         no
+dialogue   create               group      yes    yes          yes     no        no          no
+dialogue   create_published     group      yes    yes          no      no        no          no
+dialogue   edit                 private    yes    yes          yes     no        no          no
+dialogue   edit                 published  yes    yes          yes     no        no          no
+dialogue   publish              private    yes    yes          no      no        no          no
+dialogue   unpublish            published  yes    yes          no      no        no          no
+dialogue   export_sheet         private    yes    yes          yes     yes       hidden      no
+dialogue   export_sheet         published  yes    yes          yes     yes       yes         no
+dialogue   export_word          private    yes    yes          yes     yes       hidden      no
+dialogue   export_word          published  yes    yes          yes     yes       yes         no
+co2        list                 private    yes    yes          yes     yes       no          no
+co2        read                 private    yes    yes          yes     yes       no          no
+co2        history              private    yes    yes          yes     yes       no          no
+co2        create               group      yes    yes          yes     no        no          no
+co2        edit                 private    yes    yes          yes     no        no          no
+co2        status               private    yes    yes          yes     no        no          no
+co2        delete               private    yes    yes          no      no        no          no
+co2        export_sheet         private    yes    yes          yes     yes       no          no
+group      invite               group      yes    yes          no      no        no          no
+group      change_role          group      yes    yes          no      no        no          no
+group      remove_user          group      yes    yes          no      no        no          no
+group      add_organisation     group      yes    yes          no      no        no          no
+group      remove_organisation  group      yes    yes          no      no        no          no
+group      activity             group      yes    yes          yes     yes       no          no
+group      edit_profile         group      yes    yes          no      no        no          no
+group      import_tenders       group      yes    yes          no      no        no          no
+group      link_tender          group      yes    yes          yes     no        no          no
+group      unlink_tender        group      yes    yes          yes     no        no          no
+group      export_tenders       group      yes    yes          yes     yes       no          no
+"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str
+    action: str
+    on: str
+    role: str
+    outcome: str
+    name: str
+
+
+def _cells(table: str) -> list[Cell]:
+    header, *lines = (line.split() for line in table.strip().splitlines())
+    assert header[3:] == list(ROLES)
+    states: dict[tuple[str, str], int] = {}
+    for kind, action, *_ in lines:
+        states[(kind, action)] = states.get((kind, action), 0) + 1
+    cells = []
+    for kind, action, on, *outcomes in lines:
+        assert len(outcomes) == len(ROLES) and set(outcomes) <= {"yes", "no", "hidden"}
+        suffix = f"-{on}" if states[(kind, action)] > 1 else ""
+        for role, outcome in zip(ROLES, outcomes, strict=True):
+            name = f"{role}-{action}-{kind}{suffix}"
+            cells.append(Cell(kind, action, on, role, outcome, name))
+    return cells
+
+
+CELLS = _cells(EXPECTED)
+
+
+@pytest.fixture(scope="module")
+def workspace() -> Iterator[Workspace]:
+    connection = db.connect(":memory:")
+    # Many tiny queries: one thread is faster for them (and kinder to a shared machine).
+    connection.execute("SET threads = 1")
+    yield make_workspace(connection, len(CELLS))
+    connection.close()
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=[cell.name for cell in CELLS])
+def test_cell(workspace: Workspace, cell: Cell) -> None:
+    step = STEPS[(cell.kind, cell.action)]
+    group_id = workspace.fresh_group()
+    target = step.prepare(workspace, group_id, cell.on)
+    actor = workspace.people[cell.role]
+    before = workspace.fingerprint()
+    if cell.outcome == "no":
+        refusal = NotSignedIn if cell.role == "signed_out" else PermissionDenied
+        with pytest.raises(PermissionDenied) as refused:
+            step.attempt(workspace, actor, group_id, target, False)
+        assert type(refused.value) is refusal
+        if refusal is NotSignedIn:
+            assert str(refused.value) == "Please sign in first."
+        else:
+            assert str(refused.value).startswith("You may not ")
+        assert workspace.changed_since(before) == set()
+    else:
+        changes = step.attempt(workspace, actor, group_id, target, cell.outcome == "yes")
+        assert workspace.changed_since(before) == changes
+
+
+def test_every_step_has_its_cells() -> None:
+    assert {(cell.kind, cell.action) for cell in CELLS} == set(STEPS)
+    assert not set(permission_items.STEPS) & set(permission_group.STEPS)
+    assert len(CELLS) == len({cell.name for cell in CELLS})
+
+
+# ---------------------------------------------------------------- the printed tables
+
+ROOT = Path(__file__).resolve().parents[1]
+COLUMNS = {
+    "list": Action.LIST,
+    "read": Action.READ,
+    "create": Action.CREATE,
+    "edit": Action.EDIT,
+    "comment": Action.COMMENT,
+    "status": Action.CHANGE_STATUS,
+    "publish": Action.PUBLISH,
+    "delete": Action.DELETE,
+    "export": Action.EXPORT,
+    "members": Action.MANAGE_MEMBERS,
+    "import tenders": Action.IMPORT,
+}
+ROWS = {
     "admin": Role.ADMIN,
     "facilitator": Role.FACILITATOR,
     "member": Role.MEMBER,
     "observer": Role.OBSERVER,
-    "outsider": Role.NON_MEMBER,
-    "signed_out": Role.SIGNED_OUT,
+    "non-member": Role.NON_MEMBER,
+    "signed out": Role.SIGNED_OUT,
 }
+# A printed value: (allowed on private items, allowed on published items).
+VALUES = {"all": (True, True), "yes": (True, True), "pub": (False, True), "no": (False, False)}
 
 
-def _actor(world, role):
-    return None if role == "signed_out" else getattr(world, role)
-
-
-def _publish(conn, world, crit):
-    for status in ("in_review", "agreed"):
-        versioned.change_status(conn, criteria.KIND, world.member, crit, status)
-    versioned.change_status(conn, criteria.KIND, world.facilitator, crit, "published")
-
-
-def _attempt(conn, world, actor, action, crit):
-    group = world.group_a
-    if action is Action.LIST:
-        listed = criteria.list_criteria(conn, actor, group)
-        assert crit in [c["id"] for c in listed] or not listed
-        if crit not in [c["id"] for c in listed]:
-            raise PermissionDenied("not listed")
-    elif action is Action.READ:
-        criteria.get_criterion(conn, actor, crit)
-    elif action is Action.CREATE:
-        criteria.create_criterion(conn, actor, group, **CRITERION)
-    elif action is Action.EDIT:
-        current = criteria.get_criterion(conn, world.admin, crit)["current_revision"]
-        criteria.save_criterion(conn, actor, crit, current, title=f"Edited {current}")
-    elif action is Action.COMMENT:
-        comments.add_comment(conn, actor, "criterion", crit, "A comment")
-    elif action is Action.CHANGE_STATUS:
-        item = criteria.get_criterion(conn, world.admin, crit)
-        target = "in_review" if item["status"] == "draft" else "agreed"
-        if item["status"] == "published":
-            raise AssertionError("use a private item")
-        versioned.change_status(conn, criteria.KIND, actor, crit, target)
-    elif action is Action.PUBLISH:
-        item = criteria.get_criterion(conn, world.admin, crit)
-        if item["status"] == "published":
-            versioned.change_status(conn, criteria.KIND, actor, crit, "agreed")
-        else:
-            for status in ("in_review", "agreed"):
-                versioned.change_status(conn, criteria.KIND, world.admin, crit, status)
-            versioned.change_status(conn, criteria.KIND, actor, crit, "published")
-    elif action is Action.DELETE:
-        versioned.soft_delete(conn, criteria.KIND, actor, crit)
-    elif action is Action.EXPORT:
-        # Export reads the same way a listing does: the criterion must be readable.
-        criteria.get_criterion(conn, actor, crit)
-    elif action is Action.MANAGE_MEMBERS:
-        groups.add_user_to_group(conn, actor, group, world.outsider.id, "observer")
-    elif action is Action.IMPORT:
-        with conn.cursor() as cur:
-            auth.require(cur, actor, Action.IMPORT, group)
-
-
-@pytest.mark.parametrize("published", [False, True], ids=["private", "published"])
-@pytest.mark.parametrize("action", list(Action), ids=[a.value for a in Action])
-@pytest.mark.parametrize("role", ROLES)
-def test_matrix(conn, world, role, action, published) -> None:
-    crit = make_criterion(conn, world.member, world.group_a)
-    if published:
-        _publish(conn, world, crit)
-    if action is Action.CHANGE_STATUS and published:
-        pytest.skip("status steps of a published item are the publish action")
-    expected = auth.allowed(ROLE_OF[role], action, published=published)
-    actor = _actor(world, role)
-    if expected:
-        _attempt(conn, world, actor, action, crit)
-    else:
-        with pytest.raises((PermissionDenied, NotSignedIn)) as refused:
-            _attempt(conn, world, actor, action, crit)
-        assert str(refused.value)
-
-
-def test_matrix_table_in_docstring_matches_code() -> None:
-    expected_member = {
-        Action.LIST,
-        Action.READ,
-        Action.CREATE,
-        Action.EDIT,
-        Action.COMMENT,
-        Action.CHANGE_STATUS,
-        Action.EXPORT,
+def _matrix(header: list[str], rows: list[list[str]]) -> dict[tuple[Role, Action], tuple]:
+    assert header[0] == "role" and set(header[1:]) == set(COLUMNS), header
+    assert [row[0] for row in rows] == list(ROWS)
+    return {
+        (ROWS[row[0]], COLUMNS[column]): VALUES[value]
+        for row in rows
+        for column, value in zip(header[1:], row[1:], strict=True)
     }
-    assert auth.PRIVATE[Role.MEMBER] == expected_member
-    assert auth.PRIVATE[Role.OBSERVER] == {Action.LIST, Action.READ, Action.EXPORT}
-    assert auth.PUBLISHED[Role.NON_MEMBER] == {Action.LIST, Action.READ, Action.EXPORT}
-    assert auth.PRIVATE[Role.NON_MEMBER] == frozenset()
-    assert auth.PRIVATE[Role.FACILITATOR] == frozenset(Action)
 
 
-def test_non_member_never_sees_private_drafts(conn, world) -> None:
-    crit = make_criterion(conn, world.member, world.group_a)
-    doc = documents.create_document(
-        conn,
-        world.member,
-        world.group_a,
-        "specification",
-        title="Draft spec",
-        body="x",
-        language="nl",
-    )
-    assert criteria.list_criteria(conn, world.outsider, world.group_a) == []
-    assert documents.list_documents(conn, world.outsider, world.group_a) == []
-    with pytest.raises(PermissionDenied, match="may not read"):
-        criteria.get_criterion(conn, world.outsider, crit)
-    with pytest.raises(PermissionDenied):
-        documents.get_document(conn, world.outsider, doc)
-    with pytest.raises(PermissionDenied):
-        versioned.history(conn, documents.KIND, world.outsider, doc)
-    with pytest.raises(PermissionDenied):
-        comments.list_comments(conn, world.outsider, "document", doc)
+def _code_matrix() -> dict[tuple[Role, Action], tuple]:
+    return {
+        (role, action): (
+            auth.allowed(role, action),
+            auth.allowed(role, action, published=True),
+        )
+        for role in Role
+        for action in Action
+    }
+
+
+def readme_table() -> tuple[list[str], list[list[str]]]:
+    """The Markdown table under the README's "Who may do what" heading."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Who may do what")[1]
+    lines = [line for line in section.split("\n## ")[0].splitlines() if line.startswith("|")]
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    assert set("".join(cells[1])) <= {"-"}, "the second line is the header rule"
+    return cells[0], cells[2:]
+
+
+def docstring_table() -> tuple[list[str], list[list[str]]]:
+    """The reStructuredText simple table in ``auth``'s docstring (columns by the rules)."""
+    lines = (auth.__doc__ or "").splitlines()
+    rules = [i for i, line in enumerate(lines) if re.fullmatch(r"=+( +=+)+", line)]
+    assert len(rules) == 3, "a header rule, the rule below the header, the closing rule"
+    spans = [match.span() for match in re.finditer("=+", lines[rules[0]])]
+
+    def split(line: str) -> list[str]:
+        return [line[start:end].strip() for start, end in spans[:-1]] + [
+            line[spans[-1][0] :].strip()
+        ]
+
+    header = split(lines[rules[0] + 1])
+    return header, [split(line) for line in lines[rules[1] + 1 : rules[2]]]
+
+
+@pytest.mark.parametrize("printed", [readme_table, docstring_table], ids=["readme", "docstring"])
+def test_printed_table_matches_the_code(printed) -> None:
+    assert _matrix(*printed()) == _code_matrix()
+
+
+@pytest.mark.parametrize("role", ["non_member", "signed_out"])
+def test_a_step_that_does_not_exist_is_refused_without_naming_the_status(
+    workspace: Workspace, role: str
+) -> None:
+    """Asking for draft → published is refused for permission before the step is checked.
+
+    Checking the step first answered "A criterion that is draft can move to: In review."
+    to people who may not even read the private criterion. (Readers of the group are
+    still told which steps exist: tests/test_versioned.py.)
+    """
+    group_id = workspace.fresh_group()
+    criterion = STEPS[("criterion", "status")].prepare(workspace, group_id, "private")
+    before = workspace.fingerprint()
+    with pytest.raises(PermissionDenied) as refused:
+        versioned.change_status(
+            workspace.conn, criteria.KIND, workspace.people[role], criterion, "published"
+        )
+    assert "draft" not in str(refused.value)
+    assert workspace.changed_since(before) == set()
+
+
+@pytest.mark.parametrize("role", ["observer", "non_member", "signed_out"])
+def test_restoring_a_revision_that_does_not_exist_is_refused_for_permission(
+    workspace: Workspace, role: str
+) -> None:
+    """Only editors learn which revisions exist ("Criterion 7 has no revision 9.")."""
+    group_id = workspace.fresh_group()
+    criterion = STEPS[("criterion", "edit")].prepare(workspace, group_id, "private")
+    before = workspace.fingerprint()
+    with pytest.raises(PermissionDenied) as refused:
+        versioned.restore_revision(
+            workspace.conn, criteria.KIND, workspace.people[role], criterion, 9, 1
+        )
+    assert "revision" not in str(refused.value)
+    assert workspace.changed_since(before) == set()
