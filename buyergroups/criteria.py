@@ -8,15 +8,15 @@ from buyergroups import activity, db, versioned
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require
 from buyergroups.domain import (
-    LANGUAGES,
     AmbitionLevel,
     CriterionType,
     Theme,
     normalise_cpvs,
+    normalise_language,
     optional_text,
     require_text,
 )
-from buyergroups.errors import ValidationError, msg
+from buyergroups.errors import Message, ValidationError, msg
 
 _FIELDS = (
     "criterion_type",
@@ -54,11 +54,7 @@ def _weight(raw: Any, criterion_type: str) -> float | None:
 def validate(content: dict[str, Any]) -> dict[str, Any]:
     """A criterion's editable content checked and normalised."""
     criterion_type = CriterionType.parse(content.get("criterion_type", ""), "criterion_type").value
-    language = (content.get("language") or "en").strip().lower()
-    if language not in LANGUAGES:
-        raise ValidationError(
-            msg("Language {language} is not supported.", language=repr(language)), field="language"
-        )
+    language = normalise_language(content.get("language") or "en")
     return {
         "title": require_text(content.get("title"), "title"),
         "body": require_text(content.get("body"), "body", max_length=20_000),
@@ -135,7 +131,7 @@ def award_weight_total(criteria: list[dict[str, Any]]) -> float:
     )
 
 
-def weight_warning(criteria: list[dict[str, Any]]) -> str | None:
+def weight_warning(criteria: list[dict[str, Any]]) -> Message | None:
     """A message when a set's award-criterion weights do not add up to 100%, else None."""
     awards = [c for c in criteria if c["criterion_type"] == CriterionType.AWARD_CRITERION]
     if not awards:
@@ -143,7 +139,7 @@ def weight_warning(criteria: list[dict[str, Any]]) -> str | None:
     total = award_weight_total(awards)
     if abs(total - 100) < 1e-9:
         return None
-    return f"The award criteria's weights add up to {total:g}%, not 100%."
+    return msg("The award criteria's weights add up to {total:g}%, not 100%.", total=total)
 
 
 def reuse(conn: db.Connection, actor: User, criterion_id: int, target_group_id: int) -> int:

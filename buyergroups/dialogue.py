@@ -8,7 +8,13 @@ from typing import Any
 from buyergroups import activity, db
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, allowed, require, role_of
-from buyergroups.domain import LANGUAGES, DialogueKind, Visibility, optional_text, require_text
+from buyergroups.domain import (
+    DialogueKind,
+    Visibility,
+    normalise_language,
+    optional_text,
+    require_text,
+)
 from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
 
 _FIELDS = (
@@ -37,11 +43,7 @@ def validate(fields: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(
             msg("Give the date the event was (or will be) held."), field="held_on"
         )
-    language = (fields.get("language") or "en").lower()
-    if language not in LANGUAGES:
-        raise ValidationError(
-            msg("Language {language} is not supported.", language=repr(language)), field="language"
-        )
+    language = normalise_language(fields.get("language") or "en")
     participants = [p.strip() for p in fields.get("participants") or [] if p and p.strip()]
     return {
         "kind": DialogueKind.parse(fields.get("kind", ""), "kind").value,

@@ -8,11 +8,11 @@ from buyergroups import activity, db, versioned
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require
 from buyergroups.domain import (
-    LANGUAGES,
     MAX_TEXT,
     DocumentKind,
     Theme,
     normalise_cpvs,
+    normalise_language,
     optional_text,
     require_text,
 )
@@ -21,16 +21,7 @@ from buyergroups.errors import ValidationError, msg
 
 def validate(content: dict[str, Any]) -> dict[str, Any]:
     """A document's editable content checked and normalised."""
-    language = (content.get("language") or "").strip().lower()
-    if language not in LANGUAGES:
-        raise ValidationError(
-            msg(
-                "Language {language} is not supported; use one of {languages}.",
-                language=repr(language),
-                languages=", ".join(LANGUAGES),
-            ),
-            field="language",
-        )
+    language = normalise_language(content.get("language"))
     return {
         "title": require_text(content.get("title"), "title"),
         "body": optional_text(content.get("body"), "body", max_length=MAX_TEXT),

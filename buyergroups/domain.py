@@ -1,7 +1,9 @@
-"""The workspace's vocabulary: enums with English labels and Dutch terms.
+"""The workspace's vocabulary: enums with English labels.
 
 Values are stored in the database as the enum's ``value`` (a stable code);
-``label`` is for people. Validation of free values lives here too.
+``label`` is for people (the Dutch terms live in :mod:`buyergroups.i18n.nl`,
+read through :func:`buyergroups.i18n.enum_label`). Validation of free values
+lives here too.
 """
 
 from __future__ import annotations
@@ -12,26 +14,25 @@ from enum import StrEnum
 
 
 class LabelledEnum(StrEnum):
-    """A str enum whose members carry an English label and a Dutch term."""
+    """A str enum whose members carry an English label."""
 
     label: str
-    label_nl: str
 
-    def __new__(cls, value: str, label: str = "", label_nl: str = "") -> LabelledEnum:
+    def __new__(cls, value: str, label: str = "") -> LabelledEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label or value.replace("_", " ")
-        member.label_nl = label_nl or member.label
         return member
 
     @classmethod
     def parse(cls, raw: str, field: str | None = None) -> LabelledEnum:
-        """The member for a stored code or label; a clear error otherwise."""
+        """The member for a stored code or its label in any interface language; an error else."""
+        from buyergroups import i18n
         from buyergroups.errors import ValidationError, msg
 
-        text = (raw or "").strip()
+        text = (raw or "").strip().lower()
         for member in cls:
-            if text.lower() in (member.value, member.label.lower(), member.label_nl.lower()):
+            if text == member.value or text in i18n.enum_labels(member):
                 return member
         allowed = ", ".join(member.value for member in cls)
         raise ValidationError(
@@ -48,48 +49,35 @@ class LabelledEnum(StrEnum):
 class Theme(LabelledEnum):
     """The six MVI themes of Dutch sustainable procurement policy."""
 
-    ENVIRONMENT_BIODIVERSITY = (
-        "environment_biodiversity",
-        "Environment & biodiversity",
-        "Milieu en biodiversiteit",
-    )
-    CLIMATE = ("climate", "Climate", "Klimaat")
-    CIRCULAR = ("circular", "Circular (incl. biobased)", "Circulair")
+    ENVIRONMENT_BIODIVERSITY = ("environment_biodiversity", "Environment & biodiversity")
+    CLIMATE = ("climate", "Climate")
+    CIRCULAR = ("circular", "Circular (incl. biobased)")
     INTERNATIONAL_SOCIAL_CONDITIONS = (
         "international_social_conditions",
         "International social conditions",
-        "Internationale sociale voorwaarden",
     )
-    DIVERSITY_INCLUSION = (
-        "diversity_inclusion",
-        "Diversity & inclusion",
-        "Diversiteit en inclusie",
-    )
-    SOCIAL_RETURN = ("social_return", "Social return", "Social return")
+    DIVERSITY_INCLUSION = ("diversity_inclusion", "Diversity & inclusion")
+    SOCIAL_RETURN = ("social_return", "Social return")
 
 
 class AmbitionLevel(LabelledEnum):
-    BASIS = ("basis", "Basis", "Basis")
-    SIGNIFICANT = ("significant", "Significant", "Significant")
-    AMBITIOUS = ("ambitious", "Ambitious", "Ambitieus")
+    BASIS = ("basis", "Basis")
+    SIGNIFICANT = ("significant", "Significant")
+    AMBITIOUS = ("ambitious", "Ambitious")
 
 
 class CriterionType(LabelledEnum):
-    SELECTION = ("selection", "Selection criterion", "Geschiktheidseis")
-    TECHNICAL_SPECIFICATION = (
-        "technical_specification",
-        "Technical specification",
-        "Eis (technische specificatie)",
-    )
-    AWARD_CRITERION = ("award_criterion", "Award criterion", "Gunningscriterium")
-    CONTRACT_CLAUSE = ("contract_clause", "Contract performance clause", "Contractbepaling")
+    SELECTION = ("selection", "Selection criterion")
+    TECHNICAL_SPECIFICATION = ("technical_specification", "Technical specification")
+    AWARD_CRITERION = ("award_criterion", "Award criterion")
+    CONTRACT_CLAUSE = ("contract_clause", "Contract performance clause")
 
 
 class Status(LabelledEnum):
-    DRAFT = ("draft", "Draft", "Concept")
-    IN_REVIEW = ("in_review", "In review", "In review")
-    AGREED = ("agreed", "Agreed", "Vastgesteld")
-    PUBLISHED = ("published", "Published", "Gepubliceerd")
+    DRAFT = ("draft", "Draft")
+    IN_REVIEW = ("in_review", "In review")
+    AGREED = ("agreed", "Agreed")
+    PUBLISHED = ("published", "Published")
 
 
 # Forward along the flow, or one step back to rework.
@@ -102,92 +90,86 @@ STATUS_TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 
 
 class Visibility(LabelledEnum):
-    GROUP = ("group", "Group members only", "Alleen groepsleden")
-    PUBLISHED = ("published", "Everyone signed in", "Iedereen die is ingelogd")
+    GROUP = ("group", "Group members only")
+    PUBLISHED = ("published", "Everyone signed in")
 
 
 class DocumentKind(LabelledEnum):
-    MARKET_VISION = ("market_vision", "Market vision", "Marktvisie")
-    SPECIFICATION = ("specification", "Specification", "Specificatie")
-    DIALOGUE_NOTE = ("dialogue_note", "Market-dialogue note", "Verslag marktdialoog")
-    JOINT_STATEMENT = ("joint_statement", "Joint statement of demand", "Gezamenlijke uitvraag")
+    MARKET_VISION = ("market_vision", "Market vision")
+    SPECIFICATION = ("specification", "Specification")
+    DIALOGUE_NOTE = ("dialogue_note", "Market-dialogue note")
+    JOINT_STATEMENT = ("joint_statement", "Joint statement of demand")
 
 
 class OrganisationKind(LabelledEnum):
-    MUNICIPALITY = ("municipality", "Municipality", "Gemeente")
-    PROVINCE = ("province", "Province / region", "Provincie")
-    WATER_AUTHORITY = ("water_authority", "Water authority", "Waterschap")
-    MINISTRY = ("ministry", "Ministry", "Ministerie")
-    AGENCY = ("agency", "Government agency", "Uitvoeringsorganisatie")
-    COMPANY = ("company", "Company", "Bedrijf")
-    KNOWLEDGE_INSTITUTE = ("knowledge_institute", "Knowledge institute", "Kennisinstelling")
-    OTHER = ("other", "Other", "Overig")
+    MUNICIPALITY = ("municipality", "Municipality")
+    PROVINCE = ("province", "Province / region")
+    WATER_AUTHORITY = ("water_authority", "Water authority")
+    MINISTRY = ("ministry", "Ministry")
+    AGENCY = ("agency", "Government agency")
+    COMPANY = ("company", "Company")
+    KNOWLEDGE_INSTITUTE = ("knowledge_institute", "Knowledge institute")
+    OTHER = ("other", "Other")
 
 
 class Sector(LabelledEnum):
-    CIVIL_WORKS = ("civil_works", "Civil works", "GWW")
-    CONSTRUCTION = ("construction", "Construction", "Bouw")
-    MOBILITY = ("mobility", "Mobility", "Mobiliteit")
-    ICT = ("ict", "ICT", "ICT")
-    TEXTILES = ("textiles", "Textiles", "Textiel")
-    PLASTICS = ("plastics", "Plastics", "Kunststoffen")
-    CATERING = ("catering", "Catering", "Catering")
-    ENERGY = ("energy", "Energy", "Energie")
-    FURNITURE = ("furniture", "Furniture", "Meubilair")
-    OTHER = ("other", "Other", "Overig")
+    CIVIL_WORKS = ("civil_works", "Civil works")
+    CONSTRUCTION = ("construction", "Construction")
+    MOBILITY = ("mobility", "Mobility")
+    ICT = ("ict", "ICT")
+    TEXTILES = ("textiles", "Textiles")
+    PLASTICS = ("plastics", "Plastics")
+    CATERING = ("catering", "Catering")
+    ENERGY = ("energy", "Energy")
+    FURNITURE = ("furniture", "Furniture")
+    OTHER = ("other", "Other")
 
 
 class Programme(LabelledEnum):
-    NATIONAL_BUYER_GROUP = ("national_buyer_group", "National Buyer Group", "Buyer Group (NL)")
-    CIRCULAR_FAIR_ICT = (
-        "circular_fair_ict_pact",
-        "Circular and Fair ICT Pact",
-        "Circular and Fair ICT Pact",
-    )
-    BIG_BUYERS = ("big_buyers", "Big Buyers", "Big Buyers")
-    OTHER = ("other", "Other", "Overig")
+    NATIONAL_BUYER_GROUP = ("national_buyer_group", "National Buyer Group")
+    CIRCULAR_FAIR_ICT = ("circular_fair_ict_pact", "Circular and Fair ICT Pact")
+    BIG_BUYERS = ("big_buyers", "Big Buyers")
+    OTHER = ("other", "Other")
 
 
 class Phase(LabelledEnum):
-    FORMING = ("forming", "Forming", "Vorming")
-    MARKET_VISION = ("market_vision", "Market vision", "Marktvisie")
-    MARKET_DIALOGUE = ("market_dialogue", "Market dialogue", "Marktdialoog")
-    SPECIFICATIONS = ("specifications_criteria", "Specifications & criteria", "Eisen en criteria")
-    TENDERING = ("tendering", "Tendering", "Aanbesteden")
-    CONTRACT = ("contract_monitoring", "Contract & monitoring", "Contract en monitoring")
+    FORMING = ("forming", "Forming")
+    MARKET_VISION = ("market_vision", "Market vision")
+    MARKET_DIALOGUE = ("market_dialogue", "Market dialogue")
+    SPECIFICATIONS = ("specifications_criteria", "Specifications & criteria")
+    TENDERING = ("tendering", "Tendering")
+    CONTRACT = ("contract_monitoring", "Contract & monitoring")
 
 
 class OrganisationRole(LabelledEnum):
     """An organisation's role in a group's work."""
 
-    LEAD = ("lead", "Lead", "Trekker")
-    FRONT_RUNNER = ("front_runner", "Front runner", "Koploper")
-    FOLLOWER = ("follower", "Follower", "Volger")
-    OBSERVER = ("observer", "Observer", "Waarnemer")
-    SUPPLIER_EXPERT = ("supplier_expert", "Supplier / expert", "Leverancier / expert")
+    LEAD = ("lead", "Lead")
+    FRONT_RUNNER = ("front_runner", "Front runner")
+    FOLLOWER = ("follower", "Follower")
+    OBSERVER = ("observer", "Observer")
+    SUPPLIER_EXPERT = ("supplier_expert", "Supplier / expert")
 
 
 class GroupRole(LabelledEnum):
     """A user's access role in a group's workspace."""
 
-    FACILITATOR = ("facilitator", "Facilitator", "Facilitator")
-    MEMBER = ("member", "Member", "Lid")
-    OBSERVER = ("observer", "Observer (read only)", "Waarnemer (alleen lezen)")
+    FACILITATOR = ("facilitator", "Facilitator")
+    MEMBER = ("member", "Member")
+    OBSERVER = ("observer", "Observer (read only)")
 
 
 class DialogueKind(LabelledEnum):
-    RFI = ("rfi", "Request for information", "Request for information")
-    MARKET_CONSULTATION = ("market_consultation", "Market consultation", "Marktconsultatie")
-    INFORMATION_MEETING = (
-        "information_meeting",
-        "Plenary information meeting",
-        "Informatiebijeenkomst",
-    )
-    SUPPLIER_DAY = ("supplier_day", "Supplier day", "Leveranciersdag")
-    ONE_TO_ONE = ("one_to_one", "One-to-one meeting", "Een-op-eengesprek")
-    PITCH_SBIR = ("pitch_sbir", "Pitch / SBIR", "Pitch / SBIR")
+    RFI = ("rfi", "Request for information")
+    MARKET_CONSULTATION = ("market_consultation", "Market consultation")
+    INFORMATION_MEETING = ("information_meeting", "Plenary information meeting")
+    SUPPLIER_DAY = ("supplier_day", "Supplier day")
+    ONE_TO_ONE = ("one_to_one", "One-to-one meeting")
+    PITCH_SBIR = ("pitch_sbir", "Pitch / SBIR")
 
 
+# The languages content (documents, criteria, dialogue events) can be written in, by ISO 639-1
+# code, named in their own language. The interface speaks fewer: buyergroups.i18n.LANGUAGES.
 LANGUAGES = {
     "nl": "Nederlands",
     "en": "English",
@@ -285,6 +267,23 @@ def normalise_country(raw: str) -> str:
                 value=repr(raw),
             ),
             field="country",
+        )
+    return code
+
+
+def normalise_language(raw: str | None, field: str = "language") -> str:
+    """The ISO 639-1 code of a content language ('nl', 'en', ...); a ValidationError otherwise."""
+    from buyergroups.errors import ValidationError, msg
+
+    code = (raw or "").strip().lower()
+    if code not in LANGUAGES:
+        raise ValidationError(
+            msg(
+                "Language {language} is not supported; use one of {languages}.",
+                language=repr(code),
+                languages=", ".join(LANGUAGES),
+            ),
+            field=field,
         )
     return code
 

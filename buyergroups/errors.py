@@ -21,12 +21,36 @@ and values, so the interface can show them in the reader's language (the
 Dutch templates live in :mod:`buyergroups.i18n.nl`)::
 
     raise ValidationError(msg("There is no buyer group {group_id}.", group_id=7))
+
+A value may be an enum member of the vocabulary: it is written as its label
+(in the reader's language), and ``{status:lower}`` writes it in lower case
+inside a sentence.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
+from enum import Enum
 from typing import Any
+
+
+class LabelFormatter(string.Formatter):
+    """``str.format`` that writes enum members as their label and knows the ``lower`` spec."""
+
+    def label(self, member: Enum) -> str:
+        """The text of an enum member (English here; :mod:`buyergroups.i18n` translates)."""
+        return str(getattr(member, "label", member.value))
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, Enum):
+            value = self.label(value)
+        if format_spec == "lower":
+            return str(value).lower()
+        return super().format_field(value, format_spec)
+
+
+ENGLISH = LabelFormatter()
 
 
 class Message(str):
@@ -36,7 +60,7 @@ class Message(str):
     values: dict[str, Any]
 
     def __new__(cls, template: str, values: dict[str, Any]) -> Message:
-        made = super().__new__(cls, template.format(**values) if values else template)
+        made = super().__new__(cls, ENGLISH.format(template, **values) if values else template)
         made.template = template
         made.values = values
         return made
@@ -50,11 +74,13 @@ def msg(template: str, /, **values: Any) -> Message:
     return Message(template, values)
 
 
-def msg_list(items: Iterable[Message], /, template: str = "{first}, {second}") -> Message:
-    """The messages as one translatable list: 'body, weight' (``template`` joins two at a time).
+def msg_list(items: Iterable[Any], /, template: str = "{first}, {second}") -> Any:
+    """The items as one translatable list: 'body, weight' (``template`` joins two at a time).
 
-    Folded pairwise, so each language has one template per separator
-    (``"{first}, {second}"``, ``"{first} or {second}"``, ...); needs at least one item.
+    Items are messages or enum members of the vocabulary (``[Status.AGREED, Status.DRAFT]``
+    reads 'Agreed, Draft', in Dutch 'Vastgesteld, Concept'). Folded pairwise, so each
+    language has one template per separator (``"{first}, {second}"``,
+    ``"{first} or {second}"``, ...); needs at least one item, and one item is returned as is.
     """
     first, *others = items
     listed = first

@@ -344,10 +344,10 @@ def change_status(
         if target not in STATUS_TRANSITIONS[current]:
             raise ValidationError(
                 msg(
-                    "A {kind} that is {status} can move to: {allowed}.",
+                    "A {kind} that is {status:lower} can move to: {allowed}.",
                     kind=msg(kind.name),
-                    status=msg(current.label.lower()),
-                    allowed=msg_list(msg(s.label) for s in STATUS_TRANSITIONS[current]),
+                    status=current,
+                    allowed=msg_list(STATUS_TRANSITIONS[current]),
                 ),
                 field="status",
             )

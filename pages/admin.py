@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from buyergroups import audit, db, groups
+from buyergroups import audit, db, groups, i18n
 from buyergroups.accounts import manage, signin
 from buyergroups.accounts.users import User, language_name
 from buyergroups.errors import BuyerGroupsError
@@ -58,7 +58,7 @@ def render_create_user(conn: db.Connection, admin: User) -> None:
             key="admin_new_org",
         )
         language = st.selectbox(
-            t("Language"), ["en", "nl"], format_func=language_name, key="admin_new_language"
+            t("Language"), list(i18n.LANGUAGES), format_func=language_name, key="admin_new_language"
         )
         is_admin = st.checkbox(t("Platform admin"), key="admin_new_is_admin")
         submitted = st.form_submit_button(t("Create user"), key="admin_new_submit")

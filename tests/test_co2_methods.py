@@ -13,6 +13,7 @@ from buyergroups.co2.methods import (
     households,
 )
 from buyergroups.errors import ValidationError
+from buyergroups.i18n import translate_message
 
 EXCAVATORS = {
     # A 20-t diesel excavator: ~15 l diesel/h × ~3.2 kg CO2e/l ≈ 48 kg CO2e per machine hour
@@ -99,7 +100,12 @@ def test_external_calculation_names_its_document() -> None:
     # 3,400 − 2,150 = 1,250; low 3,400 − 2,400 = 1,000; high 3,400 − 2,000 = 1,400
     assert (result.low_t, result.expected_t, result.high_t) == (1000.0, 1250.0, 1400.0)
     assert stored["document"] == "DuboCalc report v2"
-    assert "from DuboCalc report v2" in result.formula
+    assert (result.formula, translate_message(result.formula, "nl")) == (
+        "3,400.000 t CO2e baseline − 2,150.000 t CO2e expected = 1,250.000 t CO2e"
+        " (from DuboCalc report v2)",
+        "3.400,000 t CO2e referentie − 2.150,000 t CO2e verwacht = 1.250,000 t CO2e"
+        " (uit DuboCalc report v2)",
+    )
 
 
 def test_a_new_intensity_above_the_reference_gives_a_negative_reduction() -> None:
@@ -225,9 +231,17 @@ def test_status_moves_one_step_forward_or_back(current: str, target: str, allowe
         assert caught.value.field == "status"
 
 
-def test_status_error_says_what_is_possible() -> None:
+def test_status_error_says_what_is_possible_in_both_languages() -> None:
     with pytest.raises(ValidationError) as caught:
         check_transition("expected", "realised")
     assert str(caught.value) == (
         "An estimate that is expected can move to contracted, not to realised."
+    )
+    with pytest.raises(ValidationError) as caught:
+        check_transition("contracted", "contracted")
+    message = caught.value.args[0]
+    assert (translate_message(message, "en"), translate_message(message, "nl")) == (
+        "An estimate that is contracted can move to realised or expected, not to contracted.",
+        "Een schatting met de status gecontracteerd kan naar gerealiseerd of verwacht,"
+        " niet naar gecontracteerd.",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from buyergroups.co2.methods import Co2Status
 from buyergroups.errors import msg, msg_list
 from buyergroups.i18n import translate_message
 
@@ -12,10 +13,10 @@ def test_a_list_reads_in_both_languages() -> None:
         "title, body, weight",
         "titel, tekst, weging",
     )
-    statuses = msg_list([msg("expected"), msg("realised")], "{first} or {second}")
+    statuses = msg_list([Co2Status.EXPECTED, Co2Status.REALISED], "{first} or {second}")
     assert (str(statuses), translate_message(statuses, "nl")) == (
-        "expected or realised",
-        "verwacht of gerealiseerd",
+        "Expected or Realised",
+        "Verwacht of Gerealiseerd",
     )
 
 

@@ -192,6 +192,9 @@ def test_source_credit_names_the_source_only_to_who_may_read_it(conn, world) -> 
         io.BytesIO(group_sheets.criteria_xlsx(conn, world.outsider, world.group_b))
     )
     assert sheet.active["N2"].value == "Reused from a criterion of group Group A."
+    dutch = replace(world.outsider, language="nl")
+    dutch_blocks = _criteria_blocks(word.criteria_docx(conn, dutch, world.group_b))
+    assert dutch_blocks[0][1][-1] == "Hergebruikt uit een criterium van groep Group A."
 
 
 def test_dialogue_export_keeps_private_events_from_non_members(conn, world) -> None:
@@ -360,6 +363,24 @@ def test_word_exports_follow_the_readers_language(demo_conn) -> None:
     ]
     takeaways = [p.text for p in summary.paragraphs if p.style.name == "List Bullet"]
     assert takeaways[0].startswith("8 februari 2024, Marktconsultatie conceptcriteria: ")
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("en", "The award criteria's weights add up to 87.5%, not 100%."),
+        ("nl", "De wegingen van de gunningscriteria tellen op tot 87,5%, niet tot 100%."),
+    ],
+)
+def test_the_weight_warning_of_a_criteria_set_is_in_the_readers_language(
+    conn, world, language: str, warning: str
+) -> None:
+    make_criterion(conn, world.member, world.group_a, weight=60, title="Price")
+    make_criterion(conn, world.member, world.group_a, weight=27.5)
+    reader = replace(world.member, language=language)
+    document = docx.Document(io.BytesIO(word.criteria_docx(conn, reader, world.group_a)))
+    bold = [p.text for p in document.paragraphs if p.runs and all(r.bold for r in p.runs)]
+    assert bold == [warning]
 
 
 def test_one_page_summary_for_a_non_member_counts_published_only(demo_conn) -> None:

@@ -3,56 +3,52 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import pickle
+import pkgutil
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import buyergroups
+from buyergroups.co2.methods import Co2Status
 from buyergroups.demo import load_dataset
-from buyergroups.domain import Status, Theme
-from buyergroups.errors import ValidationError, msg
+from buyergroups.domain import LANGUAGES as CONTENT_LANGUAGES
+from buyergroups.domain import (
+    GroupRole,
+    LabelledEnum,
+    OrganisationRole,
+    Sector,
+    Status,
+    Theme,
+    normalise_language,
+)
+from buyergroups.errors import BuyerGroupsError, ValidationError, msg, msg_list
 from buyergroups.i18n import (
     CATALOGUE,
+    LANGUAGES,
     country_name,
     enum_label,
+    interface_language,
     number,
     placeholders,
     translate,
     translate_message,
 )
-from buyergroups.i18n.nl import INTERFACE
+from buyergroups.i18n.nl import ENUM_LABELS
 from tests.ui_support import APP, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
-TRANSLATED_FILES = [
-    "streamlit_app.py",
-    "pages/home.py",
-    "pages/workspace.py",
-    "pages/find_similar.py",
-    "pages/tenders.py",
-    "pages/import_tenders.py",
-    "pages/co2.py",
-    "pages/admin.py",
-    "ui/group_profile.py",
-    "ui/auth_gate.py",
-    "ui/item_panel.py",
-    "ui/documents_tab.py",
-    "ui/criteria_tab.py",
-    "ui/dialogue_tab.py",
-    "ui/members_tab.py",
-    "ui/co2_tab.py",
-    "ui/co2_form.py",
-    "ui/exports_panel.py",
-    "ui/similar_panel.py",
-    "ui/search_resources.py",
-    "pages/network.py",
-    "pages/monitoring.py",
-    "ui/network_view.py",
-    "buyergroups/exports/word.py",
-    "ui/import_summary.py",
-]
+# What people see: the entry file, every page and ui module (found by glob, so a new file
+# cannot escape the checks), and the package modules that write shown text themselves.
+INTERFACE_FILES = sorted(
+    str(path.relative_to(ROOT))
+    for path in [ROOT / "streamlit_app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]
+)
+PACKAGE_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "buyergroups").rglob("*.py"))
+NL_SOURCE = ROOT / "buyergroups" / "i18n" / "nl.py"
 MARKERS = {"t", "N_"}
 # Streamlit calls whose first argument is shown to people as a label or message.
 SHOWN = {
@@ -130,42 +126,138 @@ def _bare_labels(tree: ast.Module) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", TRANSLATED_FILES)
+def test_the_scans_find_the_files_and_their_texts() -> None:
+    assert {"streamlit_app.py", "pages/admin.py", "ui/search_resources.py", "ui/labels.py"} <= set(
+        INTERFACE_FILES
+    )
+    assert "buyergroups/exports/word.py" in PACKAGE_FILES
+    assert "Sign out" in _marked_texts(_tree("ui/auth_gate.py"))
+    assert "Criteria set: {name}" in _marked_texts(_tree("buyergroups/exports/word.py"))
+
+
+@pytest.mark.parametrize("path", INTERFACE_FILES + PACKAGE_FILES)
 def test_every_marked_text_has_a_dutch_entry(path: str) -> None:
-    texts = _marked_texts(_tree(path))
-    assert texts, f"{path} shows no text through t()"
-    assert [text for text in texts if text not in INTERFACE] == []
+    assert [text for text in _marked_texts(_tree(path)) if text not in CATALOGUE["nl"]] == []
 
 
-@pytest.mark.parametrize("path", TRANSLATED_FILES)
+@pytest.mark.parametrize("path", INTERFACE_FILES)
 def test_no_label_bypasses_the_catalogue(path: str) -> None:
     assert _bare_labels(_tree(path)) == []
 
 
-def _message_templates() -> list[tuple[str, str]]:
-    """(file, template) of every ``msg("...")`` in the package."""
-    found = []
-    for path in sorted((ROOT / "buyergroups").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        found += [
-            (str(path.relative_to(ROOT)), node.args[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "msg"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ]
+def _calls(path: str, name: str) -> list[ast.Call]:
+    """Calls of ``name(...)`` or ``something.name(...)`` in one file."""
+    return [
+        node
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == name)
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == name)
+        )
+    ]
+
+
+def _constants(node: ast.expr) -> list[str]:
+    """The text of a string literal, or of both literals of ``"a" if ... else "b"``."""
+    if isinstance(node, ast.IfExp):
+        return _constants(node.body) + _constants(node.orelse)
+    return [node.value] if isinstance(node, ast.Constant) and isinstance(node.value, str) else []
+
+
+def _templates(name: str, paths: list[str]) -> list[tuple[str, str]]:
+    """(file, template) of every ``name("...")`` call in ``paths``."""
+    return [
+        (path, text)
+        for path in paths
+        for call in _calls(path, name)
+        if call.args
+        for text in _constants(call.args[0])
+    ]
+
+
+def test_every_message_has_a_dutch_template() -> None:
+    templates = _templates("msg", PACKAGE_FILES + INTERFACE_FILES)
+    assert len(templates) > 200
+    assert [(path, text) for path, text in templates if text not in CATALOGUE["nl"]] == []
+
+
+def _error_classes() -> set[str]:
+    found, todo = set(), list(BuyerGroupsError.__subclasses__())
+    while todo:
+        error = todo.pop()
+        found.add(error.__name__)
+        todo += error.__subclasses__()
+    return found | {"BuyerGroupsError"}
+
+
+def test_errors_people_see_carry_a_message_not_plain_text() -> None:
+    """``ValidationError("...")`` or ``f"..."`` would reach a Dutch reader in English."""
+    names = _error_classes()
+    assert {"ValidationError", "ImportRejected", "StaleEditError", "NotSignedIn"} <= names
+    plain = [
+        (path, call.lineno)
+        for path in PACKAGE_FILES + INTERFACE_FILES
+        for name in names
+        for call in _calls(path, name)
+        if call.args and isinstance(call.args[0], ast.Constant | ast.JoinedStr | ast.BinOp)
+    ]
+    assert plain == []
+
+
+def test_dutch_entries_keep_the_placeholders() -> None:
+    broken = {en: nl for en, nl in CATALOGUE["nl"].items() if placeholders(en) != placeholders(nl)}
+    assert broken == {}
+    assert all(nl.strip() for nl in CATALOGUE["nl"].values())
+
+
+def _dict_literals() -> dict[str, ast.Dict]:
+    """The module-level dict literals of nl.py, by name."""
+    found = {}
+    for node in ast.parse(NL_SOURCE.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Dict):
+            target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+            found[target.id] = node.value
     return found
 
 
-def test_every_package_message_has_a_dutch_template() -> None:
-    templates = _message_templates()
-    assert len(templates) >= 1
-    assert [(path, text) for path, text in templates if text not in CATALOGUE["nl"]] == []
-    assert [
-        text for _, text in templates if placeholders(CATALOGUE["nl"][text]) != placeholders(text)
-    ] == []
+def _repeated_keys(keys: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    seen: set[str] = set()
+    repeated = []
+    for key, line in keys:
+        if key in seen:
+            repeated.append((key, line))
+        seen.add(key)
+    return repeated
+
+
+def _keys(literal: ast.Dict) -> list[tuple[str, int]]:
+    return [(k.value, k.lineno) for k in literal.keys if isinstance(k, ast.Constant)]
+
+
+def test_no_key_of_the_dutch_catalogue_appears_twice() -> None:
+    """A repeated key silently keeps its last value: the source must hold each text once."""
+    literals = _dict_literals()
+    # Within any dict literal of nl.py, nested ones (the enum labels) included ...
+    every_dict = [n for n in ast.walk(ast.parse(NL_SOURCE.read_text())) if isinstance(n, ast.Dict)]
+    assert [_repeated_keys(_keys(d)) for d in every_dict if _repeated_keys(_keys(d))] == []
+    # ... and across the parts the catalogue is merged from.
+    parts = [
+        v.id
+        for k, v in zip(literals["CATALOGUE"].keys, literals["CATALOGUE"].values, strict=True)
+        if k is None
+    ]
+    assert parts == ["WORK", "PLATFORM", "INGEST", "INTERFACE"]
+    merged = [key for part in parts for key in _keys(literals[part])]
+    assert _repeated_keys(merged) == []
+    assert len(CATALOGUE["nl"]) == len(merged)
+
+
+def test_the_duplicate_check_finds_a_repeated_key() -> None:
+    source = 'A = {"Open": "Openen"}\nB = {"Open": "Open"}\n'
+    literals = [n for n in ast.parse(source).body]
+    keys = [key for node in literals for key in _keys(node.value)]
+    assert _repeated_keys(keys) == [("Open", 2)]
 
 
 def test_messages_are_shown_in_the_readers_language() -> None:
@@ -175,12 +267,6 @@ def test_messages_are_shown_in_the_readers_language() -> None:
     assert translate_message(error.args[0], "nl") == "Titel is verplicht."
     assert translate_message("plain text", "nl") == "plain text"
     assert pickle.loads(pickle.dumps(error.args[0])).values == {"field": "Title"}
-
-
-def test_dutch_entries_keep_the_placeholders() -> None:
-    broken = {en: nl for en, nl in INTERFACE.items() if placeholders(en) != placeholders(nl)}
-    assert broken == {}
-    assert all(nl.strip() for nl in INTERFACE.values())
 
 
 def test_translate_falls_back_to_english_and_fills_placeholders() -> None:
@@ -218,6 +304,120 @@ def test_enum_labels_and_countries_follow_the_language() -> None:
     assert country_name("NO", "nl") == "Noorwegen"
     assert country_name("NO", "en") == "Norway"
     assert country_name("XX", "nl") == "XX"
+
+
+def _labelled_enums() -> list[type[LabelledEnum]]:
+    """Every enum of the vocabulary, wherever in the package it is defined."""
+    for module in pkgutil.walk_packages(buyergroups.__path__, "buyergroups."):
+        if module.name != "buyergroups.__main__":
+            importlib.import_module(module.name)
+    found, todo = [], list(LabelledEnum.__subclasses__())
+    while todo:
+        enum = todo.pop()
+        found.append(enum)
+        todo += enum.__subclasses__()
+    return sorted(found, key=lambda enum: enum.__name__)
+
+
+def test_every_enum_member_has_one_dutch_term_in_nl_py() -> None:
+    enums = _labelled_enums()
+    assert {"Status", "Theme", "Co2Status", "Method"} <= {enum.__name__ for enum in enums}
+    assert len({enum.__name__ for enum in enums}) == len(enums)  # the catalogue's keys
+    assert {enum.__name__: [m.value for m in enum] for enum in enums} == {
+        name: list(terms) for name, terms in ENUM_LABELS.items()
+    }
+    assert not any(hasattr(member, "label_nl") for enum in enums for member in enum)
+
+
+def test_one_english_label_can_have_two_dutch_terms() -> None:
+    """Keyed per enum: 'Observer' of an organisation and of a workspace user read differently."""
+    assert (OrganisationRole.OBSERVER.label, GroupRole.OBSERVER.label) == (
+        "Observer",
+        "Observer (read only)",
+    )
+    assert (enum_label(OrganisationRole.OBSERVER, "nl"), enum_label(GroupRole.OBSERVER, "nl")) == (
+        "Waarnemer",
+        "Waarnemer (alleen lezen)",
+    )
+    assert (enum_label(Sector.OTHER, "nl"), enum_label(Co2Status.EXPECTED, "nl")) == (
+        "Overig",
+        "Verwacht",
+    )
+
+
+def test_enum_values_are_read_from_codes_and_labels_in_either_language() -> None:
+    assert [Status.parse(text) for text in ("agreed", "Agreed", " vastgesteld ", "CONCEPT")] == [
+        Status.AGREED,
+        Status.AGREED,
+        Status.AGREED,
+        Status.DRAFT,
+    ]
+    with pytest.raises(ValidationError) as caught:
+        Status.parse("final", "status")
+    assert translate_message(caught.value.args[0], "nl") == (
+        "status: 'final' is geen geldige waarde; kies uit draft, in_review, agreed, published."
+    )
+
+
+def test_messages_write_enum_members_and_numbers_in_the_readers_language() -> None:
+    message = msg(
+        "A {kind} that is {status:lower} can move to: {allowed}.",
+        kind=msg("criterion"),
+        status=Status.IN_REVIEW,
+        allowed=msg_list([Status.AGREED, Status.DRAFT]),
+    )
+    assert (str(message), translate_message(message, "nl")) == (
+        "A criterion that is in review can move to: Agreed, Draft.",
+        "Een criterium met de status in review kan naar: Vastgesteld, Concept.",
+    )
+    assert [translate("weight {weight:g}%", lang, weight=12.5) for lang in ("en", "nl")] == [
+        "weight 12.5%",
+        "weging 12,5%",
+    ]
+    assert translate("Saved as revision {revision}.", "nl", revision=1200) == (
+        "Opgeslagen als versie 1200."
+    )
+    assert msg_list(["a"]) == "a"
+    assert translate_message(msg_list([msg("body"), msg("weight")]), "nl") == "tekst, weging"
+
+
+def test_content_languages_and_interface_languages_have_one_check_each() -> None:
+    assert [normalise_language(raw) for raw in ("nl", " DE ", "sv")] == ["nl", "de", "sv"]
+    with pytest.raises(ValidationError) as content:
+        normalise_language("xx")
+    assert content.value.field == "language"
+    assert translate_message(content.value.args[0], "nl") == (
+        "Taal 'xx' wordt niet ondersteund; gebruik een van nl, en, de, fr, da, sv, no, fi, es,"
+        " it, pl."
+    )
+    assert [interface_language(raw) for raw in ("en", "NL")] == ["en", "nl"]
+    with pytest.raises(ValidationError) as interface:
+        interface_language("de")
+    assert (str(interface.value), translate_message(interface.value.args[0], "nl")) == (
+        "Language must be en or nl, got 'de'.",
+        "De taal moet en of nl zijn, niet 'de'.",
+    )
+    assert LANGUAGES == ("en", "nl") and set(LANGUAGES) < set(CONTENT_LANGUAGES)
+
+
+def test_language_checks_live_in_the_two_helpers_only() -> None:
+    """No module compares with a hand-written list of languages any more."""
+    written_out = re.compile(r"""\(\s*["'](?:nl|en)["']\s*,\s*["'](?:nl|en)["']\s*\)""")
+    assert [
+        path
+        for path in PACKAGE_FILES + INTERFACE_FILES
+        if written_out.search((ROOT / path).read_text(encoding="utf-8"))
+        and path != "buyergroups/i18n/__init__.py"
+    ] == []
+    checks = [
+        path
+        for path in PACKAGE_FILES
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.Compare)
+        and any(isinstance(op, ast.In | ast.NotIn) for op in node.ops)
+        and any(isinstance(c, ast.Name) and c.id == "LANGUAGES" for c in node.comparators)
+    ]
+    assert set(checks) == {"buyergroups/domain.py", "buyergroups/i18n/__init__.py"}
 
 
 # --- AppTests: what a Dutch and an English user see -----------------------------------------

@@ -2,6 +2,7 @@ import pytest
 
 from buyergroups import comments, criteria, documents, versioned
 from buyergroups.errors import NotFoundError, StaleEditError, ValidationError
+from buyergroups.i18n import translate_message
 from tests.factories import make_criterion, make_document
 
 
@@ -60,6 +61,13 @@ def test_status_flow_and_visibility(conn, world) -> None:
     with pytest.raises(ValidationError, match="can move to: In review"):
         versioned.change_status(conn, criteria.KIND, world.member, crit, "published")
     versioned.change_status(conn, criteria.KIND, world.member, crit, "in_review")
+    with pytest.raises(ValidationError) as caught:
+        versioned.change_status(conn, criteria.KIND, world.member, crit, "published")
+    message = caught.value.args[0]
+    assert (translate_message(message, "en"), translate_message(message, "nl")) == (
+        "A criterion that is in review can move to: Agreed, Draft.",
+        "Een criterium met de status in review kan naar: Vastgesteld, Concept.",
+    )
     versioned.change_status(conn, criteria.KIND, world.member, crit, "agreed")
     versioned.change_status(conn, criteria.KIND, world.facilitator, crit, "published")
     item = criteria.get_criterion(conn, world.outsider, crit)
@@ -104,14 +112,15 @@ def test_criterion_validation_messages(conn, world) -> None:
     assert criteria.list_criteria(conn, world.member, world.group_a) == []
 
 
-def test_weight_warning(conn, world) -> None:
+def test_weight_warning_in_both_languages(conn, world) -> None:
     make_criterion(conn, world.member, world.group_a, weight=60, title="Price")
-    make_criterion(conn, world.member, world.group_a, weight=30)
-    listed = criteria.list_criteria(conn, world.member, world.group_a)
-    assert (
-        criteria.weight_warning(listed) == "The award criteria's weights add up to 90%, not 100%."
+    make_criterion(conn, world.member, world.group_a, weight=27.5)
+    warning = criteria.weight_warning(criteria.list_criteria(conn, world.member, world.group_a))
+    assert (translate_message(warning, "en"), translate_message(warning, "nl")) == (
+        "The award criteria's weights add up to 87.5%, not 100%.",
+        "De wegingen van de gunningscriteria tellen op tot 87,5%, niet tot 100%.",
     )
-    make_criterion(conn, world.member, world.group_a, weight=10, title="Circular")
+    make_criterion(conn, world.member, world.group_a, weight=12.5, title="Circular")
     assert (
         criteria.weight_warning(criteria.list_criteria(conn, world.member, world.group_a)) is None
     )

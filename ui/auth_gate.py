@@ -24,7 +24,7 @@ from dataclasses import replace
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from buyergroups import db
+from buyergroups import db, i18n
 from buyergroups.accounts import manage, sessions, signin
 from buyergroups.accounts.users import User, language_name
 from buyergroups.config import Settings
@@ -116,7 +116,7 @@ def _render_sign_in(conn: db.Connection, settings: Settings) -> None:
 
 def _sign_in_language() -> None:
     """A language switch on the sign-in page (before sign-in there is no user language)."""
-    options = ["en", "nl"]
+    options = list(i18n.LANGUAGES)
     st.session_state.setdefault(LANGUAGE_KEY, language())
     st.segmented_control(
         t("Language"),
@@ -251,7 +251,7 @@ def plain_markdown(text: str) -> str:
 
 
 def _language_picker(conn: db.Connection, user: User) -> None:
-    options = ["en", "nl"]
+    options = list(i18n.LANGUAGES)
     chosen = st.selectbox(
         t("Language"),
         options,

@@ -13,7 +13,7 @@ import streamlit as st
 from buyergroups.co2.estimates import Estimate, EstimateFields
 from buyergroups.co2.methods import Confidence, Method, check_period, compute
 from buyergroups.errors import ValidationError
-from ui.i18n import N_, error_text, number, t
+from ui.i18n import N_, error_text, message_text, number, t
 from ui.labels import formatter, options
 
 # (input name, label) of the numeric inputs with a range, per method
@@ -103,7 +103,7 @@ def show_computation(method: str, inputs: dict[str, Any], start_year: Any, years
             high=number(result.high_t, 1),
         )
     )
-    st.text(result.formula)
+    st.text(message_text(result.formula))
     if result.screening:
         st.caption(
             t("Spend-based: a first screening with sector-average factors, not a measurement.")

@@ -17,7 +17,7 @@ from buyergroups.errors import BuyerGroupsError, PermissionDenied
 from buyergroups.exports import spreadsheet
 from ui import context
 from ui.co2_form import estimate_form
-from ui.i18n import error_text, number, t
+from ui.i18n import error_text, message_text, number, t
 from ui.labels import formatter, label
 
 PREFIX = "co2tab"
@@ -151,7 +151,7 @@ def _selected(
         key=f"{PREFIX}_selected",
     )
     estimate = by_id[chosen]
-    st.text(estimate.formula)
+    st.text(message_text(estimate.formula))
     st.caption(
         t(
             "Revision {revision} · {status} · confidence {confidence}",

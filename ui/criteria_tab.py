@@ -10,7 +10,7 @@ from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, AmbitionLevel, CriterionType, Status, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
 from ui import item_panel
-from ui.i18n import error_text, t
+from ui.i18n import error_text, message_text, t
 from ui.labels import formatter, label, options
 from ui.search_resources import after_save
 from ui.similar_panel import render_similar_elsewhere
@@ -33,7 +33,7 @@ def render_criteria(conn, user: User, group_id: int, allowed: frozenset) -> None
         )
         return
     if warning := criteria.weight_warning(listed):
-        st.warning(warning)
+        st.warning(message_text(warning))
     st.dataframe(
         [
             {

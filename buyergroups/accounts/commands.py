@@ -15,10 +15,11 @@ import getpass
 import sys
 from collections.abc import Callable
 
+from buyergroups import i18n
 from buyergroups.accounts import manage, signin
 from buyergroups.cli import db_parent, open_db
 from buyergroups.config import load_settings
-from buyergroups.errors import ValidationError
+from buyergroups.errors import ValidationError, msg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--email", required=True, help="sign-in email (unique)")
     add.add_argument("--admin", action="store_true", help="make a platform admin")
     add.add_argument("--org-id", type=int, default=None, help="organisation id")
-    add.add_argument("--language", choices=["en", "nl"], default="en")
+    add.add_argument("--language", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
     _password_source(add)
     add.set_defaults(func=_add)
 
@@ -73,7 +74,9 @@ def read_password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("New password: ")
     if getpass.getpass("Repeat the password: ") != first:
-        raise ValidationError("The two passwords differ; nothing was changed.", field="password")
+        raise ValidationError(
+            msg("The two passwords differ; nothing was changed."), field="password"
+        )
     return first
 
 

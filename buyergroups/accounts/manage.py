@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from buyergroups import activity, db
+from buyergroups import activity, db, i18n
 from buyergroups.accounts import passwords, sessions
 from buyergroups.accounts.signin import users_with_lock_state
 from buyergroups.accounts.users import User, find_by_email, get_user, insert_user
@@ -125,15 +125,11 @@ def enable_user(conn: db.Connection, actor: User | None, user_id: int) -> None:
 
 
 def change_language(conn: db.Connection, actor: User, user_id: int, language: str) -> None:
-    """Set a user's language, nl or en (the user, or an admin)."""
+    """Set a user's interface language (the user, or an admin)."""
     actor = require_signed_in(actor)
     if actor.id != user_id:
         require_admin(actor)
-    if language not in ("nl", "en"):
-        raise ValidationError(
-            msg("Language must be nl or en, got {language}.", language=repr(language)),
-            field="language",
-        )
+    language = i18n.interface_language(language)
     with db.transaction(conn) as cur:
         cur.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
         activity.record(cur, actor, "change_language", "user", user_id, summary=language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from buyergroups import activity, db
+from buyergroups import activity, db, i18n
 from buyergroups.domain import LANGUAGES, GroupRole, require_text
 from buyergroups.errors import NotFoundError, ValidationError, msg
 
@@ -82,11 +82,7 @@ def insert_user(
     """Store a new user inside the caller's transaction (permission checked by the caller)."""
     name = require_text(name, "name", max_length=200)
     email = normalise_email(email)
-    if language not in ("nl", "en"):
-        raise ValidationError(
-            msg("Language must be nl or en, got {language}.", language=repr(language)),
-            field="language",
-        )
+    language = i18n.interface_language(language)
     if find_by_email(cur, email) is not None:
         raise ValidationError(
             msg("A user with the email {email} already exists.", email=email), field="email"

@@ -49,15 +49,15 @@ _TOTAL_UNIT = re.compile(r"^(g|kg|t)\s*co2(?:-?e|-?eq)?$", re.IGNORECASE)
 
 
 class Method(LabelledEnum):
-    INTENSITY = ("intensity", "Intensity × quantity × years", "Intensiteit × hoeveelheid × jaren")
-    SPEND = ("spend", "Spend-based screening", "Uitgavengebaseerde screening")
-    EXTERNAL = ("external", "Baseline vs expected (external calculation)", "Externe berekening")
+    INTENSITY = ("intensity", "Intensity × quantity × years")
+    SPEND = ("spend", "Spend-based screening")
+    EXTERNAL = ("external", "Baseline vs expected (external calculation)")
 
 
 class Co2Status(LabelledEnum):
-    EXPECTED = ("expected", "Expected", "Verwacht")
-    CONTRACTED = ("contracted", "Contracted", "Gecontracteerd")
-    REALISED = ("realised", "Realised", "Gerealiseerd")
+    EXPECTED = ("expected", "Expected")
+    CONTRACTED = ("contracted", "Contracted")
+    REALISED = ("realised", "Realised")
 
 
 # Forward one step, or back one step to correct a premature move.
@@ -71,9 +71,9 @@ STATUS_RANK = {Co2Status.EXPECTED: 1, Co2Status.CONTRACTED: 2, Co2Status.REALISE
 
 
 class Confidence(LabelledEnum):
-    LOW = ("low", "Low", "Laag")
-    MEDIUM = ("medium", "Medium", "Middel")
-    HIGH = ("high", "High", "Hoog")
+    LOW = ("low", "Low")
+    MEDIUM = ("medium", "Medium")
+    HIGH = ("high", "High")
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Reduction:
     low_t: float
     expected_t: float
     high_t: float
-    formula: str  # the computation with units, for people to check
+    formula: str  # the computation with units, for people to check (a translatable message)
     screening: bool = False  # True for spend-based: a first screening only
 
 
@@ -340,10 +340,16 @@ def intensity(inputs: Mapping[str, Any], *, years: int) -> tuple[dict[str, Any],
 
     low, expected, high = _corners(formula, values)
     unit = str(inputs["intensity_unit"]).strip()
-    shown = (
-        f"({values['reference'].expected:g} − {values['new'].expected:g}) {unit} × "
-        f"{values['quantity'].expected:g} {quantity_per}/year × {years} years"
-        f" = {expected:,.3f} t CO2e"
+    shown = msg(
+        "({reference:g} − {new:g}) {unit} × {quantity:g} {quantity_per}/year × {years} years"
+        " = {expected:,.3f} t CO2e",
+        reference=values["reference"].expected,
+        new=values["new"].expected,
+        unit=unit,
+        quantity=values["quantity"].expected,
+        quantity_per=quantity_per,
+        years=years,
+        expected=expected,
     )
     stored = {
         **{name: value.as_dict() for name, value in values.items()},
@@ -376,9 +382,14 @@ def spend(inputs: Mapping[str, Any], *, years: int) -> tuple[dict[str, Any], Red
 
     low, expected, high = _corners(formula, values)
     unit = str(inputs["factor_unit"]).strip()
-    shown = (
-        f"EUR {values['spend_eur'].expected:,.0f} × ({values['reference_factor'].expected:g} − "
-        f"{values['new_factor'].expected:g}) {unit} = {expected:,.3f} t CO2e (screening estimate)"
+    shown = msg(
+        "EUR {spend:,.0f} × ({reference:g} − {new:g}) {unit} = {expected:,.3f} t CO2e"
+        " (screening estimate)",
+        spend=values["spend_eur"].expected,
+        reference=values["reference_factor"].expected,
+        new=values["new_factor"].expected,
+        unit=unit,
+        expected=expected,
     )
     stored = {**{name: value.as_dict() for name, value in values.items()}, "factor_unit": unit}
     return stored, Reduction(low, expected, high, shown, screening=True)
@@ -404,9 +415,14 @@ def external(inputs: Mapping[str, Any], *, years: int) -> tuple[dict[str, Any], 
 
     low, central, high = _corners(formula, values)
     unit = str(inputs["unit"]).strip()
-    shown = (
-        f"{values['baseline'].expected:,.3f} {unit} baseline − {values['expected'].expected:,.3f}"
-        f" {unit} expected = {central:,.3f} t CO2e (from {document})"
+    shown = msg(
+        "{baseline:,.3f} {unit} baseline − {expected:,.3f} {unit} expected"
+        " = {central:,.3f} t CO2e (from {document})",
+        baseline=values["baseline"].expected,
+        unit=unit,
+        expected=values["expected"].expected,
+        central=central,
+        document=document,
     )
     stored = {
         **{name: value.as_dict() for name, value in values.items()},
@@ -445,15 +461,13 @@ def check_transition(current: Co2Status | str, target: Co2Status | str) -> Co2St
     here = Co2Status(Co2Status.parse(str(current), "status"))
     there = Co2Status(Co2Status.parse(str(target), "status"))
     if there not in CO2_STATUS_TRANSITIONS[here]:
-        allowed = msg_list(
-            (msg(s.label.lower()) for s in CO2_STATUS_TRANSITIONS[here]), "{first} or {second}"
-        )
         raise ValidationError(
             msg(
-                "An estimate that is {current} can move to {allowed}, not to {target}.",
-                current=msg(here.label.lower()),
-                allowed=allowed,
-                target=msg(there.label.lower()),
+                "An estimate that is {current:lower} can move to {allowed:lower}, "
+                "not to {target:lower}.",
+                current=here,
+                allowed=msg_list(CO2_STATUS_TRANSITIONS[here], "{first} or {second}"),
+                target=there,
             ),
             field="status",
         )

@@ -19,7 +19,7 @@ from buyergroups.criteria import insert_criterion
 from buyergroups.demo import co2 as demo_co2
 from buyergroups.documents import insert_document
 from buyergroups.domain import Status, Visibility
-from buyergroups.errors import ValidationError
+from buyergroups.errors import ValidationError, msg
 from buyergroups.ingest import loader, store
 from buyergroups.ingest.sources import Source
 
@@ -84,7 +84,7 @@ def seed(conn: db.Connection, dataset: dict[str, Any] | None = None) -> dict[str
     with db.transaction(conn) as cur:
         if db.value(cur, "SELECT count(*) FROM buyer_groups"):
             raise ValidationError(
-                "The database already holds groups; the demo is only loaded into an empty one."
+                msg("The database already holds groups; the demo is only loaded into an empty one.")
             )
         orgs = {
             o["key"]: groups.insert_organisation(cur, None, o["name"], o["kind"], o["country"])
@@ -142,7 +142,9 @@ def _seed_tenders(conn: db.Connection, group_ids: dict[str, int]) -> int:
         conn, "csv", [Source("demo tenders.csv", lambda: data)], None, system=True
     )
     if summary.rejected:
-        raise ValidationError(f"The demo tenders did not import: {summary.rejected[0].message}")
+        raise ValidationError(
+            msg("The demo tenders did not import: {reason}", reason=summary.rejected[0].message)
+        )
     with db.transaction(conn) as cur:
         stored = store.tender_ids(cur, "csv", list(TENDER_LINKS))
         for source_id, keys in TENDER_LINKS.items():

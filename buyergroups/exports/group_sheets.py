@@ -17,7 +17,7 @@ from buyergroups import criteria, db, dialogue, tenders, versioned
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import AmbitionLevel, CriterionType, DialogueKind, Theme, Visibility
-from buyergroups.errors import NotFoundError
+from buyergroups.errors import Message, NotFoundError, msg
 from buyergroups.exports.spreadsheet import Column, Table, csv_bytes, xlsx_bytes
 
 
@@ -113,22 +113,23 @@ def require_export(conn: db.Connection, actor: User | None, group_id: int) -> No
         require(cur, actor, Action.EXPORT, group_id, published=True)
 
 
-def source_credit(cur: db.Connection, actor: User, derived_from: int | None) -> str | None:
+def source_credit(cur: db.Connection, actor: User, derived_from: int | None) -> Message | None:
     """The credit line of a reused criterion ("Reused from “title” of group …"), else None.
 
-    The source's title is named only when the actor may read that criterion.
+    The source's title is named only when the actor may read that criterion. The line is a
+    message: English in the spreadsheets, the reader's language in the Word export.
     """
     if derived_from is None:
         return None
     try:
         source = versioned.fetch(cur, criteria.KIND, derived_from, deleted=True)
     except NotFoundError:
-        return "Reused from a criterion that no longer exists."
+        return msg("Reused from a criterion that no longer exists.")
     group = db.value(cur, "SELECT name FROM buyer_groups WHERE id = ?", [source["group_id"]])
     published = source["visibility"] == Visibility.PUBLISHED.value
     if allowed(role_of(cur, actor, source["group_id"]), Action.READ, published=published):
-        return f"Reused from “{source['title']}” of group {group}."
-    return f"Reused from a criterion of group {group}."
+        return msg("Reused from “{title}” of group {group}.", title=source["title"], group=group)
+    return msg("Reused from a criterion of group {group}.", group=group)
 
 
 def visible_criteria(conn: db.Connection, actor: User, group_id: int) -> list[dict[str, Any]]:

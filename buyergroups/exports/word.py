@@ -58,6 +58,9 @@ class _Language:
     def date(self, value: date) -> str:
         return i18n.long_date(value, self.code)
 
+    def message(self, message: str) -> str:
+        return i18n.translate_message(message, self.code)
+
 
 def _new_document() -> Document:
     doc = docx.Document()
@@ -108,7 +111,8 @@ def _criterion(doc: Document, criterion: dict[str, Any], lang: _Language) -> Non
     if criterion["cpv_codes"]:
         _labelled(doc, "CPV", ", ".join(criterion["cpv_codes"]))
     if criterion["source_credit"]:
-        doc.add_paragraph().add_run(xml_text(criterion["source_credit"])).italic = True
+        credit = lang.message(criterion["source_credit"])
+        doc.add_paragraph().add_run(xml_text(credit)).italic = True
 
 
 def _criteria_intro(
@@ -128,7 +132,7 @@ def _criteria_intro(
     )
     warning = criteria.weight_warning(found)
     if warning:
-        doc.add_paragraph().add_run(warning).bold = True
+        doc.add_paragraph().add_run(lang.message(warning)).bold = True
 
 
 def criteria_docx(conn: db.Connection, actor: User, group_id: int) -> bytes:

@@ -6,26 +6,68 @@ catalogue shows in English, so a new label never breaks a page; a test scans
 the UI for ``t("...")`` calls and fails on any English text without Dutch.
 
 Placeholders use ``str.format`` names (``{count}``); the Dutch text must use
-the same names. Content written by users (titles, bodies, names) is never
-translated: it stays in the language it was written in.
+the same names. A value that is an enum member of the vocabulary is written as
+its label in the reader's language (``{status:lower}`` in lower case). Content
+written by users (titles, bodies, names) is never translated: it stays in the
+language it was written in.
+
+The interface languages are :data:`LANGUAGES`; the languages content can be
+written in are a longer list, checked by :func:`buyergroups.domain.normalise_language`.
 """
 
 from __future__ import annotations
 
 import string
 from datetime import date
+from enum import Enum
 
 from buyergroups.domain import COUNTRIES, LabelledEnum
-from buyergroups.errors import Message
+from buyergroups.errors import ENGLISH, LabelFormatter, Message, ValidationError, msg, msg_list
 from buyergroups.i18n import nl
 
 LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
+# Dutch writes 80.125,5 where English writes 80,125.5.
+_DUTCH_DIGITS = str.maketrans({",": ".", ".": ","})
 
 
 def supported(language: str | None) -> str:
     """``language`` if the interface has it, else the default (English)."""
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def interface_language(raw: str | None, field: str = "language") -> str:
+    """An interface language code ('en', 'nl') from user input; a ValidationError otherwise."""
+    code = (raw or "").strip().lower()
+    if code not in LANGUAGES:
+        raise ValidationError(
+            msg(
+                "Language must be {languages}, got {language}.",
+                languages=msg_list(LANGUAGES, "{first} or {second}"),
+                language=repr(raw),
+            ),
+            field=field,
+        )
+    return code
+
+
+class _Formatter(LabelFormatter):
+    """Fills a template in one language: enum members as their label in that language,
+    numbers with that language's decimal mark ('{total:g}' is 12.5 in English, 12,5 in Dutch)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def label(self, member: Enum) -> str:
+        if isinstance(member, LabelledEnum):
+            return enum_label(member, self.language)
+        return super().label(member)
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        if self.language == "nl" and isinstance(value, int | float) and not isinstance(value, bool):
+            return text.translate(_DUTCH_DIGITS)
+        return text
 
 
 def translate(text: str, language: str, /, **values: object) -> str:
@@ -34,10 +76,10 @@ def translate(text: str, language: str, /, **values: object) -> str:
     if not values:
         return translated
     try:
-        return translated.format(**values)
+        return _Formatter(language).format(translated, **values)
     except (KeyError, IndexError, ValueError):
         # A broken translation must not break the page: fall back to the English text.
-        return text.format(**values)
+        return ENGLISH.format(text, **values)
 
 
 def translate_message(message: str, language: str) -> str:
@@ -53,8 +95,14 @@ def translate_message(message: str, language: str) -> str:
 
 
 def enum_label(member: LabelledEnum, language: str) -> str:
-    """The label of an enum member in ``language`` (the Dutch term for 'nl')."""
-    return member.label_nl if language == "nl" else member.label
+    """The label of an enum member in ``language`` (the Dutch term for 'nl'; English if none)."""
+    terms = ENUM_CATALOGUE.get(language, {}).get(type(member).__name__, {})
+    return terms.get(member.value, member.label)
+
+
+def enum_labels(member: LabelledEnum) -> set[str]:
+    """The member's label in every interface language, lower case (to read what people type)."""
+    return {enum_label(member, language).lower() for language in LANGUAGES}
 
 
 def country_name(code: str, language: str) -> str:
@@ -73,7 +121,7 @@ def number(value: float, language: str, decimals: int | None = 0) -> str:
     english = f"{value:g}" if decimals is None else f"{value:,.{decimals}f}"
     if language != "nl":
         return english
-    return english.translate(str.maketrans({",": ".", ".": ","}))
+    return english.translate(_DUTCH_DIGITS)
 
 
 def long_date(value: date, language: str) -> str:
@@ -89,3 +137,4 @@ def placeholders(text: str) -> set[str]:
 
 
 CATALOGUE: dict[str, dict[str, str]] = {"nl": nl.CATALOGUE}
+ENUM_CATALOGUE: dict[str, dict[str, dict[str, str]]] = {"nl": nl.ENUM_LABELS}

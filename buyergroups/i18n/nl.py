@@ -1,8 +1,9 @@
-"""Every Dutch text of buyergroups: the interface, the package's messages, countries, months.
+"""Every Dutch text of buyergroups: the interface, the package's messages, the vocabulary's
+enum labels, countries, months.
 
 English source text is the key, Dutch the value; placeholders must match the
-English template (a test checks them). :mod:`buyergroups.i18n` reads
-:data:`CATALOGUE`.
+English template, and no key appears twice in this file (tests check both).
+:mod:`buyergroups.i18n` reads :data:`CATALOGUE` and :data:`ENUM_LABELS`.
 """
 
 from __future__ import annotations
@@ -16,21 +17,11 @@ WORK: dict[str, str] = {
     "scoring_method": "beoordelingsmethode",
     "verification_proof": "bewijs",
     "verification_moment": "moment van verificatie",
-    # shared pieces: lists, item kinds and statuses named inside messages
+    # shared pieces: lists and item kinds named inside messages
     "{first} or {second}": "{first} of {second}",
     "{first}, {second}": "{first}, {second}",
     "document": "document",
     "criterion": "criterium",
-    "Draft": "Concept",
-    "In review": "In review",
-    "Agreed": "Vastgesteld",
-    "draft": "concept",
-    "in review": "in review",
-    "agreed": "vastgesteld",
-    "published": "gepubliceerd",
-    "expected": "verwacht",
-    "contracted": "gecontracteerd",
-    "realised": "gerealiseerd",
     # field names the work modules give to the vocabulary's checks (require_text, parse)
     "{field} is required.": "{field} is verplicht.",
     "Source": "Bron",
@@ -60,6 +51,7 @@ WORK: dict[str, str] = {
     "Baseline": "Totaal referentie",
     "Expected": "Verwacht",
     "Unit": "Eenheid",
+    "expected": "verwacht",
     "pct": "± %",
     "e.g. kg CO2e/km": "bijv. kg CO2e/km",
     "e.g. km/year": "bijv. km/year",
@@ -83,7 +75,11 @@ WORK: dict[str, str] = {
     "A spend-based factor is per euro (e.g. kg CO2e/EUR), not per {per}.": "Een uitgavengebaseerde factor is per euro (bijv. kg CO2e/EUR), niet per {per}.",
     "Inputs must be a mapping of field names to values.": "De invoer moet een koppeling van veldnamen aan waarden zijn.",
     "The household factor must be above 0 t per year.": "De huishoudfactor moet groter zijn dan 0 t per jaar.",
-    "An estimate that is {current} can move to {allowed}, not to {target}.": "Een schatting met de status {current} kan naar {allowed}, niet naar {target}.",
+    # the computation of an estimate, shown beside its result
+    "({reference:g} − {new:g}) {unit} × {quantity:g} {quantity_per}/year × {years} years = {expected:,.3f} t CO2e": "({reference:g} − {new:g}) {unit} × {quantity:g} {quantity_per}/jaar × {years} jaar = {expected:,.3f} t CO2e",
+    "EUR {spend:,.0f} × ({reference:g} − {new:g}) {unit} = {expected:,.3f} t CO2e (screening estimate)": "EUR {spend:,.0f} × ({reference:g} − {new:g}) {unit} = {expected:,.3f} t CO2e (schatting voor een eerste screening)",
+    "{baseline:,.3f} {unit} baseline − {expected:,.3f} {unit} expected = {central:,.3f} t CO2e (from {document})": "{baseline:,.3f} {unit} referentie − {expected:,.3f} {unit} verwacht = {central:,.3f} t CO2e (uit {document})",
+    "An estimate that is {current:lower} can move to {allowed:lower}, not to {target:lower}.": "Een schatting met de status {current:lower} kan naar {allowed:lower}, niet naar {target:lower}.",
     # CO2 estimates
     "Tender {tender} is not a tender id.": "Aanbesteding {tender} is geen id van een aanbesteding.",
     "There is no tender {tender_id}.": "Er is geen aanbesteding {tender_id}.",
@@ -109,8 +105,7 @@ WORK: dict[str, str] = {
     "Revision {based_on} of this {kind} does not exist.": "Versie {based_on} van dit {kind} bestaat niet.",
     "Someone saved this {kind} (revision {current}) after you opened revision {based_on}, and changed the same part ({parts}). Your text is kept: compare both versions, then save again.": "Iemand heeft dit {kind} opgeslagen (versie {current}) nadat u versie {based_on} opende, en hetzelfde deel gewijzigd ({parts}). Uw tekst is bewaard: vergelijk beide versies en sla daarna opnieuw op.",
     "Someone saved this {kind} at the same moment; reload and try again.": "Iemand heeft dit {kind} op hetzelfde moment opgeslagen; laad opnieuw en probeer het nog eens.",
-    "A {kind} that is {status} can move to: {allowed}.": "Een {kind} met de status {status} kan naar: {allowed}.",
-    "Language {language} is not supported.": "Taal {language} wordt niet ondersteund.",
+    "A {kind} that is {status:lower} can move to: {allowed}.": "Een {kind} met de status {status:lower} kan naar: {allowed}.",
     "Language {language} is not supported; use one of {languages}.": "Taal {language} wordt niet ondersteund; gebruik een van {languages}.",
     "This document already belongs to that group.": "Dit document hoort al bij die groep.",
     "The document has no passage {passage_no}; search again.": "Het document heeft geen passage {passage_no}; zoek opnieuw.",
@@ -118,6 +113,7 @@ WORK: dict[str, str] = {
     "Only award criteria carry a weight.": "Alleen gunningscriteria hebben een weging.",
     "Weight {weight} is not a number.": "Weging {weight} is geen getal.",
     "Weight must be more than 0 and at most 100 (%).": "De weging moet groter zijn dan 0 en hooguit 100 (%).",
+    "The award criteria's weights add up to {total:g}%, not 100%.": "De wegingen van de gunningscriteria tellen op tot {total:g}%, niet tot 100%.",
     "This criterion already belongs to that group.": "Dit criterium hoort al bij die groep.",
     "Comments are kept on documents and criteria, not on {kind}.": "Opmerkingen horen bij documenten en criteria, niet bij {kind}.",
     # market dialogue
@@ -144,19 +140,21 @@ WORK: dict[str, str] = {
 
 # The messages of accounts, access, the database boundary, tenders and search.
 PLATFORM: dict[str, str] = {
-    "{field} is required.": "{field} is verplicht.",
     "{field} is too long ({length} characters; at most {limit}).": "{field} is te lang ({length} tekens; hooguit {limit}).",
     # accounts, users and passwords
-    "Language must be nl or en, got {language}.": "De taal moet nl of en zijn, niet {language}.",
+    "Language must be {languages}, got {language}.": "De taal moet {languages} zijn, niet {language}.",
     "There is no user with the email {email}.": "Er is geen gebruiker met het e-mailadres {email}.",
     "Your current password is wrong; nothing was changed.": "Uw huidige wachtwoord is onjuist; er is niets gewijzigd.",
     "You cannot disable your own account.": "U kunt uw eigen account niet blokkeren.",
-    "There is no user {user_id}.": "Er is geen gebruiker {user_id}.",
     "{value} is not an email address.": "{value} is geen e-mailadres.",
     "A user with the email {email} already exists.": "Er bestaat al een gebruiker met het e-mailadres {email}.",
     "The password needs at least {count} characters.": "Het wachtwoord moet minstens {count} tekens lang zijn.",
     "The password is too long (at most {count} characters).": "Het wachtwoord is te lang (hooguit {count} tekens).",
     "That password is one of the most common ones; choose another.": "Dat wachtwoord is een van de meest gebruikte; kies een ander.",
+    "The two passwords differ; nothing was changed.": "De twee wachtwoorden verschillen; er is niets gewijzigd.",
+    # the demo dataset
+    "The database already holds groups; the demo is only loaded into an empty one.": "De database bevat al groepen; de demo wordt alleen in een lege database geladen.",
+    "The demo tenders did not import: {reason}": "De demo-aanbestedingen zijn niet geïmporteerd: {reason}",
     "The password may not be your email address or your name.": "Het wachtwoord mag niet uw e-mailadres of uw naam zijn.",
     # access (auth.require): "You may not {action}." with the action as an "om ... te" clause
     "Please sign in first.": "Log eerst in.",
@@ -193,10 +191,7 @@ PLATFORM: dict[str, str] = {
     # tenders
     "CPV {value} is not a code or code prefix.": "CPV {value} is geen code of begin van een code.",
     "Export format must be jsonl or csv, not {format}.": "Het exportformaat moet jsonl of csv zijn, niet {format}.",
-    "There is no tender {tender_id}.": "Er is geen aanbesteding {tender_id}.",
     # search
-    "criterion": "criterium",
-    "document": "document",
     "dialogue": "marktdialoog",
     "The {kind} {item_id} is not in the search index or you may not read it.": "Het onderdeel {item_id} ({kind}) staat niet in de zoekindex, of u mag het niet lezen.",
     "Type or paste some text to search for.": "Typ of plak een tekst om op te zoeken.",
@@ -209,8 +204,10 @@ PLATFORM: dict[str, str] = {
     # reports and network
     "Group {group_id} has no document {document_id}.": "Groep {group_id} heeft geen document {document_id}.",
     "Only a market vision or a joint statement of demand is exported.": "Alleen een marktvisie of een gezamenlijke uitvraag wordt geëxporteerd.",
-    "There is no group {group_id}.": "Er is geen groep {group_id}.",
     "There is no criterion {criterion_id}.": "Er is geen criterium {criterion_id}.",
+    "Reused from a criterion that no longer exists.": "Hergebruikt uit een criterium dat niet meer bestaat.",
+    "Reused from “{title}” of group {group}.": "Hergebruikt uit “{title}” van groep {group}.",
+    "Reused from a criterion of group {group}.": "Hergebruikt uit een criterium van groep {group}.",
 }
 
 # The messages of tender import (buyergroups/ingest/): rejections and summaries.
@@ -331,6 +328,117 @@ COUNTRIES = {
     "SE": "Zweden",
     "SI": "Slovenië",
     "SK": "Slowakije",
+}
+
+# The vocabulary's enums (buyergroups/domain.py, buyergroups/co2/methods.py): enum class name ->
+# stored value -> Dutch term. Keyed per enum, so one English label can have two Dutch words.
+ENUM_LABELS: dict[str, dict[str, str]] = {
+    "Theme": {
+        "environment_biodiversity": "Milieu en biodiversiteit",
+        "climate": "Klimaat",
+        "circular": "Circulair",
+        "international_social_conditions": "Internationale sociale voorwaarden",
+        "diversity_inclusion": "Diversiteit en inclusie",
+        "social_return": "Social return",
+    },
+    "AmbitionLevel": {
+        "basis": "Basis",
+        "significant": "Significant",
+        "ambitious": "Ambitieus",
+    },
+    "CriterionType": {
+        "selection": "Geschiktheidseis",
+        "technical_specification": "Eis (technische specificatie)",
+        "award_criterion": "Gunningscriterium",
+        "contract_clause": "Contractbepaling",
+    },
+    "Status": {
+        "draft": "Concept",
+        "in_review": "In review",
+        "agreed": "Vastgesteld",
+        "published": "Gepubliceerd",
+    },
+    "Visibility": {
+        "group": "Alleen groepsleden",
+        "published": "Iedereen die is ingelogd",
+    },
+    "DocumentKind": {
+        "market_vision": "Marktvisie",
+        "specification": "Specificatie",
+        "dialogue_note": "Verslag marktdialoog",
+        "joint_statement": "Gezamenlijke uitvraag",
+    },
+    "OrganisationKind": {
+        "municipality": "Gemeente",
+        "province": "Provincie",
+        "water_authority": "Waterschap",
+        "ministry": "Ministerie",
+        "agency": "Uitvoeringsorganisatie",
+        "company": "Bedrijf",
+        "knowledge_institute": "Kennisinstelling",
+        "other": "Overig",
+    },
+    "Sector": {
+        "civil_works": "GWW",
+        "construction": "Bouw",
+        "mobility": "Mobiliteit",
+        "ict": "ICT",
+        "textiles": "Textiel",
+        "plastics": "Kunststoffen",
+        "catering": "Catering",
+        "energy": "Energie",
+        "furniture": "Meubilair",
+        "other": "Overig",
+    },
+    "Programme": {
+        "national_buyer_group": "Buyer Group (NL)",
+        "circular_fair_ict_pact": "Circular and Fair ICT Pact",
+        "big_buyers": "Big Buyers",
+        "other": "Overig",
+    },
+    "Phase": {
+        "forming": "Vorming",
+        "market_vision": "Marktvisie",
+        "market_dialogue": "Marktdialoog",
+        "specifications_criteria": "Eisen en criteria",
+        "tendering": "Aanbesteden",
+        "contract_monitoring": "Contract en monitoring",
+    },
+    "OrganisationRole": {
+        "lead": "Trekker",
+        "front_runner": "Koploper",
+        "follower": "Volger",
+        "observer": "Waarnemer",
+        "supplier_expert": "Leverancier / expert",
+    },
+    "GroupRole": {
+        "facilitator": "Facilitator",
+        "member": "Lid",
+        "observer": "Waarnemer (alleen lezen)",
+    },
+    "DialogueKind": {
+        "rfi": "Request for information",
+        "market_consultation": "Marktconsultatie",
+        "information_meeting": "Informatiebijeenkomst",
+        "supplier_day": "Leveranciersdag",
+        "one_to_one": "Een-op-eengesprek",
+        "pitch_sbir": "Pitch / SBIR",
+    },
+    "Method": {
+        "intensity": "Intensiteit × hoeveelheid × jaren",
+        "spend": "Uitgavengebaseerde screening",
+        "external": "Externe berekening",
+    },
+    "Co2Status": {
+        "expected": "Verwacht",
+        "contracted": "Gecontracteerd",
+        "realised": "Gerealiseerd",
+    },
+    "Confidence": {
+        "low": "Laag",
+        "medium": "Middel",
+        "high": "Hoog",
+    },
 }
 
 # English text -> Dutch text, grouped by screen.

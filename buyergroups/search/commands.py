@@ -12,7 +12,7 @@ from buyergroups.accounts import users
 from buyergroups.accounts.users import User
 from buyergroups.cli import command_group, db_parent, open_db
 from buyergroups.config import load_settings
-from buyergroups.errors import NotFoundError
+from buyergroups.errors import NotFoundError, msg
 from buyergroups.search import bench, indexer, service
 from buyergroups.search.embedder import load_embedder
 from buyergroups.search.index import KINDS, Filters
@@ -93,7 +93,7 @@ def _actor(conn: Any, args: argparse.Namespace) -> User:
     with conn.cursor() as cur:
         found = users.find_by_email(cur, args.as_email)
     if found is None:
-        raise NotFoundError(f"There is no user {args.as_email}.")
+        raise NotFoundError(msg("There is no user with the email {email}.", email=args.as_email))
     return found
 
 

@@ -175,8 +175,9 @@ def _label_columns(columns: list[str], code_column: str) -> list[str]:
 def table_labels(cur: db.Connection) -> dict[str, list[str]]:
     """Labels per 8-digit code from the imported ``cpv_codes`` table ({} when absent).
 
-    Accepts a wide table (one column per language: ``en``, ``label_nl`` ...) or
-    a long one (``code``, ``language``, ``label``).
+    Accepts a wide table (one column per language, named by its code, optionally after
+    ``label_``, ``name_`` or ``title_``: ``en``, ``label_de`` ...) or a long one
+    (``code``, ``language``, ``label``).
     """
     columns = _table_columns(cur, "cpv_codes")
     code_column = _code_column(columns)
