@@ -158,7 +158,7 @@ def reuse(conn: db.Connection, actor: User, criterion_id: int, target_group_id: 
             target_group_id,
             content,
             extra={"derived_from": criterion_id},
-            summary=f"reused from criterion {criterion_id}",
+            summary=activity.summary("reused from criterion {criterion}", criterion=criterion_id),
         )
         activity.record(
             cur,
@@ -167,7 +167,11 @@ def reuse(conn: db.Connection, actor: User, criterion_id: int, target_group_id: 
             "criterion",
             criterion_id,
             group_id=source["group_id"],
-            summary=f"reused as criterion {new_id} in group {target_group_id}",
+            summary=activity.summary(
+                "reused as criterion {criterion} in group {group}",
+                criterion=new_id,
+                group=target_group_id,
+            ),
         )
         return new_id
 

@@ -131,7 +131,11 @@ def reuse_passage(
             target_group_id,
             content,
             extra={"kind": source["kind"], "derived_from": document_id},
-            summary=f"reused passage {passage_no} of document {document_id}",
+            summary=activity.summary(
+                "reused passage {passage} of document {document}",
+                passage=passage_no,
+                document=document_id,
+            ),
         )
         activity.record(
             cur,
@@ -140,6 +144,11 @@ def reuse_passage(
             "document",
             document_id,
             group_id=source["group_id"],
-            summary=f"passage {passage_no} reused as document {new_id} in group {target_group_id}",
+            summary=activity.summary(
+                "passage {passage} reused as document {document} in group {group}",
+                passage=passage_no,
+                document=new_id,
+                group=target_group_id,
+            ),
         )
         return new_id

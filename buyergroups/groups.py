@@ -245,7 +245,7 @@ def set_organisation_role(
         "membership",
         organisation_id,
         group_id=group_id,
-        summary=f"organisation as {role}",
+        summary=activity.summary("organisation as {role:lower}", role=OrganisationRole(role)),
     )
 
 
@@ -267,7 +267,13 @@ def set_user_role(
         [group_id, user_id, role, db.now(), actor.id if actor else None],
     )
     activity.record(
-        cur, actor, "set_role", "group_user", user_id, group_id=group_id, summary=f"user as {role}"
+        cur,
+        actor,
+        "set_role",
+        "group_user",
+        user_id,
+        group_id=group_id,
+        summary=activity.summary("user as {role:lower}", role=GroupRole(role)),
     )
 
 

@@ -115,7 +115,7 @@ def insert(
     content: dict[str, Any],
     *,
     extra: dict[str, Any] | None = None,
-    summary: str = "created",
+    summary: str = activity.summary("created"),
 ) -> int:
     """Store a new item and its first revision inside the caller's transaction."""
     content = kind.validate(content)
@@ -262,8 +262,13 @@ def save(
             return SaveOutcome(current, merged)
         new_no = current + 1
         _compare_and_set(cur, kind, actor, item, new_no, mine)
-        _append_revision(cur, kind, actor, item_id, new_no, based_on, mine, summary or "edited")
-        note = f"revision {new_no}" + (" (merged with another edit)" if merged else "")
+        _append_revision(
+            cur, kind, actor, item_id, new_no, based_on, mine, summary or activity.summary("edited")
+        )
+        note = activity.summary(
+            "revision {revision} (merged with another edit)" if merged else "revision {revision}",
+            revision=new_no,
+        )
         activity.record(
             cur, actor, "edit", kind.name, item_id, group_id=item["group_id"], summary=note
         )
@@ -327,7 +332,7 @@ def restore_revision(
         item_id,
         based_on,
         content_of(kind, old),
-        summary=f"restored revision {revision_no}",
+        summary=activity.summary("restored revision {revision}", revision=revision_no),
     )
 
 
@@ -366,7 +371,7 @@ def change_status(
             kind.name,
             item_id,
             group_id=item["group_id"],
-            summary=f"{current} → {target}",
+            summary=activity.summary("{old:lower} → {new:lower}", old=current, new=target),
         )
 
 

@@ -10,13 +10,14 @@ from typing import Any
 
 import streamlit as st
 
-from buyergroups import audit, db, groups, i18n
+from buyergroups import activity, audit, db, groups, i18n
 from buyergroups.accounts import manage, signin
 from buyergroups.accounts.users import User, language_name
 from buyergroups.errors import BuyerGroupsError
 from ui import context
 from ui.auth_gate import plain_markdown
-from ui.i18n import N_, error_text, t
+from ui.i18n import N_, error_text, message_text, t
+from ui.labels import activity_word
 
 _USER_COLUMNS = {
     "id": N_("Id"),
@@ -145,6 +146,16 @@ def render_users(conn: db.Connection, admin: User) -> None:
     )
 
 
+def _shown_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A log entry as shown: action, item kind and the system's summaries in the reader's words."""
+    return {
+        **entry,
+        "action": activity_word(entry["action"]),
+        "item_kind": activity_word(entry["item_kind"]),
+        "summary": message_text(activity.entry_summary(entry)),
+    }
+
+
 def render_activity(conn: db.Connection, admin: User) -> None:
     """The activity log of every group, with filters."""
     every = manage.users_for_admin(conn, admin, context.settings())
@@ -166,9 +177,14 @@ def render_activity(conn: db.Connection, admin: User) -> None:
     )
     since = right.date_input(t("Since"), value=None, key="admin_log_since")
     left, middle, _ = st.columns(3)
-    action = left.selectbox(t("Action"), ["", *vocabulary["actions"]], key="admin_log_action")
+    action = left.selectbox(
+        t("Action"), ["", *vocabulary["actions"]], format_func=activity_word, key="admin_log_action"
+    )
     item_kind = middle.selectbox(
-        t("Item kind"), ["", *vocabulary["item_kinds"]], key="admin_log_kind"
+        t("Item kind"),
+        ["", *vocabulary["item_kinds"]],
+        format_func=activity_word,
+        key="admin_log_kind",
     )
     found = audit.activity_log(
         conn,
@@ -181,7 +197,10 @@ def render_activity(conn: db.Connection, admin: User) -> None:
     )
     st.caption(t("{count} entries (newest first, at most 500).", count=len(found)))
     st.dataframe(
-        [{t(label): entry[key] for key, label in _LOG_COLUMNS.items()} for entry in found],
+        [
+            {t(label): shown[key] for key, label in _LOG_COLUMNS.items()}
+            for shown in map(_shown_entry, found)
+        ],
         hide_index=True,
         key="admin_log_table",
     )

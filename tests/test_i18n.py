@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import buyergroups
+from buyergroups import activity
 from buyergroups.co2.methods import Co2Status
 from buyergroups.demo import load_dataset
 from buyergroups.domain import LANGUAGES as CONTENT_LANGUAGES
@@ -205,6 +206,14 @@ def test_errors_people_see_carry_a_message_not_plain_text() -> None:
     assert plain == []
 
 
+def test_every_summary_the_system_writes_is_known_and_has_dutch() -> None:
+    importlib.import_module("buyergroups.co2.estimates")  # registers the CO2 status note
+    written = {text for _, text in _templates("summary", PACKAGE_FILES)}
+    written |= {text for _, text in _templates("Summary", PACKAGE_FILES)}
+    assert written == set(activity.SUMMARIES)
+    assert [text for text in activity.SUMMARIES if text not in CATALOGUE["nl"]] == []
+
+
 def test_dutch_entries_keep_the_placeholders() -> None:
     broken = {en: nl for en, nl in CATALOGUE["nl"].items() if placeholders(en) != placeholders(nl)}
     assert broken == {}
@@ -247,7 +256,7 @@ def test_no_key_of_the_dutch_catalogue_appears_twice() -> None:
         for k, v in zip(literals["CATALOGUE"].keys, literals["CATALOGUE"].values, strict=True)
         if k is None
     ]
-    assert parts == ["WORK", "PLATFORM", "INGEST", "INTERFACE"]
+    assert parts == ["WORK", "PLATFORM", "INGEST", "ACTIVITY", "INTERFACE"]
     merged = [key for part in parts for key in _keys(literals[part])]
     assert _repeated_keys(merged) == []
     assert len(CATALOGUE["nl"]) == len(merged)

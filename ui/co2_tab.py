@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from buyergroups import auth
+from buyergroups import activity, auth
 from buyergroups.accounts.users import User
 from buyergroups.co2 import estimates, export
 from buyergroups.co2.methods import CO2_STATUS_TRANSITIONS, Co2Status, Confidence, Method
@@ -286,7 +286,7 @@ def _history(conn: Connection, actor: User, estimate: estimates.Estimate) -> Non
                 {
                     t("Revision"): r["revision_no"],
                     t("Based on"): r["based_on"],
-                    t("Change"): r["summary"],
+                    t("Change"): message_text(activity.read_summary(r["summary"])),
                     t("By"): r["author"],
                     t("At"): r["created_at"],
                     t("Status"): label(Co2Status, r["fields"]["status"]),

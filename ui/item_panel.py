@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from buyergroups import comments, versioned
+from buyergroups import activity, comments, versioned
 from buyergroups.accounts.users import User
 from buyergroups.domain import STATUS_TRANSITIONS, Status
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.merge import unified_diff
-from ui.i18n import enum_label, error_text, t
+from ui.i18n import enum_label, error_text, message_text, t
 from ui.search_resources import after_save
 
 
@@ -50,7 +50,7 @@ def history_panel(conn, user: User, kind: versioned.ItemKind, item: dict, prefix
                 t("revision"): r["revision_no"],
                 t("author"): r["author"],
                 t("saved"): r["created_at"],
-                t("note"): r["summary"],
+                t("note"): message_text(activity.read_summary(r["summary"])),
             }
             for r in revisions
         ],

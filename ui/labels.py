@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from buyergroups import domain, i18n
-from ui.i18n import language
+from ui.i18n import N_, language, t
 
 
 def label(enum: type[domain.LabelledEnum], code: str | None) -> str:
@@ -55,3 +55,45 @@ def country_formatter(none: str | None = None) -> Callable[[str | None], str]:
         return f"{i18n.country_name(code, lang)} ({code})"
 
     return name
+
+
+# The activity log names actions and item kinds by their code: English shows the code as it
+# always did, Dutch its word from the catalogue.
+ACTIVITY_CODES = (
+    N_("create"),
+    N_("edit"),
+    N_("status"),
+    N_("delete"),
+    N_("restore"),
+    N_("comment"),
+    N_("reuse"),
+    N_("set_role"),
+    N_("remove"),
+    N_("link"),
+    N_("unlink"),
+    N_("import"),
+    N_("sign_in"),
+    N_("sign_out"),
+    N_("change_password"),
+    N_("reset_password"),
+    N_("disable"),
+    N_("enable"),
+    N_("unlock"),
+    N_("change_language"),
+    N_("document"),
+    N_("criterion"),
+    N_("dialogue"),
+    N_("co2_estimate"),
+    N_("group"),
+    N_("organisation"),
+    N_("user"),
+    N_("membership"),
+    N_("group_user"),
+    N_("tender"),
+    N_("cpv_codes"),
+)
+
+
+def activity_word(code: str | None) -> str:
+    """An activity-log action or item kind ('set_role', 'group_user') in the session's language."""
+    return t(code) if code else ""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from buyergroups import groups
+from buyergroups import activity, groups
 from buyergroups.accounts import users
 from buyergroups.accounts.users import User
 from buyergroups.domain import COUNTRIES, GroupRole, OrganisationKind, OrganisationRole
 from buyergroups.errors import BuyerGroupsError
-from ui.i18n import error_text, t
-from ui.labels import country_formatter, formatter, label, options
+from ui.i18n import error_text, message_text, t
+from ui.labels import activity_word, country_formatter, formatter, label, options
 
 PREFIX = "mem"
 
@@ -143,9 +143,9 @@ def render_activity(conn, user: User, group_id: int) -> None:
             {
                 t("when"): e["occurred_at"],
                 t("who"): e["user_name"] or t("system"),
-                t("action"): e["action"],
-                t("what"): e["item_kind"],
-                t("summary"): e["summary"],
+                t("action"): activity_word(e["action"]),
+                t("what"): activity_word(e["item_kind"]),
+                t("summary"): message_text(activity.entry_summary(e)),
             }
             for e in entries
         ],

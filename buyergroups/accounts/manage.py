@@ -95,7 +95,10 @@ def _set_password(
             "change_password" if own else "reset_password",
             "user",
             user_id,
-            summary=f"Password of {target.email} {'changed' if own else 'reset'}",
+            summary=activity.summary(
+                "Password of {email} changed" if own else "Password of {email} reset",
+                email=target.email,
+            ),
         )
 
 
@@ -111,7 +114,14 @@ def disable_user(
     with db.transaction(conn) as cur:
         cur.execute("UPDATE users SET disabled = true WHERE id = ?", [user_id])
         sessions.end_all(cur, user_id, "disabled", now or db.now())
-        activity.record(cur, actor, "disable", "user", user_id, summary=f"Disabled {target.email}")
+        activity.record(
+            cur,
+            actor,
+            "disable",
+            "user",
+            user_id,
+            summary=activity.summary("Disabled {email}", email=target.email),
+        )
 
 
 def enable_user(conn: db.Connection, actor: User | None, user_id: int) -> None:
@@ -121,7 +131,14 @@ def enable_user(conn: db.Connection, actor: User | None, user_id: int) -> None:
     target = get_user(conn, user_id)
     with db.transaction(conn) as cur:
         cur.execute("UPDATE users SET disabled = false WHERE id = ?", [user_id])
-        activity.record(cur, actor, "enable", "user", user_id, summary=f"Enabled {target.email}")
+        activity.record(
+            cur,
+            actor,
+            "enable",
+            "user",
+            user_id,
+            summary=activity.summary("Enabled {email}", email=target.email),
+        )
 
 
 def change_language(conn: db.Connection, actor: User, user_id: int, language: str) -> None:

@@ -54,7 +54,14 @@ def start_session(
             " VALUES (?, ?, ?, ?, ?)",
             [_token_hash(token), user_id, at, at, expires_at],
         )
-        activity.record(cur, user, "sign_in", "user", user_id, summary=f"Signed in ({method})")
+        activity.record(
+            cur,
+            user,
+            "sign_in",
+            "user",
+            user_id,
+            summary=activity.summary("Signed in ({method})", method=msg(method)),
+        )
     return token
 
 
@@ -150,7 +157,14 @@ def end_session(conn: db.Connection, token: str | None, *, now: datetime | None 
     user = get_user(conn, user_id)
     with db.transaction(conn) as cur:
         if _end_by_hash(cur, token_hash, "logout", now or db.now()) is not None:
-            activity.record(cur, user, "sign_out", "user", user.id, summary="Signed out")
+            activity.record(
+                cur,
+                user,
+                "sign_out",
+                "user",
+                user.id,
+                summary=activity.summary("Signed out"),
+            )
 
 
 def end_all(cur: db.Connection, user_id: int, reason: str, at: datetime) -> int:

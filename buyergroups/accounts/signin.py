@@ -124,7 +124,14 @@ def unlock_user(
             " VALUES (?, ?, false, 'unlock')",
             [target.email.lower(), now or db.now()],
         )
-        activity.record(cur, actor, "unlock", "user", user_id, summary=f"Unlocked {target.email}")
+        activity.record(
+            cur,
+            actor,
+            "unlock",
+            "user",
+            user_id,
+            summary=activity.summary("Unlocked {email}", email=target.email),
+        )
 
 
 def user_for_oidc(conn: db.Connection, email: str | None) -> User | None:

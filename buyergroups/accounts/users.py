@@ -93,7 +93,14 @@ def insert_user(
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [name, email, organisation_id, language, password_hash, is_admin, db.now()],
     )
-    activity.record(cur, actor, "create", "user", user_id, summary=f"User {name} <{email}>")
+    activity.record(
+        cur,
+        actor,
+        "create",
+        "user",
+        user_id,
+        summary=activity.summary("User {name} <{email}>", name=name, email=email),
+    )
     return User(user_id, name, email, organisation_id, language, is_admin, False)
 
 

@@ -34,6 +34,13 @@ from buyergroups.domain import optional_text, require_text
 from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
 
 ITEM_KIND = "co2_estimate"
+# The revision note of a status change, read back in the reader's language when shown.
+activity.register(
+    activity.Summary(
+        "status {old:lower} → {new:lower}",
+        {"old": activity.enum_reader(Co2Status), "new": activity.enum_reader(Co2Status)},
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -209,7 +216,7 @@ def insert_estimate(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
         [group_id, *_row_values(stored).values(), moment, author, moment, author],
     )
-    _revision(cur, author, estimate_id, 1, None, stored, "created")
+    _revision(cur, author, estimate_id, 1, None, stored, activity.summary("created"))
     activity.record(
         cur, actor, "create", ITEM_KIND, estimate_id, group_id=group_id, summary=stored["title"]
     )
@@ -249,7 +256,7 @@ def update_estimate(
         current = _current(cur, estimate_id)
         require(cur, actor, Action.EDIT, current.group_id)
         stored = {**checked(cur, fields), "status": current.status}
-        _save(cur, actor, current, stored, based_on, "edited")
+        _save(cur, actor, current, stored, based_on, activity.summary("edited"))
     return get_estimate(conn, actor, estimate_id)
 
 
@@ -262,7 +269,16 @@ def change_status(
         require(cur, actor, Action.CHANGE_STATUS, current.group_id)
         target = check_transition(current.status, status)
         stored = {**_stored_fields(current), "status": target.value}
-        _save(cur, actor, current, stored, based_on, f"status {current.status} → {target.value}")
+        _save(
+            cur,
+            actor,
+            current,
+            stored,
+            based_on,
+            activity.summary(
+                "status {old:lower} → {new:lower}", old=Co2Status(current.status), new=target
+            ),
+        )
     return get_estimate(conn, actor, estimate_id)
 
 

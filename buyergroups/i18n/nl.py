@@ -281,6 +281,37 @@ INGEST: dict[str, str] = {
     "Benchmark batch did not import cleanly: {summary}": "De benchmarkreeks is niet foutloos geïmporteerd: {summary}",
 }
 
+# The summaries the system writes in the activity log and the revision histories
+# (buyergroups/activity.py: SUMMARIES), and the words they name.
+ACTIVITY: dict[str, str] = {
+    "created": "aangemaakt",
+    "edited": "bewerkt",
+    "restored revision {revision}": "versie {revision} teruggezet",
+    "reused from criterion {criterion}": "hergebruikt van criterium {criterion}",
+    "reused passage {passage} of document {document}": "passage {passage} van document {document} hergebruikt",
+    "status {old:lower} → {new:lower}": "status {old:lower} → {new:lower}",
+    "revision {revision} (merged with another edit)": "versie {revision} (samengevoegd met een andere bewerking)",
+    "revision {revision}": "versie {revision}",
+    "{old:lower} → {new:lower}": "{old:lower} → {new:lower}",
+    "passage {passage} reused as document {document} in group {group}": "passage {passage} hergebruikt als document {document} in groep {group}",
+    "reused as criterion {criterion} in group {group}": "hergebruikt als criterium {criterion} in groep {group}",
+    "organisation as {role:lower}": "organisatie als {role:lower}",
+    "user as {role:lower}": "gebruiker als {role:lower}",
+    "{name}: {imported} imported, {updated} updated": "{name}: {imported} geïmporteerd, {updated} bijgewerkt",
+    "{name}: {count} codes": "{name}: {count} codes",
+    "User {name} <{email}>": "Gebruiker {name} <{email}>",
+    "Signed in ({method})": "Ingelogd ({method})",
+    "password": "wachtwoord",
+    "oidc": "via de organisatie",
+    "password change": "na wachtwoordwijziging",
+    "Signed out": "Uitgelogd",
+    "Password of {email} changed": "Wachtwoord van {email} gewijzigd",
+    "Password of {email} reset": "Wachtwoord van {email} opnieuw ingesteld",
+    "Disabled {email}": "{email} geblokkeerd",
+    "Enabled {email}": "{email} gedeblokkeerd",
+    "Unlocked {email}": "{email} ontgrendeld",
+}
+
 MONTHS = (
     "januari",
     "februari",
@@ -1002,6 +1033,31 @@ INTERFACE: dict[str, str] = {
         "Passage gekopieerd als conceptdocument {id} in {group}, met bronvermelding."
     ),
     "Delete this estimate": "Deze schatting verwijderen",
+    # the activity log's actions and item kinds, by code (ui/labels.py: ACTIVITY_CODES)
+    "create": "aangemaakt",
+    "edit": "bewerkt",
+    "delete": "verwijderd",
+    "restore": "teruggezet",
+    "comment": "opmerking",
+    "reuse": "hergebruikt",
+    "set_role": "rol ingesteld",
+    "remove": "verwijderd",
+    "link": "gekoppeld",
+    "unlink": "ontkoppeld",
+    "import": "geïmporteerd",
+    "sign_in": "ingelogd",
+    "sign_out": "uitgelogd",
+    "change_password": "wachtwoord gewijzigd",
+    "reset_password": "wachtwoord opnieuw ingesteld",
+    "disable": "geblokkeerd",
+    "enable": "gedeblokkeerd",
+    "unlock": "ontgrendeld",
+    "change_language": "taal gewijzigd",
+    "co2_estimate": "CO2-schatting",
+    "group": "groep",
+    "user": "gebruiker",
+    "membership": "lidmaatschap",
+    "group_user": "groepslid",
 }
 
-CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **INTERFACE}
+CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **ACTIVITY, **INTERFACE}

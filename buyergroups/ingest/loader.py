@@ -250,7 +250,12 @@ def _write(
             "tender",
             ids[0] if len(ids) == 1 else None,
             group_id=group_id,
-            summary=f"{parsed.name}: {result.imported} imported, {result.updated} updated",
+            summary=activity.summary(
+                "{name}: {imported} imported, {updated} updated",
+                name=parsed.name,
+                imported=result.imported,
+                updated=result.updated,
+            ),
         )
         results.append(result)
     return results
@@ -269,7 +274,9 @@ def _import_cpv(
                 "import",
                 "cpv_codes",
                 None,
-                summary=f"{source.name}: {len(codes)} codes",
+                summary=activity.summary(
+                    "{name}: {count} codes", name=source.name, count=len(codes)
+                ),
             )
     except BuyerGroupsError as exc:
         return FileResult(source.name, "rejected", message=reason_of(exc))
