@@ -7,7 +7,7 @@ import streamlit as st
 from buyergroups import auth, groups
 from buyergroups.domain import Phase, Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
-from ui import context
+from ui import context, search_resources
 from ui.co2_tab import render_group_co2
 from ui.criteria_tab import render_criteria
 from ui.dialogue_tab import render_dialogue
@@ -46,6 +46,7 @@ st.caption(
     )
 )
 st.markdown(group["description"])
+search_resources.show_pending_warning()
 allowed = auth.actions_for(conn, user, group_id)
 if auth.Action.READ not in allowed:
     st.info(t("You are not a member of this group: you see what it has published."))

@@ -8,6 +8,7 @@ keeps Streamlit's session threads from reading each other's results.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -16,6 +17,7 @@ from buyergroups import db, demo
 from buyergroups.accounts.users import User
 from buyergroups.config import Settings, load_settings
 from buyergroups.errors import NotSignedIn, msg
+from ui.i18n import N_, t
 
 
 def settings() -> Settings:
@@ -23,7 +25,26 @@ def settings() -> Settings:
     return load_settings()
 
 
-@st.cache_resource(show_spinner="Opening the database…")
+# The resources this process has built, so that only their first build shows a spinner.
+_BUILT: set[tuple[object, ...]] = set()
+
+
+@contextlib.contextmanager
+def loading(key: tuple[object, ...], text: str) -> Iterator[None]:
+    """A spinner with ``text`` in the session's language while ``key`` is built the first time.
+
+    ``st.cache_resource(show_spinner=...)`` takes its text once, in no particular
+    language; its cached functions use ``show_spinner=False`` and this instead.
+    """
+    if key in _BUILT:
+        yield
+        return
+    with st.spinner(t(text)):
+        yield
+    _BUILT.add(key)
+
+
+@st.cache_resource(show_spinner=False)
 def _open(db_path: str, seed_demo: bool) -> db.Connection:
     conn = db.connect(db_path)
     if seed_demo:
@@ -34,7 +55,9 @@ def _open(db_path: str, seed_demo: bool) -> db.Connection:
 def connection() -> db.Connection:
     """The process-wide connection to the configured database (migrated, demo-seeded)."""
     current = settings()
-    return _open(str(current.db_path), current.seed_demo)
+    key = (str(current.db_path), current.seed_demo)
+    with loading(("database", *key), N_("Opening the database…")):
+        return _open(*key)
 
 
 ENTRY_FILE = "streamlit_app.py"

@@ -8,6 +8,7 @@ function that needs it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from buyergroups.errors import ValidationError, msg
+
+_LOG = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 ENCODE_BATCH_SIZE = 64
@@ -96,11 +99,13 @@ def load_embedder(model: str = DEFAULT_MODEL_NAME) -> Embedder:
     try:
         return SentenceTransformerEmbedder(folder, model_id)
     except (OSError, ValueError) as exc:
+        # The library's own words go to the log (stderr at the command line), not to the reader.
+        _LOG.warning("Cannot load the embedding model from %s: %s", folder, exc)
         raise ValidationError(
             msg(
-                "Cannot load the embedding model from {folder}: {error}",
+                "Cannot load the embedding model from {folder}: the folder holds no "
+                "sentence-transformers model that loads offline.",
                 folder=str(folder),
-                error=str(exc),
             ),
             field="model",
         ) from exc
