@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from buyergroups import activity, db, versioned
@@ -40,10 +41,13 @@ def _weight(raw: Any, criterion_type: str) -> float | None:
         raise ValidationError(msg("Only award criteria carry a weight."), field="weight")
     try:
         weight = float(raw)
+    except OverflowError:  # an int of hundreds of digits (a spreadsheet cell can hold one)
+        weight = math.inf
     except (TypeError, ValueError) as exc:
         raise ValidationError(
-            msg("Weight {weight} is not a number.", weight=repr(raw)), field="weight"
+            msg("Weight {weight} is not a number.", weight=repr(raw)[:40]), field="weight"
         ) from exc
+    # NaN fails this test too, so only finite weights pass.
     if not 0 < weight <= 100:
         raise ValidationError(
             msg("Weight must be more than 0 and at most 100 (%)."), field="weight"

@@ -212,3 +212,47 @@ def test_zip_bombs_and_xml_entities_are_refused() -> None:
         parse_rows(entities, "entities.xlsx")
     with pytest.raises(ImportRejected, match="cannot be read as a workbook"):
         parse_rows(_zip({"hello.txt": b"hi"}), "odd.xlsx")
+
+
+def _template_with_weight_cell(literal: bytes) -> bytes:
+    """The xlsx template with its example weight (20) stored as ``literal`` in the sheet XML."""
+    source = zipfile.ZipFile(io.BytesIO(template_xlsx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                assert body.count(b"<v>20</v>") == 1
+                body = body.replace(b"<v>20</v>", b"<v>" + literal + b"</v>")
+            target.writestr(info, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("literal", [b"1" + b"0" * 400, b"1e999", b"-1e999"])
+def test_huge_or_infinite_weight_cells_are_row_errors_not_overflows(literal: bytes) -> None:
+    report = parse_rows(_template_with_weight_cell(literal), "c.xlsx")
+    assert [(row.row, row.ok, row.message) for row in report.rows] == [
+        (2, False, "Weight must be more than 0 and at most 100 (%).")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("literal", "error"),
+    [
+        (b"NaN", "invalid literal for int() with base 10: 'NaN'"),
+        (b"1" + b"0" * 5000, "Exceeds the limit (4300 digits) for integer string conversion"),
+    ],
+)
+def test_number_cells_openpyxl_cannot_read_reject_the_file(literal: bytes, error: str) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        parse_rows(_template_with_weight_cell(literal), "c.xlsx")
+    assert str(caught.value).startswith(f"c.xlsx cannot be read as a workbook ({error}")
+
+
+def test_csv_cell_over_the_csv_limit_is_refused() -> None:
+    data = f"{HEADER}\nT,{'x' * 200_000},Award criterion,Climate,Significant,20,en,\n".encode()
+    with pytest.raises(ImportRejected) as caught:
+        parse_rows(data, "c.csv")
+    assert str(caught.value) == (
+        "c.csv is not a readable CSV file (field larger than field limit (131072))."
+    )

@@ -132,5 +132,32 @@ def test_import_summary_in_the_readers_language(app_world, language, line, reaso
         {"en": "rejected", "nl": "geweigerd"}[language],
         0,
         0,
+        0,
         reason,
     ]
+
+
+def test_import_summary_shows_an_identical_reimport_as_unchanged(app_world) -> None:
+    path, world = app_world
+    conn = db.connect(path)
+    try:  # app_world imported both files already: this is the second import
+        sources = sources_from_paths([FIXTURES / "cn_two_lots.xml"], "eforms", Limits())
+        summary = loader.import_sources(conn, "eforms", sources, None, system=True)
+    finally:
+        conn.close()
+    at = AppTest.from_file(str(ROOT / "tests" / "import_summary_app.py"), default_timeout=30)
+    at.session_state["auth_user"] = replace(world.facilitator, language="nl")
+    at.session_state["import_test_summary"] = summary
+    at.run()
+    assert [s.value for s in at.success] == [
+        "1 bestand(en) gelezen: 0 geïmporteerd, 0 bijgewerkt, 1 ongewijzigd, 0 geweigerd."
+    ]
+    (row,) = at.dataframe[0].value.to_dict("records")
+    assert row == {
+        "Bestand": str(FIXTURES / "cn_two_lots.xml"),
+        "Resultaat": "ongewijzigd",
+        "Geïmporteerd": 0,
+        "Bijgewerkt": 0,
+        "Ongewijzigd": 1,
+        "Melding": "",
+    }

@@ -38,6 +38,7 @@ def summary_table(summary: BatchSummary) -> list[dict[str, Any]]:
             t("Result"): t(_STATUS.get(result.status, result.status)),
             t("Imported"): result.imported,
             t("Updated"): result.updated,
+            t("Unchanged"): result.unchanged,
             t("Message"): message_text(result.message),
         }
         for result in summary.results

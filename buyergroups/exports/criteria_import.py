@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -136,19 +137,29 @@ def _xlsx_records(data: bytes, filename: str) -> tuple[list[Any], list[tuple[int
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportRejected(
-            msg(
-                "{filename} cannot be read as a workbook ({error}).",
-                filename=filename,
-                error=str(exc),
-            ),
-            source=filename,
-        ) from exc
+        raise _unreadable_workbook(filename, exc) from exc
     try:
         sheet = book["Criteria"] if "Criteria" in book.sheetnames else book.worksheets[0]
         return _numbered(sheet.iter_rows(values_only=True), filename)
+    except ImportRejected:
+        raise
+    except Exception as exc:
+        # read_only reads cells while iterating: a damaged cell (a number cell holding
+        # 'NaN' or 5,000 digits) fails here, not in load_workbook
+        raise _unreadable_workbook(filename, exc) from exc
     finally:
         book.close()
+
+
+def _unreadable_workbook(filename: str, exc: Exception) -> ImportRejected:
+    return ImportRejected(
+        msg(
+            "{filename} cannot be read as a workbook ({error}).",
+            filename=filename,
+            error=str(exc)[:200],
+        ),
+        source=filename,
+    )
 
 
 def _check_archive(data: bytes, filename: str) -> None:
@@ -168,7 +179,7 @@ def _check_archive(data: bytes, filename: str) -> None:
                         ),
                         source=filename,
                     )
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged, or a part cut short
         raise ImportRejected(
             msg("{filename} is a damaged .xlsx file.", filename=filename), source=filename
         ) from exc
@@ -191,7 +202,17 @@ def _csv_records(data: bytes, filename: str) -> tuple[list[Any], list[tuple[int,
         )
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    return _numbered(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), filename)
+    try:
+        return _numbered(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), filename)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit
+        raise ImportRejected(
+            msg(
+                "{filename} is not a readable CSV file ({error}).",
+                filename=filename,
+                error=str(exc),
+            ),
+            source=filename,
+        ) from exc
 
 
 def _numbered(

@@ -11,7 +11,10 @@ Optional: ``description``, ``language``, ``buyer_name``, ``published_on``
 Lists (``cpv_codes`` and the five strategic-procurement code columns) are
 separated by ``;``, ``|`` or spaces. ``award_criteria`` holds entries separated
 by ``;``, each ``type|name|weight`` (e.g. ``price|Price|40;quality|CO2 reduction|60``);
-criteria and ``conditions`` form one lot named "1". Any bad row rejects the file.
+criteria and ``conditions`` form one lot named "1". Any bad row rejects the file;
+a row with more cells than the header is a bad row, and so is an
+``estimated_value`` or weight that is not a finite number inside its range
+(:mod:`buyergroups.ingest.numbers`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import date
 
 from buyergroups.errors import ImportRejected, msg, msg_list
 from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
+from buyergroups.ingest.numbers import MONEY, WEIGHT, checked_number
 from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
 
 REQUIRED = ("source_id", "title", "buyer_country", "cpv_codes")
@@ -51,6 +55,7 @@ CODE_COLUMNS = (
     "gpp_criteria",
 )
 _LIST_SPLIT = re.compile(r"[;|,\s]+")
+_EXTRA = "\x00extra cells"
 
 
 def read_rows(data: bytes, name: str) -> list[dict[str, str]]:
@@ -63,14 +68,28 @@ def read_rows(data: bytes, name: str) -> list[dict[str, str]]:
         ) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if not reader.fieldnames:
-        raise ImportRejected(msg("{name}: the CSV has no header row.", name=name), source=name)
+    # A row longer than the header keeps its extra cells under _EXTRA (refused
+    # below unless empty); a shorter row is padded with "".
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), delimiter=delimiter, restkey=_EXTRA, restval=""
+    )
     try:
-        return [
-            {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
-            for row in reader
-        ]
+        if not reader.fieldnames:
+            raise ImportRejected(msg("{name}: the CSV has no header row.", name=name), source=name)
+        rows = []
+        for row in reader:
+            extra = row.pop(_EXTRA, [])
+            if any(cell.strip() for cell in extra):
+                raise ImportRejected(
+                    msg(
+                        "{name} row {row}: more cells than the header has columns.",
+                        name=name,
+                        row=len(rows) + 2,
+                    ),
+                    source=name,
+                )
+            rows.append({key.strip().lower(): value.strip() for key, value in row.items()})
+        return rows
     except csv.Error as exc:
         raise ImportRejected(
             msg("{name}: not a readable CSV ({error}).", name=name, error=str(exc)), source=name
@@ -87,7 +106,10 @@ def check_columns(
     if missing:
         problems.append(msg("missing column(s): {columns}", columns=", ".join(missing)))
     if unknown:
-        problems.append(msg("unknown column(s): {columns}", columns=", ".join(unknown)))
+        shown = [
+            name if name.isprintable() and len(name) <= 40 else repr(name[:40]) for name in unknown
+        ]
+        problems.append(msg("unknown column(s): {columns}", columns=", ".join(shown)))
     if problems:
         raise ImportRejected(
             msg(
@@ -163,7 +185,9 @@ def _tender(row: dict[str, str], where: str) -> Tender:
         buyers=[Buyer(row.get("buyer_name") or "", country)],
         cpv_codes=_cpvs(row["cpv_codes"], where),
         procedure_type=row.get("procedure_type") or None,
-        estimated_value=_number(row.get("estimated_value", ""), where),
+        estimated_value=checked_number(
+            row.get("estimated_value", ""), "estimated_value", where, MONEY
+        ),
         currency=(row.get("currency") or "").upper() or None,
     )
     tender.languages = [tender.language] if tender.language else []
@@ -187,17 +211,6 @@ def _date(raw: str, where: str) -> date | None:
         raise ImportRejected(
             msg("{where}: published_on {value} is not YYYY-MM-DD.", where=where, value=repr(raw)),
             source=where,
-        ) from exc
-
-
-def _number(raw: str, where: str) -> float | None:
-    if not raw:
-        return None
-    try:
-        return float(raw.replace(" ", ""))
-    except ValueError as exc:
-        raise ImportRejected(
-            msg("{where}: {value} is not a number.", where=where, value=repr(raw)), source=where
         ) from exc
 
 
@@ -234,5 +247,6 @@ def _criteria(raw: str, where: str) -> list[AwardCriterion]:
                 ),
                 source=where,
             )
-        found.append(AwardCriterion(parts[0], parts[1], "", _number(parts[2], where)))
+        weight = checked_number(parts[2], "award_criteria weight", where, WEIGHT)
+        found.append(AwardCriterion(parts[0], parts[1], "", weight))
     return found

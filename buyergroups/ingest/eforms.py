@@ -7,7 +7,9 @@ which closes the door to XML bombs and external-entity tricks. Lots are read one
 walked once.
 
 A notice without a notice id (BT-701), a procedure title (BT-21) or a main CPV
-code (BT-262) is rejected, as is one whose organisations lack identifiers.
+code (BT-262) is rejected, as is one whose organisations lack identifiers, and
+one whose estimated value (BT-27) or award-criterion weight (BT-541) is not a
+finite number inside its range (:mod:`buyergroups.ingest.numbers`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from lxml import etree
 
 from buyergroups.errors import ImportRejected, msg
 from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
+from buyergroups.ingest.numbers import MONEY, WEIGHT, checked_number
 from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
 
 NS = {
@@ -140,9 +143,7 @@ def parse_eforms(data: bytes, name: str = "notice") -> Tender:
         changes_notice=_changed_notice(root),
         contract_folder_id=_text(root, "cbc:ContractFolderID") or None,
     )
-    tender.estimated_value, tender.currency = _amount(
-        project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", name
-    )
+    tender.estimated_value, tender.currency = _amount(project, name, _AMOUNT_FIELD)
     if tender.estimated_value is None:
         tender.estimated_value, tender.currency = _sum_of_lots(lots)
     _strategic(tender, root, lang3)
@@ -194,19 +195,19 @@ def _cpvs(element: etree._Element | None, path: str) -> list[str]:
     return unique([cpv8(code.text) or "" for code in found])
 
 
+_AMOUNT_PATH = "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"
+_AMOUNT_FIELD = "estimated value (BT-27)"
+
+
 def _amount(
-    element: etree._Element | None, path: str, name: str
+    element: etree._Element | None, name: str, field: str
 ) -> tuple[float | None, str | None]:
-    found = element.find(path, NS) if element is not None else None
-    if found is None or not (found.text or "").strip():
+    """The estimated value (BT-27) and its currency; ImportRejected for a bad number."""
+    found = element.find(_AMOUNT_PATH, NS) if element is not None else None
+    if found is None:
         return None, None
-    try:
-        return float(found.text.strip()), found.get("currencyID")
-    except ValueError as exc:
-        raise ImportRejected(
-            msg("{name}: amount {value} is not a number.", name=name, value=repr(found.text)),
-            source=name,
-        ) from exc
+    value = checked_number(found.text, field, name, MONEY)
+    return value, (found.get("currencyID") if value is not None else None)
 
 
 def _sum_of_lots(lots: list[Lot]) -> tuple[float | None, str | None]:
@@ -275,10 +276,9 @@ def _lot_elements(root: etree._Element, *, groups: bool = False) -> Iterable[etr
 def _add_lot_group_criteria(root: etree._Element, lots: list[Lot], lang3: str, name: str) -> None:
     """Append to each lot the award criteria set on the groups it belongs to (BG-330)."""
     criteria = {
-        _text(element, "cbc:ID"): _award_criteria(
-            element.find("cac:TenderingTerms", NS), lang3, name
-        )
+        group_id: _award_criteria(element.find("cac:TenderingTerms", NS), lang3, name, group_id)
         for element in _lot_elements(root, groups=True)
+        for group_id in [_text(element, "cbc:ID")]
     }
     groups_of: dict[str, list[str]] = {}
     path = "cac:TenderingTerms/cac:LotDistribution/cac:LotsGroup"
@@ -296,11 +296,10 @@ def _add_lot_group_criteria(root: etree._Element, lots: list[Lot], lang3: str, n
 def _lot(element: etree._Element, lang3: str, name: str) -> Lot:
     project = element.find("cac:ProcurementProject", NS)
     terms = element.find("cac:TenderingTerms", NS)
-    value, currency = _amount(
-        project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", name
-    )
+    lot_id = _text(element, "cbc:ID")
+    value, currency = _amount(project, name, f"{lot_id} {_AMOUNT_FIELD}")
     return Lot(
-        lot_id=_text(element, "cbc:ID"),
+        lot_id=lot_id,
         title=_pick(_by_language(project.findall("cbc:Name", NS)), lang3)
         if project is not None
         else "",
@@ -315,35 +314,29 @@ def _lot(element: etree._Element, lang3: str, name: str) -> Lot:
         ),
         estimated_value=value,
         currency=currency,
-        award_criteria=_award_criteria(terms, lang3, name),
+        award_criteria=_award_criteria(terms, lang3, name, lot_id),
         conditions=_conditions(terms, lang3),
     )
 
 
-def _award_criteria(terms: etree._Element | None, lang3: str, name: str) -> list[AwardCriterion]:
+def _award_criteria(
+    terms: etree._Element | None, lang3: str, name: str, lot_id: str
+) -> list[AwardCriterion]:
     if terms is None:
         return []
     path = "cac:AwardingTerms/cac:AwardingCriterion/cac:SubordinateAwardingCriterion"
-    return [_criterion(element, lang3, name) for element in terms.findall(path, NS)]
+    return [
+        _criterion(element, lang3, name, f"{lot_id} award criterion {number} weight (BT-541)")
+        for number, element in enumerate(terms.findall(path, NS), start=1)
+    ]
 
 
-def _criterion(element: etree._Element, lang3: str, name: str) -> AwardCriterion:
+def _criterion(element: etree._Element, lang3: str, name: str, field: str) -> AwardCriterion:
     weight = None
     for parameter in element.iterfind(".//efac:AwardCriterionParameter", NS):
         code = parameter.find("efbc:ParameterCode", NS)
         if code is not None and code.get("listName") == "number-weight":
-            raw = _text(parameter, "efbc:ParameterNumeric")
-            try:
-                weight = float(raw) if raw else None
-            except ValueError as exc:
-                raise ImportRejected(
-                    msg(
-                        "{name}: award criterion weight {value} is not a number.",
-                        name=name,
-                        value=repr(raw),
-                    ),
-                    source=name,
-                ) from exc
+            weight = checked_number(_text(parameter, "efbc:ParameterNumeric"), field, name, WEIGHT)
     return AwardCriterion(
         criterion_type=_text(element, "cbc:AwardingCriterionTypeCode"),
         name=_pick(_by_language(element.findall("cbc:Name", NS)), lang3),

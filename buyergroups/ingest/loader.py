@@ -2,8 +2,11 @@
 
 A file is parsed completely before anything is written, then stored in one
 transaction; a file that fails anywhere stores nothing and the batch goes on.
-Re-importing a notice updates its row; an eForms change notice updates the row
-of the notice it changes; an OCDS release merges into the stored process.
+Re-importing a notice updates its row, or leaves it "unchanged" when the
+content it would store equals what is stored; an eForms change notice updates
+the row of the notice it changes; an OCDS release merges into the stored process.
+No input ends in a traceback: a parser refuses bad input with ImportRejected,
+and anything else a parser raises on a file still only rejects that file.
 
 Permission: an admin, or a facilitator of the ``group_id`` the tenders are
 linked to. The command line acts as the system (``system=True``, no actor):
@@ -61,7 +64,7 @@ class BatchSummary:
 
     @property
     def unchanged(self) -> int:
-        """Notices skipped because a newer notice (e.g. their change notice) is stored."""
+        """Notices not written: the stored content is identical, or a newer notice is stored."""
         return sum(result.unchanged for result in self.results)
 
     @property
@@ -75,7 +78,8 @@ class BatchSummary:
             f"{self.read} file(s) read: {self.imported} imported, {self.updated} updated, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected."
         ]
-        lines += [f"  rejected {result.message}" for result in self.rejected]
+        # One line per rejected file, whatever line breaks a message holds.
+        lines += [f"  rejected {' '.join(result.message.split())}" for result in self.rejected]
         return "\n".join(lines)
 
 
@@ -189,12 +193,14 @@ def _parse_one(
     try:
         data = _read(source, kind, limits)
         tenders = _parse_tenders(conn, kind, data, source.name)
+        for tender in tenders:
+            tender.mvi_flags = mvi.detect(tender)
     except BuyerGroupsError as exc:
         return FileResult(source.name, "rejected", message=reason_of(exc))
     except OSError as exc:
         return FileResult(source.name, "rejected", message=_cannot_read(source.name, exc))
-    for tender in tenders:
-        tender.mvi_flags = mvi.detect(tender)
+    except Exception as exc:  # a parser defect must not end the batch with a traceback
+        return FileResult(source.name, "rejected", message=_unreadable(source.name, exc))
     return _Parsed(position, source.name, tenders, hashlib.sha256(data).hexdigest())
 
 
@@ -213,7 +219,7 @@ def _flush(
             outcomes = _write(cur, pending, actor, group_id)
     except BuyerGroupsError as exc:
         if len(pending) == 1:
-            rejected = FileResult(pending[0].name, "rejected", message=reason_of(exc))
+            rejected = FileResult(pending[0].name, "rejected", message=_named(pending[0], exc))
             done(pending[0].position, rejected)
         else:
             for parsed in pending:
@@ -223,6 +229,16 @@ def _flush(
     for parsed, result in zip(pending, outcomes, strict=True):
         done(parsed.position, result)
     pending.clear()
+
+
+def _named(parsed: _Parsed, exc: BuyerGroupsError) -> str:
+    """The reason a file's storing failed, starting with the file's name like every rejection."""
+    reason = reason_of(exc)
+    return (
+        reason
+        if reason.startswith(parsed.name)
+        else msg("{name}: {reason}", name=parsed.name, reason=reason)
+    )
 
 
 def _write(
@@ -289,6 +305,14 @@ def _cannot_read(name: str, exc: OSError) -> str:
     return msg("{name}: cannot read ({error}).", name=name, error=str(exc))
 
 
+def _unreadable(name: str, exc: Exception) -> str:
+    return msg(
+        "{name}: the importer could not read this file ({error}); nothing was stored.",
+        name=name,
+        error=f"{type(exc).__name__}: {str(exc)[:200]}",
+    )
+
+
 def check_content(kind: str, data: bytes, name: str) -> None:
     """ImportRejected when the bytes are plainly not of the kind (checked before parsing)."""
     start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -315,6 +339,6 @@ def _parse_tenders(conn: db.Connection, kind: str, data: bytes, name: str) -> li
     with db.reading(conn) as cur:
         for ocid, releases in ocds.releases_in(data, name).items():
             stored = store.stored_release(cur, ocid)
-            merged = ocds.merge_releases(([stored] if stored else []) + releases)
+            merged = ocds.merge_releases(([stored] if stored else []) + releases, name)
             tenders.append(ocds.release_to_tender(merged, name))
     return tenders

@@ -15,50 +15,20 @@ when it is the object of the award-criteria extension, and the core
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from buyergroups.errors import ImportRejected, msg
 from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
+from buyergroups.ingest.json_fields import Fields
+from buyergroups.ingest.json_input import MAX_DEPTH, read_json_documents
+from buyergroups.ingest.numbers import MONEY, WEIGHT
 from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
 
+__all__ = ["merge_releases", "read_json_documents", "release_to_tender", "releases_in"]
+
 Release = dict[str, Any]
-
-
-def read_json_documents(data: bytes, name: str) -> list[Any]:
-    """The JSON documents in ``data``: one document, or one per line (JSON Lines)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            msg("{name}: not UTF-8 text, so not OCDS JSON.", name=name), source=name
-        ) from exc
-    try:
-        return [json.loads(text)]
-    except json.JSONDecodeError as whole_error:
-        lines = [line for line in text.splitlines() if line.strip()]
-        if len(lines) < 2:
-            raise ImportRejected(
-                msg("{name}: not valid JSON ({error}).", name=name, error=str(whole_error)),
-                source=name,
-            ) from None
-        documents = []
-        for number, line in enumerate(lines, start=1):
-            try:
-                documents.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ImportRejected(
-                    msg(
-                        "{name}: line {number} is not valid JSON ({error}).",
-                        name=name,
-                        number=number,
-                        error=exc.msg,
-                    ),
-                    source=name,
-                ) from None
-        return documents
 
 
 def releases_in(data: bytes, name: str) -> dict[str, list[Release]]:
@@ -66,10 +36,10 @@ def releases_in(data: bytes, name: str) -> dict[str, list[Release]]:
     found: dict[str, list[Release]] = {}
     for document in read_json_documents(data, name):
         for release in _releases_of(document, name):
-            ocid = str(release.get("ocid") or "").strip()
+            ocid = release.text("ocid")
             if not ocid:
                 raise ImportRejected(msg("{name}: a release has no ocid.", name=name), source=name)
-            found.setdefault(ocid, []).append(release)
+            found.setdefault(ocid, []).append(release.data)
     if not found:
         raise ImportRejected(
             msg(
@@ -82,62 +52,74 @@ def releases_in(data: bytes, name: str) -> dict[str, list[Release]]:
     return found
 
 
-def _releases_of(document: Any, name: str) -> Iterable[Release]:
+def _releases_of(document: Any, name: str) -> Iterable[Fields]:
     if not isinstance(document, dict):
         raise ImportRejected(
             msg("{name}: expected a JSON object per document.", name=name), source=name
         )
-    if isinstance(document.get("releases"), list):
-        return [entry for entry in document["releases"] if isinstance(entry, dict)]
+    top = Fields(document, name)
+    if isinstance(document.get("releases"), list) and "ocid" not in document:
+        return top.objects("releases")
     if isinstance(document.get("records"), list):
-        return [_record_release(record, name) for record in document["records"]]
+        return [_record_release(record, name) for record in top.objects("records")]
     if "compiledRelease" in document or ("releases" in document and "ocid" in document):
-        return [_record_release(document, name)]
+        return [_record_release(top, name)]
     if "ocid" in document:
-        return [document]
+        return [top]
     raise ImportRejected(
         msg("{name}: not OCDS (no 'releases', 'records' or 'ocid' at the top level).", name=name),
         source=name,
     )
 
 
-def _record_release(record: Any, name: str) -> Release:
-    if not isinstance(record, dict):
-        raise ImportRejected(msg("{name}: a record is not a JSON object.", name=name), source=name)
-    compiled = record.get("compiledRelease")
-    if isinstance(compiled, dict):
-        return {"ocid": record.get("ocid"), **compiled}
-    full = [entry for entry in record.get("releases") or [] if isinstance(entry, dict)]
+def _record_release(record: Fields, name: str) -> Fields:
+    if record.raw("compiledRelease") is not None:
+        compiled = record.object("compiledRelease")
+        return Fields({"ocid": record.raw("ocid"), **compiled.data}, name, compiled.path)
+    full = [entry.data for entry in record.objects("releases")]
     if full and all("tender" in entry or "tag" in entry for entry in full):
-        return merge_releases(full)
+        return Fields(merge_releases(full, name), name, record.path)
     raise ImportRejected(
         msg(
             "{name}: record {ocid} has no compiledRelease and only linked releases.",
             name=name,
-            ocid=str(record.get("ocid")),
+            ocid=record.text("ocid"),
         ),
         source=name,
     )
 
 
-def merge_releases(releases: list[Release]) -> Release:
-    """One release: oldest first by ``date``, a later value winning per field."""
+def merge_releases(releases: list[Release], name: str = "release") -> Release:
+    """One release: oldest first by ``date``, a later value winning per field.
+
+    Recursion follows the nesting, which is refused beyond ``MAX_DEPTH`` levels.
+    """
     merged: Release = {}
     for release in sorted(releases, key=lambda entry: str(entry.get("date") or "")):
-        merged = _merge(merged, release)
+        merged = _merge(merged, release, name, 1)
     return merged
 
 
-def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+def _merge(base: dict[str, Any], update: dict[str, Any], name: str, depth: int) -> dict[str, Any]:
+    if depth > MAX_DEPTH:
+        raise ImportRejected(
+            msg(
+                "{name}: objects and arrays nest deeper than {limit} levels; "
+                "refused (the limit for JSON files).",
+                name=name,
+                limit=MAX_DEPTH,
+            ),
+            source=name,
+        )
     result = dict(base)
     for key, new in update.items():
         old = result.get(key)
         if new is None:
             result.pop(key, None)
         elif isinstance(old, dict) and isinstance(new, dict):
-            result[key] = _merge(old, new)
+            result[key] = _merge(old, new, name, depth + 1)
         elif _identified(old) and _identified(new):
-            result[key] = _merge_by_id(old, new)
+            result[key] = _merge_by_id(old, new, name, depth + 1)
         else:
             result[key] = new
     return result
@@ -152,19 +134,27 @@ def _identified(value: Any) -> bool:
     )
 
 
-def _merge_by_id(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _merge_by_id(
+    old: list[dict[str, Any]], new: list[dict[str, Any]], name: str, depth: int
+) -> list[dict[str, Any]]:
     by_id = {str(item["id"]): item for item in old}
     for item in new:
         key = str(item["id"])
-        by_id[key] = _merge(by_id[key], item) if key in by_id else item
+        by_id[key] = _merge(by_id[key], item, name, depth + 1) if key in by_id else item
     return list(by_id.values())
 
 
 def release_to_tender(release: Release, name: str = "release") -> Tender:
-    """The tender of one merged release; ImportRejected without ocid or tender title."""
-    ocid = str(release.get("ocid") or "").strip()
-    tender_part = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    title = str(tender_part.get("title") or "").strip()
+    """The tender of one merged release; ImportRejected without ocid or tender title.
+
+    Every field read is type-checked (:mod:`buyergroups.ingest.json_fields`) and
+    every amount and weight range-checked (:mod:`buyergroups.ingest.numbers`);
+    a bad one refuses the file, naming the field.
+    """
+    ocid = Fields(release, name).text("ocid")
+    top = Fields(release, msg("{name} (process {ocid})", name=name, ocid=ocid))
+    tender_part = top.object("tender")
+    title = tender_part.text("title")
     if not title:
         raise ImportRejected(
             msg(
@@ -175,24 +165,24 @@ def release_to_tender(release: Release, name: str = "release") -> Tender:
             ),
             source=name,
         )
-    value = tender_part.get("value") if isinstance(tender_part.get("value"), dict) else {}
-    lots = _lots(tender_part)
+    value = tender_part.object("value")
+    language = language_1(top.text("language")) or None
     tender = Tender(
         source="ocds",
         source_id=ocid,
         title=title,
-        description=str(tender_part.get("description") or "").strip(),
-        notice_type=",".join(release.get("tag") or []) or None,
-        published_on=_date(release.get("date")),
-        language=language_1(release.get("language")) or None,
-        languages=unique([language_1(release.get("language")) or ""]),
-        buyers=_buyers(release),
-        cpv_codes=unique(_item_cpvs(tender_part.get("items"))),
-        procedure_type=tender_part.get("procurementMethod") or None,
-        estimated_value=_number(value.get("amount"), name),
-        currency=value.get("currency"),
-        lots=lots,
-        sustainability=[e for e in tender_part.get("sustainability") or [] if isinstance(e, dict)],
+        description=tender_part.text("description"),
+        notice_type=",".join(top.texts("tag")) or None,
+        published_on=_date(top.text("date")),
+        language=language,
+        languages=unique([language or ""]),
+        buyers=_buyers(top),
+        cpv_codes=unique(_item_cpvs(tender_part.objects("items"))),
+        procedure_type=tender_part.text("procurementMethod") or None,
+        estimated_value=value.number("amount", MONEY),
+        currency=value.text("currency") or None,
+        lots=_lots(tender_part),
+        sustainability=_sustainability(tender_part),
         raw_release=release,
     )
     tender.titles = {tender.language or "": title}
@@ -200,115 +190,112 @@ def release_to_tender(release: Release, name: str = "release") -> Tender:
     return tender
 
 
-def _date(raw: Any) -> date | None:
+def _date(raw: str) -> date | None:
+    """The day of an ISO date-time; None when absent or unreadable (the field is optional)."""
     try:
-        return date.fromisoformat(str(raw)[:10]) if raw else None
+        return date.fromisoformat(raw[:10]) if raw else None
     except ValueError:
         return None
 
 
-def _number(raw: Any, name: str) -> float | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        return float(raw)
-    except (TypeError, ValueError) as exc:
-        raise ImportRejected(
-            msg("{name}: amount {value} is not a number.", name=name, value=repr(raw)), source=name
-        ) from exc
-
-
-def _item_cpvs(items: Any) -> list[str]:
+def _item_cpvs(items: list[Fields]) -> list[str]:
     codes: list[str] = []
-    for item in items or []:
-        if not isinstance(item, dict):
-            continue
-        for classification in [
-            item.get("classification"),
-            *(item.get("additionalClassifications") or []),
-        ]:
-            if (
-                isinstance(classification, dict)
-                and str(classification.get("scheme", "")).upper() == "CPV"
-            ):
-                codes.append(cpv8(str(classification.get("id") or "")) or "")
+    for item in items:
+        classifications = [
+            item.object("classification"),
+            *item.objects("additionalClassifications"),
+        ]
+        for classification in classifications:
+            if classification.text("scheme").upper() == "CPV":
+                codes.append(cpv8(classification.text("id")) or "")
     return codes
 
 
-def _buyers(release: Release) -> list[Buyer]:
-    parties = [party for party in release.get("parties") or [] if isinstance(party, dict)]
-    buyer_ids = [party.get("id") for party in parties if "buyer" in (party.get("roles") or [])]
-    if not buyer_ids and isinstance(release.get("buyer"), dict):
-        buyer_ids = [release["buyer"].get("id")]
+def _buyers(release: Fields) -> list[Buyer]:
+    parties = release.objects("parties")
+    buyer = release.object("buyer")
+    buyer_ids = [party.text("id") for party in parties if "buyer" in party.texts("roles")]
+    if not buyer_ids and buyer.data:
+        buyer_ids = [buyer.text("id")]
     buyers = []
     for party in parties:
-        if party.get("id") in buyer_ids:
-            buyers.append(Buyer(str(party.get("name") or party.get("id")), _party_country(party)))
-    if not buyers and isinstance(release.get("buyer"), dict) and release["buyer"].get("name"):
-        buyers.append(Buyer(str(release["buyer"]["name"]), None))
+        if party.text("id") in buyer_ids:
+            buyers.append(Buyer(party.text("name") or party.text("id"), _party_country(party)))
+    if not buyers and buyer.text("name"):
+        buyers.append(Buyer(buyer.text("name"), None))
     return buyers
 
 
-def _party_country(party: dict[str, Any]) -> str | None:
-    address = party.get("address") if isinstance(party.get("address"), dict) else {}
-    country = country_alpha2(address.get("countryName")) or country_alpha2(address.get("country"))
+def _party_country(party: Fields) -> str | None:
+    address = party.object("address")
+    country = country_alpha2(address.text("countryName")) or country_alpha2(address.text("country"))
     if country:
         return country
-    scheme = str((party.get("identifier") or {}).get("scheme") or "")
+    scheme = party.object("identifier").text("scheme")
     return country_alpha2(scheme[:2]) if len(scheme) > 2 and scheme[2] == "-" else None
 
 
-def _lots(tender_part: dict[str, Any]) -> list[Lot]:
-    items = [item for item in tender_part.get("items") or [] if isinstance(item, dict)]
+def _lots(tender_part: Fields) -> list[Lot]:
+    items = tender_part.objects("items")
     lots = []
-    for entry in tender_part.get("lots") or []:
-        if not isinstance(entry, dict):
-            continue
-        value = entry.get("value") if isinstance(entry.get("value"), dict) else {}
-        lot_items = [item for item in items if item.get("relatedLot") == entry.get("id")]
+    for entry in tender_part.objects("lots"):
+        value = entry.object("value")
+        lot_id = entry.text("id") or str(len(lots) + 1)
+        lot_items = [item for item in items if item.text("relatedLot") == entry.text("id")]
         lots.append(
             Lot(
-                lot_id=str(entry.get("id") or len(lots) + 1),
-                title=str(entry.get("title") or ""),
-                description=str(entry.get("description") or ""),
+                lot_id=lot_id,
+                title=entry.text("title"),
+                description=entry.text("description"),
                 cpv_codes=unique(_item_cpvs(lot_items)),
-                estimated_value=_number(value.get("amount"), msg("lot")),
-                currency=value.get("currency"),
-                award_criteria=_criteria(entry.get("awardCriteria")),
+                estimated_value=value.number("amount", MONEY),
+                currency=value.text("currency") or None,
+                award_criteria=_criteria(entry),
             )
         )
-    criteria = _criteria(tender_part.get("awardCriteria"))
+    criteria = _criteria(tender_part)
     if criteria and not lots:
-        lots.append(
-            Lot(lot_id="tender", title=str(tender_part.get("title") or ""), award_criteria=criteria)
-        )
+        lots.append(Lot(lot_id="tender", title=tender_part.text("title"), award_criteria=criteria))
     return lots
 
 
-def _criteria(raw: Any) -> list[AwardCriterion]:
-    if not isinstance(raw, dict):
+def _criteria(holder: Fields) -> list[AwardCriterion]:
+    """The award-criteria extension's criteria; the core codelist text holds none."""
+    raw = holder.raw("awardCriteria")
+    if raw is None or isinstance(raw, str):
         return []
     found = []
-    for entry in raw.get("criteria") or []:
-        if not isinstance(entry, dict):
-            continue
-        weights = [n.get("number") for n in entry.get("numbers") or [] if isinstance(n, dict)]
+    for entry in holder.object("awardCriteria").objects("criteria"):
+        numbers = entry.objects("numbers")
         found.append(
             AwardCriterion(
-                criterion_type=str(entry.get("type") or ""),
-                name=str(entry.get("name") or ""),
-                description=str(entry.get("description") or ""),
-                weight=float(weights[0]) if weights and weights[0] is not None else None,
+                criterion_type=entry.text("type"),
+                name=entry.text("name"),
+                description=entry.text("description"),
+                weight=numbers[0].number("number", WEIGHT) if numbers else None,
             )
         )
     return found
 
 
-def _texts(tender: Tender, tender_part: dict[str, Any]) -> None:
+def _sustainability(tender_part: Fields) -> list[dict[str, Any]]:
+    """The sustainability extension's entries: goal, strategies and description, type-checked."""
+    entries = []
+    for entry in tender_part.objects("sustainability"):
+        read = {
+            "goal": entry.text("goal"),
+            "strategies": entry.texts("strategies"),
+            "description": entry.text("description"),
+        }
+        entries.append({key: value for key, value in read.items() if value})
+    return entries
+
+
+def _texts(tender: Tender, tender_part: Fields) -> None:
     for key in ("awardCriteriaDetails", "procurementMethodRationale"):
-        if tender_part.get(key):
-            tender.texts[f"OCDS tender.{key}"] = str(tender_part[key])
-    if isinstance(tender_part.get("awardCriteria"), str):
-        tender.texts["OCDS tender.awardCriteria"] = tender_part["awardCriteria"]
-    if tender_part.get("hasSustainability") is True:
+        if tender_part.text(key):
+            tender.texts[f"OCDS tender.{key}"] = tender_part.text(key)
+    if isinstance(tender_part.raw("awardCriteria"), str) and tender_part.text("awardCriteria"):
+        tender.texts["OCDS tender.awardCriteria"] = tender_part.text("awardCriteria")
+    if tender_part.raw("hasSustainability") is True:
         tender.texts["hasSustainability"] = "true"

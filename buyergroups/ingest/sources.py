@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,8 +176,14 @@ def _zip_member(name: str, opener: Callable, info: zipfile.ZipInfo, limits: Limi
 
     def read() -> bytes:
         # The header's size may lie: read at most one byte past the limit.
-        with zipfile.ZipFile(opener()) as archive, archive.open(info) as handle:
-            data = handle.read(limits.max_file_bytes + 1)
+        try:
+            with zipfile.ZipFile(opener()) as archive, archive.open(info) as handle:
+                data = handle.read(limits.max_file_bytes + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged, wrong CRC, cut short
+            raise ImportRejected(
+                msg("{name}: not a readable zip archive ({error}).", name=member, error=str(exc)),
+                source=member,
+            ) from exc
         check_size(member, len(data), limits)
         return data
 

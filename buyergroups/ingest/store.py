@@ -1,13 +1,22 @@
-"""SQL that writes imported tenders and CPV codes, inside the loader's transaction."""
+"""SQL that writes imported tenders and CPV codes, inside the loader's transaction.
+
+Two guards sit here, whatever a parser let through: a number that is not
+finite (NaN, ±Infinity) is refused before anything is written, so sums and
+charts never see one; and a tender whose stored content would not change
+(same :func:`content_hash`) is left alone and reported "unchanged".
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from buyergroups import db
 from buyergroups.accounts.users import User
+from buyergroups.errors import ImportRejected, msg
 from buyergroups.ingest import cpv
+from buyergroups.ingest.numbers import is_finite, shown_value
 from buyergroups.ingest.records import CpvCode, Tender
 
 # Column name and DuckDB type of every tender column the loader writes, in order.
@@ -40,6 +49,7 @@ _TENDER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("mvi_evidence", "VARCHAR"),
     ("raw_release", "VARCHAR"),
     ("raw_hash", "VARCHAR"),
+    ("content_hash", "VARCHAR"),
     ("updated_at", "TIMESTAMP"),
     ("updated_by", "INTEGER"),
 )
@@ -61,7 +71,8 @@ _SET_COLUMNS = ", ".join(f"{name} = ?" for name, _ in _TENDER_COLUMNS)
 _UPDATE = f"UPDATE tenders SET {_SET_COLUMNS} WHERE id = ?"  # nosec B608
 
 
-def _values(tender: Tender, raw_hash: str, actor: User | None) -> list[Any]:
+def _content(tender: Tender) -> list[Any]:
+    """The values of the tender's row that come from the notice, in column order."""
     return [
         tender.source_id,
         tender.contract_folder_id,
@@ -91,11 +102,80 @@ def _values(tender: Tender, raw_hash: str, actor: User | None) -> list[Any]:
         tender.mvi,
         tender.mvi_themes,
         json.dumps([flag.as_dict() for flag in tender.mvi_flags], ensure_ascii=False),
-        json.dumps(tender.raw_release, ensure_ascii=False) if tender.raw_release else None,
-        raw_hash,
-        db.now(),
-        actor.id if actor else None,
+        _release_json(tender),
     ]
+
+
+def _values(tender: Tender, hashes: tuple[str, str], actor: User | None) -> list[Any]:
+    """The row's values in column order; ``hashes`` is (file hash, content hash)."""
+    return [*_content(tender), *hashes, db.now(), actor.id if actor else None]
+
+
+def _release_json(tender: Tender) -> str | None:
+    if not tender.raw_release:
+        return None
+    try:
+        # allow_nan=False: a NaN or Infinity anywhere in the release is refused, not stored.
+        return json.dumps(tender.raw_release, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        raise ImportRejected(
+            msg(
+                "{source_id}: the release holds a number that is not finite; nothing was stored.",
+                source_id=tender.source_id,
+            ),
+            source=tender.source_id,
+        ) from exc
+
+
+def content_hash(tender: Tender) -> str:
+    """sha256 of everything stored for the tender: its row, lots and award criteria.
+
+    Not of the file's bytes: a notice written with other whitespace, or an OCDS
+    release whose keys come in another order, stores the same content and hashes alike.
+    """
+    row = _content(tender)
+    if tender.raw_release:
+        row[-1] = json.loads(row[-1])  # compared as data, so key order does not count
+    lots = [
+        [
+            lot.lot_id,
+            lot.title,
+            lot.description,
+            lot.cpv_codes,
+            lot.estimated_value,
+            lot.currency,
+            lot.conditions,
+            [
+                [c.criterion_type, c.name, c.description, c.weight, c.lots_group]
+                for c in lot.award_criteria
+            ],
+        ]
+        for lot in tender.lots
+    ]
+    text = json.dumps([tender.source, row, lots], sort_keys=True, default=str, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_finite(tender: Tender) -> None:
+    """ImportRejected when an estimated value or weight of the tender is NaN or infinite."""
+    numbers = [("estimated_value", tender.estimated_value)]
+    for lot in tender.lots:
+        numbers.append((f"lot {lot.lot_id} estimated_value", lot.estimated_value))
+        numbers += [
+            (f"lot {lot.lot_id} award criterion {n} weight", criterion.weight)
+            for n, criterion in enumerate(lot.award_criteria, start=1)
+        ]
+    for field, value in numbers:
+        if not is_finite(value):
+            raise ImportRejected(
+                msg(
+                    "{source_id}: {field} is {value}, not a finite number; nothing was stored.",
+                    source_id=tender.source_id,
+                    field=field,
+                    value=shown_value(value),
+                ),
+                source=tender.source_id,
+            )
 
 
 def target_key(tender: Tender) -> tuple[str, str]:
@@ -109,20 +189,25 @@ def store_tenders(
     """Upsert (tender, raw_hash) pairs with their lots in a few set-based statements.
 
     Keys must be unique within ``batch``. Returns, per tender in order,
-    ("imported" | "updated" | "unchanged", tender id).
+    ("imported" | "updated" | "unchanged", tender id): "unchanged" when a newer
+    notice set the row, or when the stored content equals the tender's.
+    ImportRejected (nothing written) when a number is not finite.
     """
+    for tender, _ in batch:
+        check_finite(tender)
+    hashed = [(tender, (raw_hash, content_hash(tender))) for tender, raw_hash in batch]
     existing = _existing(cur, [target_key(tender) for tender, _ in batch])
     outcomes: list[tuple[str, int] | None] = []
-    fresh: list[tuple[int, Tender, str]] = []
-    for position, (tender, raw_hash) in enumerate(batch):
+    fresh: list[tuple[int, Tender, tuple[str, str]]] = []
+    for position, (tender, hashes) in enumerate(hashed):
         found = existing.get(target_key(tender))
         if found is None:
             outcomes.append(None)
-            fresh.append((position, tender, raw_hash))
-        elif _superseded(tender, found):
+            fresh.append((position, tender, hashes))
+        elif _superseded(tender, found) or found["content_hash"] == hashes[1]:
             outcomes.append(("unchanged", found["id"]))
         else:
-            cur.execute(_UPDATE, [*_values(tender, raw_hash, actor), found["id"]])
+            cur.execute(_UPDATE, [*_values(tender, hashes, actor), found["id"]])
             outcomes.append(("updated", found["id"]))
     updated_ids = [entry[1] for entry in outcomes if entry and entry[0] == "updated"]
     if updated_ids:
@@ -131,7 +216,7 @@ def store_tenders(
                 f"DELETE FROM {table} WHERE tender_id IN (SELECT unnest(?::INTEGER[]))",  # nosec B608
                 [updated_ids],
             )
-    ids = _insert(cur, [(tender, raw_hash) for _, tender, raw_hash in fresh], actor)
+    ids = _insert(cur, [(tender, hashes) for _, tender, hashes in fresh], actor)
     for position, tender, _ in fresh:
         outcomes[position] = ("imported", ids[target_key(tender)[1]])
     written = [
@@ -149,7 +234,7 @@ def _existing(cur: db.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str
     for source in sources:
         for entry in db.rows(
             cur,
-            "SELECT id, source, source_id, published_on, last_notice_id FROM tenders"
+            "SELECT id, source, source_id, published_on, last_notice_id, content_hash FROM tenders"
             " WHERE source = ? AND source_id IN (SELECT unnest(?::VARCHAR[]))",
             [source, [key for src, key in keys if src == source]],
         ):
@@ -158,15 +243,15 @@ def _existing(cur: db.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str
 
 
 def _insert(
-    cur: db.Connection, batch: list[tuple[Tender, str]], actor: User | None
+    cur: db.Connection, batch: list[tuple[Tender, tuple[str, str]]], actor: User | None
 ) -> dict[str, int]:
     if not batch:
         return {}
     now = db.now()
     rows = [
         [tender.source, target_key(tender)[1], now, actor.id if actor else None, *values]
-        for tender, raw_hash in batch
-        for values in [_values(tender, raw_hash, actor)]
+        for tender, hashes in batch
+        for values in [_values(tender, hashes, actor)]
     ]
     columns = [list(column) for column in zip(*rows, strict=True)]
     return {

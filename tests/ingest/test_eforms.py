@@ -131,7 +131,7 @@ ORG_ID = '<cbc:ID schemeName="organization">ORG-0001</cbc:ID></cac:PartyIdentifi
         ),
         (
             [('currencyID="EUR">750000<', 'currencyID="EUR">lots<')],
-            "amount 'lots' is not a number",
+            "x.xml: estimated value (BT-27) 'lots' is not a number.",
         ),
         (
             [("<ContractNotice ", "<Invoice "), ("</ContractNotice>", "</Invoice>")],

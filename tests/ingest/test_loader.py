@@ -41,10 +41,11 @@ def _tender(conn, source_id: str) -> dict:
         )
 
 
-def test_reimport_updates_and_never_duplicates(conn) -> None:
+def test_reimport_never_duplicates(conn) -> None:
     first = _import(conn, "eforms", FIXTURES / "cn_two_lots.xml")
     second = _import(conn, "eforms", FIXTURES / "cn_two_lots.xml")
-    assert (first.imported, first.updated, second.imported, second.updated) == (1, 0, 0, 1)
+    assert (first.imported, first.updated, first.unchanged) == (1, 0, 0)
+    assert (second.imported, second.updated, second.unchanged) == (0, 0, 1)
     assert [_count(conn, t) for t in ("tenders", "tender_lots", "tender_award_criteria")] == [
         1,
         2,
@@ -201,4 +202,46 @@ def test_group_import_needs_facilitator_or_admin(conn, world) -> None:
         _import(conn, "eforms", path, actor=world.facilitator, system=False)
     with pytest.raises(NotSignedIn):
         _import(conn, "eforms", path, actor=None, system=False)
-    assert _import(conn, "eforms", path, actor=world.admin, system=False).updated == 1
+    assert _import(conn, "eforms", path, actor=world.admin, system=False).unchanged == 1
+
+
+def test_damaged_zip_member_is_rejected_and_the_rest_imports(conn, tmp_path: Path) -> None:
+    data = bytearray(fixture_bytes("notices.zip"))
+    with zipfile.ZipFile(FIXTURES / "notices.zip") as archive:
+        info = archive.getinfo("batch/cn_two_lots.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + 10, start + 20):  # spoil the compressed bytes
+        data[offset] ^= 0xFF
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(data))
+    summary = _import(conn, "eforms", damaged)
+    (first, second) = summary.results
+    assert (first.status, second.status) == ("rejected", "rejected")
+    assert first.message.startswith(
+        f"{damaged}:batch/cn_two_lots.xml: not a readable zip archive ("
+    )
+    assert second.message.startswith(f"{damaged}:batch/truncated.xml: not well-formed XML")
+
+
+def test_a_parser_defect_rejects_only_that_file(conn, tmp_path: Path, monkeypatch) -> None:
+    from buyergroups.ingest import eforms
+
+    real = eforms.parse_eforms
+
+    def defective(data: bytes, name: str = "notice"):
+        if b"broken-here" in data:
+            raise KeyError("cbc:ID")
+        return real(data, name)
+
+    monkeypatch.setattr(eforms, "parse_eforms", defective)
+    (tmp_path / "a.xml").write_bytes(fixture_bytes("cn_two_lots.xml"))
+    (tmp_path / "b.xml").write_bytes(b"<ContractNotice>broken-here</ContractNotice>")
+    summary = _import(conn, "eforms", tmp_path)
+    assert [(Path(r.name).name, r.status) for r in summary.results] == [
+        ("a.xml", "imported"),
+        ("b.xml", "rejected"),
+    ]
+    assert summary.rejected[0].message == (
+        f"{tmp_path / 'b.xml'}: the importer could not read this file (KeyError: 'cbc:ID');"
+        " nothing was stored."
+    )
