@@ -11,6 +11,7 @@ Fields the importer does not read are not checked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from buyergroups.errors import ImportRejected, Message, msg
@@ -31,16 +32,37 @@ def json_kind(value: Any) -> Message:
 
 
 class Fields:
-    """One JSON object being read, with where it is (file, process, path) for messages."""
+    """One JSON object being read, with where it is (file, process, path) for messages.
+
+    The path is built only when a message needs it: reading stays cheap.
+    """
+
+    __slots__ = ("_parent", "_step", "data", "where")
 
     def __init__(self, data: dict[str, Any], where: str, path: str = "") -> None:
         self.data = data
         self.where = where
-        self.path = path
+        self._parent: Fields | None = None
+        self._step: str | int = path
 
-    def field(self, key: str) -> str:
-        """The path of ``key`` in this object: 'tender.value.amount'."""
-        return f"{self.path}.{key}" if self.path else key
+    def _child(self, data: dict[str, Any], step: str | int) -> Fields:
+        child = Fields(data, self.where)
+        child._parent, child._step = self, step
+        return child
+
+    @property
+    def path(self) -> str:
+        """This object's path from the document: 'tender.lots[0]' ('' for the top)."""
+        if self._parent is None:
+            return str(self._step)
+        return self._parent.field(self._step)
+
+    def field(self, step: str | int) -> str:
+        """The path of a key (or list index) in this object: 'tender.value.amount'."""
+        path = self.path
+        if isinstance(step, int):
+            return f"{path}[{step}]"
+        return f"{path}.{step}" if path else step
 
     def refuse(self, field: str, expected: str, value: Any) -> ImportRejected:
         """The refusal for ``field`` holding ``value`` where ``expected`` belongs."""
@@ -61,16 +83,17 @@ class Fields:
 
     def text(self, key: str) -> str:
         """The text of ``key``, stripped ('' when absent); numbers are written as text."""
-        return self._text(self.data.get(key), self.field(key))
+        value = self.data.get(key)
+        if value.__class__ is str:
+            return value.strip()
+        return "" if value is None else self._text(value, lambda: self.field(key))
 
-    def _text(self, value: Any, field: str) -> str:
-        if value is None:
-            return ""
+    def _text(self, value: Any, field: Callable[[], str]) -> str:
         if isinstance(value, str):
             return value.strip()
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        raise self.refuse(field, msg("text"), value)
+        raise self.refuse(field(), msg("text"), value)
 
     def texts(self, key: str) -> list[str]:
         """The texts of a list of texts (empty when absent; null items left out)."""
@@ -79,19 +102,22 @@ class Fields:
             return []
         if not isinstance(value, list):
             raise self.refuse(self.field(key), msg("a list of texts"), value)
-        found = [
-            self._text(item, f"{self.field(key)}[{index}]") for index, item in enumerate(value)
-        ]
-        return [text for text in found if text]
+        found = []
+        for index, item in enumerate(value):
+            if item is not None:
+                text = self._text(item, lambda index=index: f"{self.field(key)}[{index}]")
+                if text:
+                    found.append(text)
+        return found
 
     def object(self, key: str) -> Fields:
         """The object under ``key`` (an empty one when absent)."""
         value = self.data.get(key)
         if value is None:
-            return Fields({}, self.where, self.field(key))
+            return self._child({}, key)
         if not isinstance(value, dict):
             raise self.refuse(self.field(key), msg("an object"), value)
-        return Fields(value, self.where, self.field(key))
+        return self._child(value, key)
 
     def objects(self, key: str) -> list[Fields]:
         """The objects of a list of objects (empty when absent; null items left out)."""
@@ -100,14 +126,13 @@ class Fields:
             return []
         if not isinstance(value, list):
             raise self.refuse(self.field(key), msg("a list of objects"), value)
+        holder = self._child({}, key)  # the list itself, as the parent of its items
         found = []
         for index, item in enumerate(value):
-            path = f"{self.field(key)}[{index}]"
-            if item is None:
-                continue
-            if not isinstance(item, dict):
-                raise self.refuse(path, msg("an object"), item)
-            found.append(Fields(item, self.where, path))
+            if isinstance(item, dict):
+                found.append(holder._child(item, index))
+            elif item is not None:
+                raise self.refuse(holder.field(index), msg("an object"), item)
         return found
 
     def number(self, key: str, allowed: NumberRange) -> float | None:
@@ -116,6 +141,8 @@ class Fields:
         Text holding a number is read too (some publishers quote amounts).
         """
         value = self.data.get(key)
+        if value is None:
+            return None
         if isinstance(value, dict | list | bool):
             raise self.refuse(self.field(key), msg("a number"), value)
         return checked_number(value, self.field(key), self.where, allowed)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 from buyergroups.errors import ImportRejected, msg
@@ -27,10 +26,9 @@ MB = 1024 * 1024
 MAX_DEPTH = 64  # OCDS releases nest about 10 levels deep
 MAX_LINE_BYTES = 10 * MB
 
-_QUOTED = re.compile(rb'"[^"]*"')
-# bytes.translate: { → [ and } → ], everything but brackets deleted.
+# bytes.translate: { → [ and } → ]; everything but quotes and brackets deleted.
 _SQUARE = bytes.maketrans(b"{}", b"[]")
-_NOT_BRACKETS = bytes(code for code in range(256) if code not in b"[]{}")
+_NOT_SPECIAL = bytes(code for code in range(256) if code not in b'"[]{}')
 
 
 class NonFinite(str):
@@ -40,14 +38,16 @@ class NonFinite(str):
 def nesting_depth(data: bytes, stop_after: int = MAX_DEPTH) -> int:
     """How deep objects and arrays nest in ``data`` (at least ``stop_after + 1`` when deeper).
 
-    Linear passes over the raw bytes, no recursion: escapes and strings are cut
-    out, the brackets kept, and innermost ``[]`` pairs removed once per level.
-    For malformed input the result is an upper bound, which is what a guard needs.
+    Linear passes over the raw bytes in C (bytes.replace and translate), no
+    recursion and no object per token: escapes go, then everything but quotes
+    and brackets, then the brackets inside strings; innermost ``[]`` pairs are
+    then removed once per level. For malformed input the result is an upper
+    bound of how deep a parser would descend, which is what a guard needs.
     """
-    # Backslash pairs go first (left to right, as JSON pairs them), then escaped quotes,
-    # so every remaining quote opens or closes a string.
+    # Backslash pairs first (left to right, as JSON pairs them), then escaped quotes:
+    # every remaining quote opens or closes a string.
     unescaped = data.replace(b"\\\\", b"").replace(b'\\"', b"")
-    brackets = _QUOTED.sub(b"", unescaped).translate(_SQUARE, _NOT_BRACKETS)
+    brackets = _outside_strings(unescaped.translate(_SQUARE, _NOT_SPECIAL))
     depth = 0
     while brackets and depth <= stop_after:
         inner_removed = brackets.replace(b"[]", b"")
@@ -56,6 +56,23 @@ def nesting_depth(data: bytes, stop_after: int = MAX_DEPTH) -> int:
         brackets, depth = inner_removed, depth + 1
     # Unclosed openings left over: the parser would descend into each of them.
     return depth + brackets.count(b"[")
+
+
+def _outside_strings(specials: bytes) -> bytes:
+    """The brackets of ``specials`` (quotes and brackets only) that are not inside a string."""
+    # Two adjacent quotes are a string without brackets (or the end of one and the start
+    # of the next); dropping them keeps every bracket's side of the quotes, in one C pass.
+    specials = specials.replace(b'""', b"")
+    outside = bytearray()
+    position = 0
+    while (opening := specials.find(b'"', position)) >= 0:
+        outside += specials[position:opening]
+        closing = specials.find(b'"', opening + 1)
+        if closing < 0:  # an unterminated string: the parser stops there
+            return bytes(outside)
+        position = closing + 1
+    outside += specials[position:]
+    return bytes(outside)
 
 
 def check_depth(data: bytes, name: str, max_depth: int = MAX_DEPTH) -> None:
