@@ -323,11 +323,15 @@ def _store_lots(cur: db.Connection, written: list[tuple[Tender, int]]) -> None:
 
 
 def stored_release(cur: db.Connection, ocid: str) -> dict[str, Any] | None:
-    """The merged OCDS release stored for ``ocid``, or None."""
+    """The merged OCDS release stored for ``ocid``, or None.
+
+    A release stored before NaN and Infinity were refused may hold them; they
+    are read as null (absent), so later releases of the process still import.
+    """
     raw = db.value(
         cur, "SELECT raw_release FROM tenders WHERE source = 'ocds' AND source_id = ?", [ocid]
     )
-    return json.loads(raw) if raw else None
+    return json.loads(raw, parse_constant=lambda _literal: None) if raw else None
 
 
 def link(

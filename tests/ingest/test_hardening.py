@@ -8,6 +8,7 @@ Written from the issue's description, on our own fixtures: a release nested
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from pathlib import Path
@@ -268,6 +269,37 @@ def test_the_store_refuses_non_finite_numbers_a_parser_let_through(
         store.store_tenders(cur, [(tender, "hash")], None)
     assert str(caught.value) == f"{reason}; nothing was stored."
     assert _count(conn, "SELECT count(*) FROM tenders") == 0
+
+
+def test_a_release_stored_with_nan_before_the_fix_still_takes_later_releases(
+    conn, tmp_path: Path
+) -> None:
+    with db.transaction(conn) as cur:
+        cur.execute(
+            "INSERT INTO tenders (source, source_id, title, raw_release, raw_hash, imported_at,"
+            " updated_at) VALUES ('ocds', 'ocds-old', 'Old', ?, 'h', now(), now())",
+            [
+                '{"ocid": "ocds-old", "date": "2023-01-01", "planning": {"budget": {"amount":'
+                ' NaN}}, "tender": {"title": "Old", "value": {"amount": Infinity}}}'
+            ],
+        )
+    later = tmp_path / "later.json"
+    later.write_bytes(
+        b'{"ocid": "ocds-old", "date": "2024-01-01", "tender": {"value": {"amount": 10}}}'
+    )
+    summary = _import(conn, "ocds", later)
+    assert (summary.updated, summary.rejected) == (1, [])
+    with db.reading(conn) as cur:
+        raw, value = cur.execute("SELECT raw_release, estimated_value FROM tenders").fetchone()
+    assert (json.loads(raw), value) == (
+        {
+            "ocid": "ocds-old",
+            "date": "2024-01-01",
+            "planning": {"budget": {"amount": None}},  # NaN read as null (absent)
+            "tender": {"title": "Old", "value": {"amount": 10}},
+        },
+        10.0,
+    )
 
 
 def test_migration_0008_clears_non_finite_numbers_stored_before(tmp_path: Path) -> None:
