@@ -34,6 +34,7 @@ class Settings:
     login_history_days: int = 90
     household_t_per_year: float = DEFAULT_HOUSEHOLD_T_PER_YEAR
     seed_demo: bool = True
+    save_attempts: int = 10
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -64,4 +65,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_history_days=_int(env, "BUYERGROUPS_LOGIN_HISTORY_DAYS", 90),
         household_t_per_year=float(household) if household else DEFAULT_HOUSEHOLD_T_PER_YEAR,
         seed_demo=(env.get("BUYERGROUPS_SEED_DEMO", "1") not in ("0", "false", "no")),
+        save_attempts=_int(env, "BUYERGROUPS_SAVE_ATTEMPTS", 10),
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
-from buyergroups import activity, db
+from buyergroups import activity, db, records
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import (
@@ -15,7 +16,7 @@ from buyergroups.domain import (
     optional_text,
     require_text,
 )
-from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
+from buyergroups.errors import Message, NotFoundError, ValidationError, msg, msg_list
 
 _FIELDS = (
     "kind",
@@ -99,51 +100,74 @@ def list_events(conn: db.Connection, actor: User, group_id: int) -> list[dict[st
 
 
 def update_event(
-    conn: db.Connection, actor: User, event_id: int, expected_version: int, **fields: Any
+    conn: db.Connection,
+    actor: User,
+    event_id: int,
+    expected_version: int,
+    *,
+    base_fields: Mapping[str, Any] | None = None,
+    **fields: Any,
 ) -> int:
-    """Save an edit of an event if nobody saved since ``expected_version``; returns the new version."""
-    with db.transaction(conn) as cur:
-        current = db.row(
-            cur, "SELECT * FROM dialogue_events WHERE id = ? AND deleted_at IS NULL", [event_id]
-        )
-        if current is None:
-            raise NotFoundError(msg("There is no dialogue event {event_id}.", event_id=event_id))
-        require(
-            cur,
-            actor,
-            Action.EDIT,
-            current["group_id"],
-            published=current["visibility"] == "published",
-        )
-        event = validate({**{k: current[k] for k in _FIELDS}, **fields})
+    """Save an edit made on version ``expected_version``: stored, merged, or refused; the new version.
+
+    ``base_fields`` is the event as the editor opened it. When someone saved in
+    between, the edits merge field by field (notes and takeaways line by line);
+    StaleEditError refuses only a field both changed differently (see
+    :mod:`buyergroups.records`).
+    """
+
+    def may_edit(cur: db.Connection, current: dict[str, Any]) -> None:
+        published = current["visibility"] == "published"
+        require(cur, actor, Action.EDIT, current["group_id"], published=published)
+
+    def may_store(cur: db.Connection, current: dict[str, Any], event: dict[str, Any]) -> None:
         if event["visibility"] != current["visibility"]:
             require(cur, actor, Action.PUBLISH, current["group_id"])
-        won = db.compare_and_set(
-            cur,
-            "dialogue_events",
-            event_id,
-            {**event, "updated_at": db.now(), "updated_by": actor.id},
-            version_column="version",
-            expected=expected_version,
-            next_version=expected_version + 1,
+
+    return records.save(
+        conn,
+        EVENT,
+        actor,
+        event_id,
+        expected_version,
+        fields,
+        base_fields=base_fields,
+        may_edit=may_edit,
+        may_store=may_store,
+    )
+
+
+def _live_event(cur: db.Connection, event_id: int) -> dict[str, Any]:
+    current = db.row(
+        cur, "SELECT * FROM dialogue_events WHERE id = ? AND deleted_at IS NULL", [event_id]
+    )
+    if current is None:
+        raise NotFoundError(msg("There is no dialogue event {event_id}.", event_id=event_id))
+    return current
+
+
+def _refusal(parts: list[str] | None, current: int, based_on: int) -> Message:
+    if parts is None:
+        return msg(
+            "Someone saved this event after you opened it; reload it and apply your change again."
         )
-        if not won:
-            raise StaleEditError(
-                msg(
-                    "Someone saved this event after you opened it; reload it and apply your "
-                    "change again."
-                ),
-                mine=event,
-                theirs={k: current[k] for k in _FIELDS},
-                current_revision=current["version"],
-            )
-        activity.record(
-            cur,
-            actor,
-            "edit",
-            "dialogue",
-            event_id,
-            group_id=current["group_id"],
-            summary=event["title"],
-        )
-        return expected_version + 1
+    return msg(
+        "Someone saved this event (version {current}) after you opened version {based_on},"
+        " and changed the same part ({parts}). Your changes are kept: compare both versions,"
+        " then save again.",
+        current=current,
+        based_on=based_on,
+        parts=msg_list(msg(name) for name in parts),
+    )
+
+
+EVENT = records.RecordKind(
+    name="dialogue",
+    fields=_FIELDS,
+    text_fields=("notes", "takeaways"),
+    validate=validate,
+    load=_live_event,
+    refusal=_refusal,
+    table="dialogue_events",
+    summary_field="title",
+)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from buyergroups import activity, db
+from buyergroups import activity, db, records
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require, require_admin, require_signed_in
 from buyergroups.domain import (
@@ -20,7 +21,7 @@ from buyergroups.domain import (
     optional_text,
     require_text,
 )
-from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
+from buyergroups.errors import Message, NotFoundError, ValidationError, msg, msg_list
 
 _PROFILE_FIELDS = (
     "name",
@@ -145,37 +146,75 @@ def create_group(
 
 
 def update_group(
-    conn: db.Connection, actor: User, group_id: int, expected_version: int, **fields: Any
+    conn: db.Connection,
+    actor: User,
+    group_id: int,
+    expected_version: int,
+    *,
+    base_fields: Mapping[str, Any] | None = None,
+    **fields: Any,
 ) -> int:
-    """Save a group's profile if nobody saved since ``expected_version``; returns the new version."""
-    profile = validate_profile(fields)
-    with db.transaction(conn) as cur:
+    """Save a profile edit made on version ``expected_version``: stored, merged, or refused.
+
+    Returns the new version. ``base_fields`` is the profile as the editor opened
+    it; when someone saved in between, the edits merge field by field (the
+    description line by line) and StaleEditError refuses only a field both
+    changed differently (see :mod:`buyergroups.records`).
+    """
+
+    def may_edit(cur: db.Connection, current: dict[str, Any]) -> None:
         require(cur, actor, Action.MANAGE_MEMBERS, group_id)
-        won = db.compare_and_set(
-            cur,
-            "buyer_groups",
-            group_id,
-            {
-                **{name: profile[name] for name in _PROFILE_FIELDS},
-                "updated_at": db.now(),
-                "updated_by": actor.id,
-            },
-            version_column="version",
-            expected=expected_version,
-            next_version=expected_version + 1,
-            live_only=True,
+
+    return records.save(
+        conn,
+        PROFILE,
+        actor,
+        group_id,
+        expected_version,
+        fields,
+        base_fields=base_fields,
+        may_edit=may_edit,
+    )
+
+
+def _live_profile(cur: db.Connection, group_id: int) -> dict[str, Any]:
+    found = db.row(
+        cur,
+        f"SELECT id AS group_id, {', '.join(_PROFILE_FIELDS)}, version"  # nosec B608 - constants
+        " FROM buyer_groups WHERE id = ? AND deleted_at IS NULL",
+        [group_id],
+    )
+    if found is None:
+        raise NotFoundError(msg("There is no group {group_id}.", group_id=group_id))
+    return found
+
+
+def _refusal(parts: list[str] | None, current: int, based_on: int) -> Message:
+    if parts is None:
+        return msg(
+            "Someone saved this group's profile after you opened it. Reload to see their "
+            "change, then apply yours again."
         )
-        if not won:
-            raise StaleEditError(
-                msg(
-                    "Someone saved this group's profile after you opened it. Reload to see their "
-                    "change, then apply yours again."
-                )
-            )
-        activity.record(
-            cur, actor, "edit", "group", group_id, group_id=group_id, summary=profile["name"]
-        )
-        return expected_version + 1
+    return msg(
+        "Someone saved this group's profile (version {current}) after you opened version"
+        " {based_on}, and changed the same part ({parts}). Your changes are kept: compare"
+        " both versions, then save again.",
+        current=current,
+        based_on=based_on,
+        parts=msg_list(msg(name) for name in parts),
+    )
+
+
+PROFILE = records.RecordKind(
+    name="group",
+    fields=_PROFILE_FIELDS,
+    text_fields=("description",),
+    validate=validate_profile,
+    load=_live_profile,
+    refusal=_refusal,
+    table="buyer_groups",
+    summary_field="name",
+)
 
 
 _GROUP_LIST_SQL = """

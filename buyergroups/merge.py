@@ -1,9 +1,11 @@
-"""Three-way merge and diffs of revision texts (line based, via merge3)."""
+"""Three-way merge of edits (texts line by line via merge3, other fields as whole values); diffs."""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import merge3
 
@@ -34,6 +36,50 @@ def merge_text(base: str, mine: str, theirs: str) -> TextMerge:
     if not (mine.endswith("\n") or theirs.endswith("\n")):
         merged = merged.removesuffix("\n")
     return TextMerge(merged, 0)
+
+
+@dataclass(frozen=True)
+class FieldsMerge:
+    """Outcome of merging two edits of one record field by field."""
+
+    fields: dict[str, Any]
+    conflicts: list[str]  # names of the fields both edits changed differently, in order
+
+
+def merge_fields(
+    base: Mapping[str, Any],
+    mine: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    names: Iterable[str],
+    *,
+    text_fields: Iterable[str] = (),
+) -> FieldsMerge:
+    """Merge ``mine`` and ``theirs`` (both edits of ``base``) over ``names``.
+
+    A field only one side changed takes that side's value; a field both changed
+    to the same value takes it; a field both changed differently is a conflict
+    (it keeps ``mine``), except that ``text_fields`` merge line by line and
+    conflict only where the same lines changed. With no conflicts, ``fields``
+    holds both edits.
+    """
+    textual = set(text_fields)
+    merged: dict[str, Any] = {}
+    conflicts: list[str] = []
+    for name in names:
+        ours, other, original = mine[name], theirs[name], base[name]
+        if name in textual and all(isinstance(v, str) for v in (ours, other, original)):
+            outcome = merge_text(original, ours, other)
+            merged[name] = ours if outcome.conflicts else outcome.text
+            if outcome.conflicts:
+                conflicts.append(name)
+        elif ours == other or other == original:
+            merged[name] = ours
+        elif ours == original:
+            merged[name] = other
+        else:
+            merged[name] = ours
+            conflicts.append(name)
+    return FieldsMerge(merged, conflicts)
 
 
 def _lines(text: str) -> list[str]:

@@ -4,7 +4,9 @@ Documents and criteria share this machinery. The item table holds the current
 values (for listing and filtering) and ``current_revision``; every save
 appends a revision and moves ``current_revision`` with a compare-and-set, so a
 save based on an old revision is merged three-way (different parts edited) or
-refused with both versions (overlapping edits), never silently overwritten.
+refused with both versions (overlapping edits), never silently overwritten. A
+save that loses the compare-and-set to a concurrent one is run again from a
+fresh read (:func:`buyergroups.db.retrying`) and merged against the new head.
 Comments on these items live in :mod:`buyergroups.comments`.
 """
 
@@ -20,7 +22,7 @@ from buyergroups.accounts.users import User
 from buyergroups.auth import Action, allowed, require, role_of
 from buyergroups.domain import STATUS_TRANSITIONS, Status, Visibility
 from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg, msg_list
-from buyergroups.merge import merge_text
+from buyergroups.merge import merge_fields
 
 # Fields merged line by line; every other field is merged as a whole value.
 _TEXT_FIELDS = ("body",)
@@ -44,6 +46,7 @@ class SaveOutcome:
 
     revision_no: int
     merged: bool
+    attempts: int = 1  # how many transactions it took (more than 1: it lost a race and retried)
 
 
 def content_of(kind: ItemKind, item: dict[str, Any]) -> dict[str, Any]:
@@ -190,23 +193,10 @@ def merge_content(
     kind: ItemKind, base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
     """Merge two edits of ``base`` field by field; returns (merged, names of conflicting fields)."""
-    merged: dict[str, Any] = {}
-    conflicts: list[str] = []
-    for name in ("title", "body", *kind.fields):
-        ours, other, original = mine[name], theirs[name], base[name]
-        if name in _TEXT_FIELDS:
-            outcome = merge_text(original, ours, other)
-            merged[name] = outcome.text
-            if outcome.conflicts:
-                conflicts.append(name)
-        elif ours == other or other == original:
-            merged[name] = ours
-        elif ours == original:
-            merged[name] = other
-        else:
-            merged[name] = ours
-            conflicts.append(name)
-    return merged, conflicts
+    outcome = merge_fields(
+        base, mine, theirs, ("title", "body", *kind.fields), text_fields=_TEXT_FIELDS
+    )
+    return outcome.fields, outcome.conflicts
 
 
 def save(
@@ -222,83 +212,90 @@ def save(
     """Save an edit made on revision ``based_on``: stored, merged three-way, or refused.
 
     Raises StaleEditError (with ``mine``, ``theirs`` and ``current_revision``)
-    when someone saved in between and the two edits touch the same part.
+    when someone saved in between and the two edits touch the same part, or
+    when the save lost to concurrent ones on every attempt. A lost race is not
+    a refusal: the save re-reads the head and merges again.
     """
-    with db.transaction(conn) as cur:
+    attempts = 0
+
+    def attempt(cur: db.Connection) -> SaveOutcome:
+        nonlocal attempts
+        attempts += 1
+        return _save_on_head(cur, kind, actor, item_id, based_on, changes, summary, attempts)
+
+    def kept(cur: db.Connection) -> tuple[dict[str, Any], dict[str, Any], int]:
         item = fetch(cur, kind, item_id)
-        require_on(cur, actor, Action.EDIT, item)
-        current = item["current_revision"]
-        mine = kind.validate({**content_of(kind, item), **changes})
-        merged = False
-        if based_on != current:
-            if not 0 < based_on < current:
-                raise ValidationError(
-                    msg(
-                        "Revision {based_on} of this {kind} does not exist.",
-                        based_on=based_on,
-                        kind=msg(kind.name),
-                    )
-                )
-            base = revision(cur, kind, item_id, based_on)
-            theirs = content_of(kind, item)
-            mine, conflicts = merge_content(kind, base, mine, theirs)
-            if conflicts:
-                raise StaleEditError(
-                    msg(
-                        "Someone saved this {kind} (revision {current}) after you opened revision"
-                        " {based_on}, and changed the same part ({parts}). Your text is kept:"
-                        " compare both versions, then save again.",
-                        kind=msg(kind.name),
-                        current=current,
-                        based_on=based_on,
-                        parts=msg_list(msg(name) for name in conflicts),
-                    ),
-                    mine={**content_of(kind, item), **changes},
-                    theirs=theirs,
-                    current_revision=current,
-                )
-            merged = True
-        if mine == content_of(kind, item):
-            return SaveOutcome(current, merged)
-        new_no = current + 1
-        _compare_and_set(cur, kind, actor, item, new_no, mine)
-        _append_revision(
-            cur, kind, actor, item_id, new_no, based_on, mine, summary or activity.summary("edited")
-        )
-        note = activity.summary(
-            "revision {revision} (merged with another edit)" if merged else "revision {revision}",
-            revision=new_no,
-        )
-        activity.record(
-            cur, actor, "edit", kind.name, item_id, group_id=item["group_id"], summary=note
-        )
-        return SaveOutcome(new_no, merged)
+        theirs = content_of(kind, item)
+        return {**theirs, **changes}, theirs, item["current_revision"]
+
+    return db.retrying(conn, attempt, kept=kept)
 
 
-def _compare_and_set(
+def _save_on_head(
     cur: db.Connection,
     kind: ItemKind,
     actor: User,
-    item: dict[str, Any],
-    new_no: int,
-    content: dict[str, Any],
-) -> None:
-    won = db.compare_and_set(
+    item_id: int,
+    based_on: int,
+    changes: dict[str, Any],
+    summary: str,
+    attempt: int,
+) -> SaveOutcome:
+    """One attempt of :func:`save`: read the head, merge if it moved since ``based_on``, store."""
+    item = fetch(cur, kind, item_id)
+    require_on(cur, actor, Action.EDIT, item)
+    current = item["current_revision"]
+    mine = kind.validate({**content_of(kind, item), **changes})
+    merged = False
+    if based_on != current:
+        if not 0 < based_on < current:
+            raise ValidationError(
+                msg(
+                    "Revision {based_on} of this {kind} does not exist.",
+                    based_on=based_on,
+                    kind=msg(kind.name),
+                )
+            )
+        base = revision(cur, kind, item_id, based_on)
+        theirs = content_of(kind, item)
+        mine, conflicts = merge_content(kind, base, mine, theirs)
+        if conflicts:
+            raise StaleEditError(
+                msg(
+                    "Someone saved this {kind} (revision {current}) after you opened revision"
+                    " {based_on}, and changed the same part ({parts}). Your text is kept:"
+                    " compare both versions, then save again.",
+                    kind=msg(kind.name),
+                    current=current,
+                    based_on=based_on,
+                    parts=msg_list(msg(name) for name in conflicts),
+                ),
+                mine={**content_of(kind, item), **changes},
+                theirs=theirs,
+                current_revision=current,
+            )
+        merged = True
+    if mine == content_of(kind, item):
+        return SaveOutcome(current, merged, attempt)
+    new_no = current + 1
+    db.advance_version(
         cur,
         kind.table,
-        item["id"],
-        {**content, "updated_at": db.now(), "updated_by": actor.id},
+        item_id,
+        {**mine, "updated_at": db.now(), "updated_by": actor.id},
         version_column="current_revision",
-        expected=item["current_revision"],
+        read=current,
         next_version=new_no,
     )
-    if not won:
-        raise StaleEditError(
-            msg(
-                "Someone saved this {kind} at the same moment; reload and try again.",
-                kind=msg(kind.name),
-            )
-        )
+    _append_revision(
+        cur, kind, actor, item_id, new_no, based_on, mine, summary or activity.summary("edited")
+    )
+    note = activity.summary(
+        "revision {revision} (merged with another edit)" if merged else "revision {revision}",
+        revision=new_no,
+    )
+    activity.record(cur, actor, "edit", kind.name, item_id, group_id=item["group_id"], summary=note)
+    return SaveOutcome(new_no, merged, attempt)
 
 
 def history(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from buyergroups import db
-from buyergroups.co2 import estimates, export
+from buyergroups.co2 import estimates, export, saving
 from buyergroups.co2.rollup import group_progress, programme_rollup
 from buyergroups.demo import co2 as demo_co2
 from buyergroups.errors import (
@@ -132,7 +132,7 @@ def test_theme_country_and_year_breakdowns(
 def test_same_status_on_a_tender_keeps_the_latest_update(
     conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
-    estimates.change_status(conn, MEMBER_B, shared["e2"].id, "contracted", based_on=1)
+    saving.change_status(conn, MEMBER_B, shared["e2"].id, "contracted", based_on=1)
     totals = programme_rollup(conn, OUTSIDER).totals
     # e2 (90) now replaces e1 (100): 90 + 60 + 200
     assert totals.expected_t == 350.0
@@ -202,10 +202,10 @@ def test_status_moves_one_step_and_keeps_revisions(
 ) -> None:
     e2 = shared["e2"]
     with pytest.raises(ValidationError):
-        estimates.change_status(conn, MEMBER_B, e2.id, "realised", based_on=1)
-    contracted = estimates.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=1)
-    realised = estimates.change_status(conn, MEMBER_B, e2.id, "realised", based_on=2)
-    back = estimates.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=3)
+        saving.change_status(conn, MEMBER_B, e2.id, "realised", based_on=1)
+    contracted = saving.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=1)
+    realised = saving.change_status(conn, MEMBER_B, e2.id, "realised", based_on=2)
+    back = saving.change_status(conn, MEMBER_B, e2.id, "contracted", based_on=3)
     assert [contracted.status, realised.status, back.status] == [
         "contracted",
         "realised",
@@ -225,12 +225,12 @@ def test_stale_save_is_refused_and_changes_nothing(
     conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     e3 = shared["e3"]
-    edited = estimates.update_estimate(
+    edited = saving.update_estimate(
         conn, FACILITATOR, e3.id, _fields("Reused girders", _external(80, 0)), based_on=1
     )
     assert (edited.current_revision, edited.expected_t, edited.status) == (2, 80.0, "realised")
     with pytest.raises(StaleEditError) as caught:
-        estimates.update_estimate(
+        saving.update_estimate(
             conn, MEMBER_B, e3.id, _fields("Reused girders v2", _external(70, 0)), based_on=1
         )
     assert caught.value.current_revision == 2
@@ -245,8 +245,8 @@ def test_deleted_estimates_leave_the_rollup(
     conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
     with pytest.raises(PermissionDenied):
-        estimates.delete_estimate(conn, MEMBER_B, shared["e3"].id, based_on=1)
-    estimates.delete_estimate(conn, FACILITATOR, shared["e3"].id, based_on=1)
+        saving.delete_estimate(conn, MEMBER_B, shared["e3"].id, based_on=1)
+    saving.delete_estimate(conn, FACILITATOR, shared["e3"].id, based_on=1)
     with pytest.raises(NotFoundError):
         estimates.get_estimate(conn, FACILITATOR, shared["e3"].id)
     assert programme_rollup(conn, OUTSIDER).totals.expected_t == 300.0
@@ -289,7 +289,7 @@ def test_excel_export_holds_the_rollup_totals(
 def test_group_exports_list_its_estimates(
     conn: db.Connection, shared: dict[str, estimates.Estimate]
 ) -> None:
-    estimates.update_estimate(
+    saving.update_estimate(
         conn, FACILITATOR, shared["e3"].id, _fields("=HYPERLINK(1)", _external(60, 0)), based_on=1
     )
     text = export.estimates_csv(conn, MEMBER_B, 2).decode("utf-8-sig")

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from buyergroups import db
 from buyergroups.accounts.users import User
-from buyergroups.co2 import estimates
+from buyergroups.co2 import estimates, saving
 from tests.co2_world import (
     FACILITATOR,
     MEMBER_B,
@@ -156,7 +156,7 @@ def test_tab_edit_saves_a_revision_and_refuses_a_stale_one(conn: db.Connection) 
     saved = estimates.get_estimate(conn, FACILITATOR, e3.id)
     assert (saved.current_revision, saved.expected_t) == (2, 80.0)
     # Someone else saves revision 3 while this form is open at revision 2.
-    estimates.update_estimate(
+    saving.update_estimate(
         conn,
         MEMBER_B,
         e3.id,
@@ -170,7 +170,8 @@ def test_tab_edit_saves_a_revision_and_refuses_a_stale_one(conn: db.Connection) 
     at.number_input(key=f"{prefix}_baseline_expected").set_value(90).run()
     at.button(key=f"{prefix}_save").click().run()
     assert next(e.value for e in at.error).startswith(
-        "Someone saved this estimate after revision 2 (it is now at revision 3)"
+        "Someone saved this estimate (revision 3) after you opened revision 2, and changed the"
+        " same part (inputs)."
     )
     assert at.number_input(key=f"{prefix}_baseline_expected").value == 90
     assert estimates.get_estimate(conn, FACILITATOR, e3.id).expected_t == 70.0

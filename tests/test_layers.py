@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "comments",
             "tenders",
             "versioned",
+            "records",
             "merge",
             "activity",
             "audit",

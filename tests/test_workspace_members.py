@@ -33,7 +33,7 @@ def _group_row(path: Path) -> dict:
         return db.row(cur, "SELECT * FROM buyer_groups WHERE name = ?", [GROUP["name"]])
 
 
-def test_facilitator_edits_profile_and_stale_profile_save_is_refused(app_db) -> None:
+def test_two_facilitators_profile_edits_merge_and_an_overlapping_one_is_refused(app_db) -> None:
     first = _workspace(app_db, FACILITATOR)
     second = _workspace(app_db, FACILITATOR)
     group_id = _group_row(app_db)["id"]
@@ -42,10 +42,25 @@ def test_facilitator_edits_profile_and_stale_profile_save_is_refused(app_db) -> 
     assert not first.exception
     assert (_group_row(app_db)["phase"], _group_row(app_db)["version"]) == ("tendering", 2)
 
+    # The second form was opened on version 1 and changes another field: merged.
     second.text_area(key=f"profile_{group_id}_description").input("Other text")
     second.button(key=f"profile_{group_id}_submit").click().run()
-    assert second.error, "a stale profile save must be refused"
-    assert _group_row(app_db)["description"] == GROUP["description"]
+    assert not second.exception and not second.error
+    stored = _group_row(app_db)
+    assert (stored["phase"], stored["description"], stored["version"]) == (
+        "tendering",
+        "Other text",
+        3,
+    )
+
+    # The first form, reopened on version 2, changes the description too: refused.
+    first.text_area(key=f"profile_{group_id}_description").input("Third text")
+    first.button(key=f"profile_{group_id}_submit").click().run()
+    assert first.error, "an overlapping profile save must be refused"
+    # The facilitator reads Dutch: "... and changed the same part (description)".
+    assert [c.value for c in first.caption if "hetzelfde deel gewijzigd (beschrijving)" in c.value]
+    assert first.text_area(key=f"profile_{group_id}_description").value == "Third text"
+    assert (_group_row(app_db)["description"], _group_row(app_db)["version"]) == ("Other text", 3)
 
 
 def test_facilitator_registers_and_adds_an_organisation(app_db) -> None:

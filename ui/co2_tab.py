@@ -9,7 +9,7 @@ import streamlit as st
 
 from buyergroups import activity, auth
 from buyergroups.accounts.users import User
-from buyergroups.co2 import estimates, export
+from buyergroups.co2 import estimates, export, saving
 from buyergroups.co2.methods import CO2_STATUS_TRANSITIONS, Co2Status, Confidence, Method
 from buyergroups.co2.rollup import group_progress
 from buyergroups.db import Connection
@@ -176,7 +176,7 @@ def _selected(
         t("Delete this estimate"), key=f"{PREFIX}_delete_{estimate.id}"
     ):
         try:
-            estimates.delete_estimate(conn, actor, estimate.id, based_on=estimate.current_revision)
+            saving.delete_estimate(conn, actor, estimate.id, based_on=estimate.current_revision)
             st.rerun()
         except BuyerGroupsError as exc:
             st.error(error_text(exc))
@@ -193,7 +193,7 @@ def _status_change(conn: Connection, actor: User, estimate: estimates.Estimate) 
     )
     if cols[1].button(t("Change status"), key=f"{PREFIX}_status_save_{estimate.id}"):
         try:
-            estimates.change_status(
+            saving.change_status(
                 conn, actor, estimate.id, target, based_on=estimate.current_revision
             )
             _forget(f"{PREFIX}_edit_{estimate.id}")  # the edit form starts from the new revision
@@ -204,7 +204,8 @@ def _status_change(conn: Connection, actor: User, estimate: estimates.Estimate) 
 
 def _edit(conn: Connection, actor: User, estimate: estimates.Estimate) -> None:
     # The form remembers the revision it started from, so a save after someone
-    # else's is refused (StaleEditError) instead of silently dropping the typed edit.
+    # else's is merged with it (or refused where both changed the same field)
+    # instead of silently dropping either edit.
     prefix = f"{PREFIX}_edit_{estimate.id}"
     based_on = st.session_state.setdefault(f"{prefix}_based_on", estimate.current_revision)
     shown = estimate
@@ -212,8 +213,8 @@ def _edit(conn: Connection, actor: User, estimate: estimates.Estimate) -> None:
         st.warning(
             t(
                 "This estimate was saved as revision {current} after this form opened revision "
-                "{based_on}; saving the form will be refused. Note your changes, then load the "
-                "current revision.",
+                "{based_on}; saving merges your changes with that one where you changed "
+                "different fields and is refused where you both changed the same field.",
                 current=estimate.current_revision,
                 based_on=based_on,
             )
@@ -226,7 +227,7 @@ def _edit(conn: Connection, actor: User, estimate: estimates.Estimate) -> None:
     if fields is None:
         return
     try:
-        estimates.update_estimate(conn, actor, estimate.id, fields, based_on=based_on)
+        saving.update_estimate(conn, actor, estimate.id, fields, based_on=based_on)
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
         return

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from buyergroups import dialogue
+from buyergroups import dialogue, records
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action
 from buyergroups.domain import LANGUAGES, DialogueKind
@@ -53,8 +53,12 @@ def render_dialogue(conn, user: User, group_id: int, allowed: frozenset) -> None
 
 def _edit_form(conn, user: User, event: dict) -> None:
     prefix = f"{PREFIX}_edit_{event['id']}"
-    # The version the form was opened on, so a save after someone else's is refused.
+    # The version the form was opened on and the event as it was then, so a save
+    # after someone else's is merged with it (refused only where both changed a field).
     base = st.session_state.setdefault(f"{prefix}_base", event["version"])
+    opened = st.session_state.setdefault(
+        f"{prefix}_opened", records.fields_of(dialogue.EVENT, event)
+    )
     with st.form(key=f"{PREFIX}_edit_form_{event['id']}"):
         fields = _event_form(event, prefix)
         submitted = st.form_submit_button(
@@ -63,7 +67,7 @@ def _edit_form(conn, user: User, event: dict) -> None:
     if not submitted:
         return
     try:
-        dialogue.update_event(conn, user, event["id"], base, **fields)
+        dialogue.update_event(conn, user, event["id"], base, base_fields=opened, **fields)
     except BuyerGroupsError as exc:
         st.error(error_text(exc))
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from buyergroups import groups
+from buyergroups import groups, records
 from buyergroups.accounts.users import User
 from buyergroups.domain import COUNTRIES, Phase, Programme, Sector, Theme
 from buyergroups.errors import BuyerGroupsError, StaleEditError
@@ -21,10 +21,12 @@ def _pick(title: str, enum, current: str, key: str) -> str:
 
 
 def render_profile_editor(conn, user: User, group: dict) -> None:
-    """A form with the group's profile; saving is refused when someone saved in between."""
+    """A form with the group's profile; a save after someone else's merges with it or is refused."""
     key = f"{PREFIX}_{group['id']}"
-    # The version the form was opened on, so a save after someone else's is refused.
+    # The version the form was opened on and the profile as it was then, so a save
+    # after someone else's is merged with it (refused only where both changed a field).
     base = st.session_state.setdefault(f"{key}_base", group["version"])
+    opened = st.session_state.setdefault(f"{key}_opened", records.fields_of(groups.PROFILE, group))
     with st.expander(t("Edit group profile")), st.form(key=f"{key}_form"):
         name = st.text_input(t("Name"), value=group["name"], key=f"{key}_name")
         sector = _pick("Sector", Sector, group["sector"], f"{key}_sector")
@@ -65,6 +67,7 @@ def render_profile_editor(conn, user: User, group: dict) -> None:
             user,
             group["id"],
             base,
+            base_fields=opened,
             name=name,
             sector=sector,
             programme=programme,

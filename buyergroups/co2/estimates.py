@@ -5,8 +5,13 @@ member project. Its result (low / expected / high t CO2e) is always computed
 here from its inputs by :mod:`buyergroups.co2.methods`, never typed in.
 
 Every save is a new immutable revision in ``co2_estimate_revisions`` and is a
-compare-and-set on ``current_revision``: a save based on an older revision
-raises :class:`~buyergroups.errors.StaleEditError` and stores nothing.
+compare-and-set on ``current_revision``. A save based on an older revision is
+merged with what was saved since, field by field (:mod:`buyergroups.co2.merging`),
+and the result computed again from the merged inputs; it raises
+:class:`~buyergroups.errors.StaleEditError` and stores nothing only when both
+changed the same field. A save that loses a race is run again from a fresh
+read (:func:`buyergroups.db.retrying`). Saving edits, status moves and deletion
+live in :mod:`buyergroups.co2.saving`.
 Reading estimates needs :attr:`Action.READ` on the group (members, observers,
 admins); others see only the programme roll-up numbers
 (:mod:`buyergroups.co2.rollup`).
@@ -15,31 +20,25 @@ admins); others see only the programme roll-up numbers
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from buyergroups import activity, db
 from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require
-from buyergroups.co2.methods import (
-    Co2Status,
-    Confidence,
-    Method,
-    check_period,
-    check_transition,
-    compute,
-)
+from buyergroups.co2.methods import Co2Status, Confidence, Method, check_period, compute
 from buyergroups.domain import optional_text, require_text
-from buyergroups.errors import NotFoundError, StaleEditError, ValidationError, msg
+from buyergroups.errors import NotFoundError, ValidationError, msg
 
 ITEM_KIND = "co2_estimate"
-# The revision note of a status change, read back in the reader's language when shown.
+# The revision notes of a status change (plain or merged with another edit) and of a
+# merged edit, read back in the reader's language when shown.
+_STATUSES = {"old": activity.enum_reader(Co2Status), "new": activity.enum_reader(Co2Status)}
 activity.register(
-    activity.Summary(
-        "status {old:lower} → {new:lower}",
-        {"old": activity.enum_reader(Co2Status), "new": activity.enum_reader(Co2Status)},
-    )
+    activity.Summary("status {old:lower} → {new:lower} (merged with another edit)", _STATUSES),
+    activity.Summary("status {old:lower} → {new:lower}", _STATUSES),
+    activity.Summary("edited (merged with another edit)"),
 )
 
 
@@ -151,7 +150,7 @@ def _tender_id(cur: db.Connection, raw: int | None) -> int | None:
     return raw
 
 
-def _revision(
+def append_revision(
     cur: db.Connection,
     author_id: int | None,
     estimate_id: int,
@@ -160,6 +159,7 @@ def _revision(
     stored: dict[str, Any],
     summary: str,
 ) -> None:
+    """Append revision ``revision_no`` holding ``stored`` (inside the caller's transaction)."""
     cur.execute(
         "INSERT INTO co2_estimate_revisions (estimate_id, revision_no, based_on, fields,"
         " summary, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -214,16 +214,16 @@ def insert_estimate(
         " expected_t, high_t, start_year, years, status, confidence, assumptions, source,"
         " current_revision, created_at, created_by, updated_at, updated_by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
-        [group_id, *_row_values(stored).values(), moment, author, moment, author],
+        [group_id, *row_values(stored).values(), moment, author, moment, author],
     )
-    _revision(cur, author, estimate_id, 1, None, stored, activity.summary("created"))
+    append_revision(cur, author, estimate_id, 1, None, stored, activity.summary("created"))
     activity.record(
         cur, actor, "create", ITEM_KIND, estimate_id, group_id=group_id, summary=stored["title"]
     )
     return int(estimate_id)
 
 
-def _row_values(stored: dict[str, Any]) -> dict[str, Any]:
+def row_values(stored: dict[str, Any]) -> dict[str, Any]:
     """The table columns an estimate's stored fields fill, in the table's order."""
     return {
         "tender_id": stored["tender_id"],
@@ -243,145 +243,8 @@ def _row_values(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def update_estimate(
-    conn: db.Connection,
-    actor: User | None,
-    estimate_id: int,
-    fields: EstimateFields,
-    *,
-    based_on: int,
-) -> Estimate:
-    """Save a new revision of the estimate's fields, refused when ``based_on`` is stale."""
-    with db.transaction(conn) as cur:
-        current = _current(cur, estimate_id)
-        require(cur, actor, Action.EDIT, current.group_id)
-        stored = {**checked(cur, fields), "status": current.status}
-        _save(cur, actor, current, stored, based_on, activity.summary("edited"))
-    return get_estimate(conn, actor, estimate_id)
-
-
-def change_status(
-    conn: db.Connection, actor: User | None, estimate_id: int, status: str, *, based_on: int
-) -> Estimate:
-    """Move the estimate one step (expected ⇄ contracted ⇄ realised) as a new revision."""
-    with db.transaction(conn) as cur:
-        current = _current(cur, estimate_id)
-        require(cur, actor, Action.CHANGE_STATUS, current.group_id)
-        target = check_transition(current.status, status)
-        stored = {**_stored_fields(current), "status": target.value}
-        _save(
-            cur,
-            actor,
-            current,
-            stored,
-            based_on,
-            activity.summary(
-                "status {old:lower} → {new:lower}", old=Co2Status(current.status), new=target
-            ),
-        )
-    return get_estimate(conn, actor, estimate_id)
-
-
-def _stored_fields(current: Estimate) -> dict[str, Any]:
-    kept = asdict(current)
-    return {name: kept[name] for name in _REVISION_FIELDS}
-
-
-_REVISION_FIELDS = (
-    "title",
-    "method",
-    "inputs",
-    "low_t",
-    "expected_t",
-    "high_t",
-    "start_year",
-    "years",
-    "confidence",
-    "assumptions",
-    "source",
-    "tender_id",
-    "project",
-    "status",
-)
-
-
-def _save(
-    cur: db.Connection,
-    actor: User | None,
-    current: Estimate,
-    stored: dict[str, Any],
-    based_on: int,
-    summary: str,
-) -> None:
-    """Compare-and-set on current_revision, then append the revision."""
-    revision_no = current.current_revision + 1
-    won = db.compare_and_set(
-        cur,
-        "co2_estimates",
-        current.id,
-        {
-            **_row_values(stored),
-            "updated_at": db.now(),
-            "updated_by": actor.id if actor else None,
-        },
-        version_column="current_revision",
-        expected=based_on,
-        next_version=revision_no,
-        live_only=True,
-    )
-    if not won:
-        raise StaleEditError(
-            msg(
-                "Someone saved this estimate after revision {based_on} (it is now at revision "
-                "{current}); nothing of your change was stored. Compare, then save again based "
-                "on the current revision.",
-                based_on=based_on,
-                current=current.current_revision,
-            ),
-            mine=stored,
-            theirs=_stored_fields(current),
-            current_revision=current.current_revision,
-        )
-    _revision(cur, actor.id if actor else None, current.id, revision_no, based_on, stored, summary)
-    activity.record(
-        cur, actor, "edit", ITEM_KIND, current.id, group_id=current.group_id, summary=summary
-    )
-
-
-def delete_estimate(
-    conn: db.Connection, actor: User | None, estimate_id: int, *, based_on: int
-) -> None:
-    """Mark the estimate deleted (kept for the record); needs DELETE in its group."""
-    with db.transaction(conn) as cur:
-        current = _current(cur, estimate_id)
-        require(cur, actor, Action.DELETE, current.group_id)
-        deleted = db.compare_and_set(
-            cur,
-            "co2_estimates",
-            estimate_id,
-            {"deleted_at": db.now(), "deleted_by": actor.id if actor else None},
-            version_column="current_revision",
-            expected=based_on,
-            next_version=None,
-            live_only=True,
-        )
-        if not deleted:
-            raise StaleEditError(
-                msg("Someone changed this estimate in between; reload before deleting it."),
-                current_revision=current.current_revision,
-            )
-        activity.record(
-            cur,
-            actor,
-            "delete",
-            ITEM_KIND,
-            estimate_id,
-            group_id=current.group_id,
-            summary=current.title,
-        )
-
-
-def _current(cur: db.Connection, estimate_id: int) -> Estimate:
+def live_estimate(cur: db.Connection, estimate_id: int) -> Estimate:
+    """The estimate as stored now (no permission check); NotFoundError when missing or deleted."""
     found = db.row(
         cur,
         f"SELECT {_COLUMNS} FROM co2_estimates WHERE id = ? AND deleted_at IS NULL",  # nosec B608
@@ -400,7 +263,7 @@ def _current(cur: db.Connection, estimate_id: int) -> Estimate:
 def get_estimate(conn: db.Connection, actor: User | None, estimate_id: int) -> Estimate:
     """One estimate, for readers of its group."""
     with db.reading(conn) as cur:
-        found = _current(cur, estimate_id)
+        found = live_estimate(cur, estimate_id)
         require(cur, actor, Action.READ, found.group_id)
     return found
 
@@ -423,7 +286,7 @@ def estimate_revisions(
 ) -> list[dict[str, Any]]:
     """Every revision of an estimate, newest first, with author name and stored fields."""
     with db.reading(conn) as cur:
-        found = _current(cur, estimate_id)
+        found = live_estimate(cur, estimate_id)
         require(cur, actor, Action.READ, found.group_id)
         revisions = db.rows(
             cur,

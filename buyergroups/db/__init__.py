@@ -12,7 +12,10 @@ Rules that keep a Streamlit server's data straight:
   :class:`~buyergroups.errors.BuyerGroupsError` subclass; a write-write
   conflict of two transactions becomes :class:`~buyergroups.errors.WriteConflict`;
 * a save moves the item's version with :func:`compare_and_set`, the one
-  optimistic ``UPDATE ... WHERE id = ? AND <version> = ?`` of the package.
+  optimistic ``UPDATE ... WHERE id = ? AND <version> = ?`` of the package;
+* a save that loses to a concurrent one (the engine's write-write conflict, or
+  :func:`advance_version` finding the head moved) is run again from a fresh read
+  by :func:`retrying`, a bounded number of times with a short jittered pause.
 
 Public package functions take the process connection (or any cursor of it)
 and open their own unit with :func:`reading` or :func:`transaction`; private
@@ -22,17 +25,21 @@ helpers take the cursor of that unit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
+from buyergroups.config import load_settings
 from buyergroups.errors import (
     BuyerGroupsError,
+    StaleEditError,
     StorageError,
     ValidationError,
     WriteConflict,
@@ -40,6 +47,12 @@ from buyergroups.errors import (
 )
 
 Connection = duckdb.DuckDBPyConnection
+T = TypeVar("T")
+
+# Pauses between attempts of a save that lost to a concurrent one: full jitter
+# (uniform from 0) under a cap that doubles from FIRST_PAUSE_S up to MAX_PAUSE_S.
+FIRST_PAUSE_S = 0.004
+MAX_PAUSE_S = 0.128
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -108,17 +121,21 @@ def translate(exc: duckdb.Error) -> BuyerGroupsError:
     """Turn a DuckDB error into the package's exception tree."""
     text = str(exc)
     if isinstance(exc, duckdb.TransactionException) or "Conflict on" in text:
-        return WriteConflict(
-            msg(
-                "Someone else saved the same item at the same moment; nothing of your "
-                "change was stored. Reload and try again."
-            )
-        )
+        return _write_conflict()
     first_line = text.splitlines()[0] if text else ""
     if isinstance(exc, duckdb.ConstraintException):
         return ValidationError(msg("That conflicts with stored data: {error}", error=first_line))
     return StorageError(
         msg("The database refused the change; nothing was stored. ({error})", error=first_line)
+    )
+
+
+def _write_conflict() -> WriteConflict:
+    return WriteConflict(
+        msg(
+            "Someone else saved the same item at the same moment; nothing of your "
+            "change was stored. Reload and try again."
+        )
     )
 
 
@@ -231,6 +248,95 @@ def compare_and_set(
         return changed(cur, sql, [*params, row_id, expected]) == 1
     except duckdb.TransactionException as exc:
         raise translate(exc) from exc
+
+
+def advance_version(
+    cur: Connection,
+    table: str,
+    row_id: int,
+    values: Mapping[str, Any],
+    *,
+    version_column: str,
+    read: int,
+    next_version: int | None,
+    live_only: bool = False,
+) -> None:
+    """:func:`compare_and_set` from the version this unit of work ``read``; WriteConflict if it lost.
+
+    Losing means another save moved the row after this unit read it: a race,
+    not a stale edit, so :func:`retrying` runs the unit again from a fresh read.
+    """
+    won = compare_and_set(
+        cur,
+        table,
+        row_id,
+        values,
+        version_column=version_column,
+        expected=read,
+        next_version=next_version,
+        live_only=live_only,
+    )
+    if not won:
+        raise _write_conflict()
+
+
+def pause_before(attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt`` (2, 3, ...): uniform under a doubling cap."""
+    cap = min(MAX_PAUSE_S, FIRST_PAUSE_S * 2 ** (attempt - 2))
+    return secrets.SystemRandom().uniform(0, cap)
+
+
+def retrying(
+    conn: Connection,
+    unit: Callable[[Connection], T],
+    *,
+    kept: Callable[[Connection], tuple[Any, Any, int | None]],
+    attempts: int | None = None,
+    pause: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run ``unit(cur)`` in a transaction; after a write conflict run it again, from a fresh read.
+
+    The whole unit is re-run in a new transaction (the failed one rolled back
+    entirely, so nothing of it stays, activity rows included), at most
+    ``attempts`` times (default: the ``save_attempts`` setting) with a short
+    jittered pause between attempts. Only :class:`WriteConflict` is retried: a
+    stale edit whose changes overlap, a permission or validation error ends the
+    save at once. When every attempt lost, the save is refused with a
+    :class:`StaleEditError` whose ``mine``, ``theirs`` and ``current_revision``
+    come from ``kept(cur)``, read afresh, so the user's text is kept (``mine``
+    None: a change without a text, such as a delete).
+    """
+    bound = attempts if attempts is not None else load_settings().save_attempts
+    if bound < 1:
+        raise ValueError(f"attempts must be at least 1, got {bound}")
+    for attempt in range(1, bound + 1):
+        if attempt > 1:
+            pause(pause_before(attempt))
+        try:
+            with transaction(conn) as cur:
+                return unit(cur)
+        except WriteConflict:
+            continue
+    with reading(conn) as cur:
+        mine, theirs, current = kept(cur)
+    if mine is None:
+        message = msg(
+            "Many people saved this at the same moment; your change was tried {attempts} times"
+            " and not made. Reload and try again.",
+            attempts=bound,
+        )
+    else:
+        message = msg(
+            "Many people saved this at the same moment; your change was tried {attempts} times"
+            " and not stored. Your text is kept: compare both versions, then save again.",
+            attempts=bound,
+        )
+    raise StaleEditError(
+        message,
+        mine=mine,
+        theirs=theirs,
+        current_revision=current,
+    )
 
 
 def get_meta(conn: Connection, key: str) -> str | None:
