@@ -338,7 +338,8 @@ def change_status(
 ) -> None:
     """Move the item along draft → in review → agreed → published (or one step back)."""
     target = Status.parse(new_status, "status")
-    with db.transaction(conn) as cur:
+
+    def attempt(cur: db.Connection) -> None:
         item = fetch(cur, kind, item_id)
         current = Status(item["status"])
         # Readers first: refusing a step that does not exist names the item's status.
@@ -356,11 +357,7 @@ def change_status(
         publishing = Status.PUBLISHED in (current, target)
         require_on(cur, actor, Action.PUBLISH if publishing else Action.CHANGE_STATUS, item)
         visibility = Visibility.PUBLISHED if target is Status.PUBLISHED else Visibility.GROUP
-        cur.execute(
-            f"UPDATE {kind.table} SET status = ?, visibility = ?, updated_at = ?, updated_by = ?"
-            " WHERE id = ?",  # nosec B608
-            [target.value, visibility.value, db.now(), actor.id, item_id],
-        )
+        _claim(cur, kind, item, status=target.value, visibility=visibility.value)
         activity.record(
             cur,
             actor,
@@ -370,6 +367,30 @@ def change_status(
             group_id=item["group_id"],
             summary=activity.summary("{old:lower} → {new:lower}", old=current, new=target),
         )
+
+    db.retrying(conn, attempt, kept=_kept_revision(kind, item_id))
+
+
+def _claim(cur: db.Connection, kind: ItemKind, item: dict[str, Any], **values: Any) -> None:
+    """Write ``values`` to the item as read in this unit (a concurrent save makes it retry)."""
+    db.advance_version(
+        cur,
+        kind.table,
+        item["id"],
+        values,
+        version_column="current_revision",
+        read=item["current_revision"],
+        next_version=None,
+    )
+
+
+def _kept_revision(kind: ItemKind, item_id: int) -> Callable[[db.Connection], tuple]:
+    """What a refused change without a text keeps: only the current revision."""
+
+    def kept(cur: db.Connection) -> tuple[None, None, int]:
+        return None, None, fetch(cur, kind, item_id, deleted=True)["current_revision"]
+
+    return kept
 
 
 def soft_delete(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> None:
@@ -385,12 +406,15 @@ def undelete(conn: db.Connection, kind: ItemKind, actor: User, item_id: int) -> 
 def _mark_deleted(
     conn: db.Connection, kind: ItemKind, actor: User, item_id: int, *, deleted: bool
 ) -> None:
-    with db.transaction(conn) as cur:
+    def attempt(cur: db.Connection) -> None:
         item = fetch(cur, kind, item_id, deleted=not deleted)
         require_on(cur, actor, Action.DELETE, item)
-        cur.execute(
-            f"UPDATE {kind.table} SET deleted_at = ?, deleted_by = ? WHERE id = ?",  # nosec B608
-            [db.now() if deleted else None, actor.id if deleted else None, item_id],
+        _claim(
+            cur,
+            kind,
+            item,
+            deleted_at=db.now() if deleted else None,
+            deleted_by=actor.id if deleted else None,
         )
         activity.record(
             cur,
@@ -401,6 +425,8 @@ def _mark_deleted(
             group_id=item["group_id"],
             summary=item["title"],
         )
+
+    db.retrying(conn, attempt, kept=_kept_revision(kind, item_id))
 
 
 def deleted_items(

@@ -224,20 +224,30 @@ def compare_and_set(
 
     One ``UPDATE table SET ..., version_column = next_version WHERE id = ? AND
     version_column = ?`` inside the caller's transaction (``next_version`` None
-    leaves the version as it is; ``live_only`` also requires ``deleted_at IS
-    NULL``). False means someone saved first: the caller refuses or merges.
-    A concurrent transaction writing the same row raises
+    keeps the version; ``live_only`` also requires ``deleted_at IS NULL``).
+    False means someone saved first: the caller refuses or merges. A
+    concurrent transaction writing the same row raises
     :class:`~buyergroups.errors.WriteConflict` (at this statement or at COMMIT).
     Table and column names are the caller's constants, never user text.
+
+    Every such write claims the row the same way, so that two of them always
+    collide: the version column is always assigned (to itself when kept), and
+    on a table with list columns one is always assigned too. DuckDB detects a
+    conflict between two in-place updates only on a column both assign, and
+    none between an in-place update and the rewrite (delete and insert) it
+    makes of a row whose list column changes: a status change beside a
+    concurrent content save would otherwise be lost without an error.
     """
     names = [table, version_column, *values]
     if not all(_IDENTIFIER.match(name) for name in names):
         raise ValueError(f"not an SQL identifier among {names!r}")
     assignments = [f"{name} = ?" for name in values]
     params = list(values.values())
-    if next_version is not None:
-        assignments.append(f"{version_column} = ?")
-        params.append(next_version)
+    assignments.append(f"{version_column} = ?")
+    params.append(expected if next_version is None else next_version)
+    lists = _list_columns(cur, table)
+    if lists and not any(name in values for name in lists):
+        assignments.append(f"{lists[0]} = {lists[0]}")
     sql = (
         f"UPDATE {table} SET {', '.join(assignments)}"  # nosec B608 - checked identifiers
         f" WHERE id = ? AND {version_column} = ?"
@@ -248,6 +258,21 @@ def compare_and_set(
         return changed(cur, sql, [*params, row_id, expected]) == 1
     except duckdb.TransactionException as exc:
         raise translate(exc) from exc
+
+
+_LIST_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def _list_columns(cur: Connection, table: str) -> tuple[str, ...]:
+    """The table's list columns (cached: the schema only changes by migrations)."""
+    if table not in _LIST_COLUMNS:
+        found = cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+            " AND data_type LIKE '%[]' ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+        _LIST_COLUMNS[table] = tuple(name for (name,) in found)
+    return _LIST_COLUMNS[table]
 
 
 def advance_version(
