@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "buyergroups.ingest.commands",
     "buyergroups.search.commands",
     "buyergroups.network.bench",
+    "buyergroups.edit_bench",
 ]
 
 

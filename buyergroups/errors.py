@@ -150,10 +150,12 @@ class StaleEditError(BuyerGroupsError):
 class WriteConflict(StaleEditError):
     """Two transactions wrote the same row at the same moment; the later one stored nothing.
 
-    Raised by the storage layer (DuckDB's "Conflict on update"), never by a
-    domain module. Unlike its parent it says nothing about the edits
-    themselves: re-reading the head and merging again may well succeed, so a
-    save may retry on it; the user sees it as a stale edit.
+    Raised by the storage layer (DuckDB's "Conflict on update", or
+    ``db.advance_version`` finding the head moved since the unit read it),
+    never by a domain module. Unlike its parent it says nothing about the
+    edits themselves: re-reading the head and merging again may well succeed,
+    so ``db.retrying`` runs the save again on it; users see a stale edit only
+    when every attempt lost.
     """
 
 

@@ -103,7 +103,7 @@ def save(
         theirs = fields_of(kind, current)
         return {**theirs, **(opened or {}), **changes}, theirs, current["version"]
 
-    return db.retrying(conn, attempt, kept=kept)
+    return db.retrying(conn, attempt, kept=kept, row=(kind.table, record_id))
 
 
 def _merged(

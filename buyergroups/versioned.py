@@ -228,7 +228,7 @@ def save(
         theirs = content_of(kind, item)
         return {**theirs, **changes}, theirs, item["current_revision"]
 
-    return db.retrying(conn, attempt, kept=kept)
+    return db.retrying(conn, attempt, kept=kept, row=(kind.table, item_id))
 
 
 def _save_on_head(
@@ -368,7 +368,7 @@ def change_status(
             summary=activity.summary("{old:lower} → {new:lower}", old=current, new=target),
         )
 
-    db.retrying(conn, attempt, kept=_kept_revision(kind, item_id))
+    db.retrying(conn, attempt, kept=_kept_revision(kind, item_id), row=(kind.table, item_id))
 
 
 def _claim(cur: db.Connection, kind: ItemKind, item: dict[str, Any], **values: Any) -> None:
@@ -426,7 +426,7 @@ def _mark_deleted(
             summary=item["title"],
         )
 
-    db.retrying(conn, attempt, kept=_kept_revision(kind, item_id))
+    db.retrying(conn, attempt, kept=_kept_revision(kind, item_id), row=(kind.table, item_id))
 
 
 def deleted_items(

@@ -19,6 +19,7 @@ import pytest
 
 from buyergroups import criteria, db, dialogue, documents, groups, versioned
 from buyergroups.co2 import estimates, saving
+from buyergroups.db import retry
 from buyergroups.errors import StaleEditError
 from tests.factories import make_criterion, make_user
 
@@ -109,6 +110,39 @@ def test_document_edits_of_different_lines_all_land(conn, world, editors) -> Non
     assert [r["revision_no"] for r in history] == list(range(WRITERS + 1, 0, -1))
     assert {r["author"] for r in history[:-1]} == {f"Editor {i}" for i in range(WRITERS)}
     assert _edits_logged(conn, "document", doc) == WRITERS
+
+
+def test_without_the_queue_races_are_retried_and_nothing_is_lost(
+    conn, world, editors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As saves from several processes meet: every one a race on the engine. How many
+    # land depends on timing; that none is lost or half-stored does not.
+    monkeypatch.setattr(retry, "QUEUE_SAVES", False)
+    doc = documents.create_document(
+        conn, world.member, world.group_a, "market_vision", title="Vision", body=BODY, language="en"
+    )
+    results = at_once(
+        [
+            lambda i=i: documents.save_document(
+                conn, editors[i], doc, 1, body=_body_with({i: f"edited by {i}"})
+            )
+            for i in range(WRITERS)
+        ]
+    )
+    landed = [i for i, (kind, _) in enumerate(results) if kind == "saved"]
+    assert landed, "at least the first save lands"
+    for index, (kind, refused) in enumerate(results):
+        if kind == "refused":
+            assert str(refused).startswith("Many people saved this at the same moment")
+            assert refused.mine["body"] == _body_with({index: f"edited by {index}"})
+            assert refused.theirs["body"] == documents.get_document(conn, world.member, doc)["body"]
+    final = documents.get_document(conn, world.member, doc)
+    assert final["body"] == _body_with({i: f"edited by {i}" for i in landed})
+    assert final["current_revision"] == 1 + len(landed)
+    assert sorted(outcome.revision_no for kind, outcome in results if kind == "saved") == list(
+        range(2, len(landed) + 2)
+    )
+    assert _edits_logged(conn, "document", doc) == len(landed)
 
 
 def test_document_edits_of_the_same_line_one_lands_and_the_rest_are_refused(

@@ -34,7 +34,7 @@ STORAGE = ("buyergroups.db", "buyergroups.ingest.loader", "buyergroups.ingest.st
 # The README's layers, top first. A name covers the module and everything below it; the
 # most specific name decides, and "*.commands" / "*.bench" (command lines) beat folders.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("entry points", ("cli", "__main__", "*.commands", "*.bench", "demo")),
+    ("entry points", ("cli", "__main__", "*.commands", "*.bench", "edit_bench", "demo")),
     ("features", ("exports", "co2", "network", "monitoring")),
     (
         "core",

@@ -6,6 +6,7 @@ import pytest
 
 from buyergroups import db, documents, versioned
 from buyergroups.co2 import estimates, saving
+from buyergroups.db import retry
 from buyergroups.errors import PermissionDenied, StaleEditError, WriteConflict
 from tests.factories import make_document
 
@@ -44,7 +45,7 @@ def test_a_unit_that_loses_three_races_is_run_four_times_and_only_the_last_stays
     assert _log_rows(conn) == [("attempt 4", "written")]
     # A pause before every attempt but the first, each under its doubling cap.
     assert len(pauses) == 3
-    assert all(0 <= p <= cap for p, cap in zip(pauses, (0.004, 0.008, 0.016), strict=True))
+    assert all(0 <= p <= cap for p, cap in zip(pauses, (0.005, 0.01, 0.02), strict=True))
 
 
 def test_after_the_bound_the_save_is_refused_with_both_texts_and_nothing_stored(
@@ -76,6 +77,30 @@ def test_the_bound_comes_from_the_setting(
     with pytest.raises(StaleEditError, match="tried 2 times"):
         db.retrying(conn, unit, kept=_kept, pause=lambda _: None)
     assert unit.calls == 2
+
+
+def test_one_attempt_is_a_save_as_before_with_the_engines_message_and_both_texts(
+    conn: db.Connection,
+) -> None:
+    unit = ConflictingUnit(conflicts=1)
+    with pytest.raises(StaleEditError) as refused:
+        db.retrying(conn, unit, kept=_kept, attempts=1, pause=lambda _: None)
+    assert unit.calls == 1
+    assert str(refused.value) == "lost the race"
+    assert (refused.value.mine, refused.value.theirs) == ("my text", "their text")
+
+
+def test_saves_of_one_row_in_this_process_wait_for_each_other() -> None:
+    row, other = ("documents", 7), ("documents", 8)
+    with retry.queued(row):
+        held = retry._ROW_LOCKS[row]
+        assert held.locked()
+        assert not held.acquire(blocking=False)  # a second save of this row would wait
+        with retry.queued(other):  # a save of another row does not
+            assert retry._ROW_LOCKS[other].locked()
+    assert not held.locked()
+    del held
+    assert row not in retry._ROW_LOCKS  # no lock is kept for rows nobody saves
 
 
 def test_a_change_without_text_is_refused_without_promising_a_kept_text(
@@ -119,7 +144,7 @@ def test_only_a_lost_race_is_retried(conn: db.Connection, error: Exception) -> N
 
 def test_pauses_grow_to_their_cap_and_stay_under_it() -> None:
     caps = [min(db.MAX_PAUSE_S, db.FIRST_PAUSE_S * 2 ** (n - 2)) for n in range(2, 12)]
-    assert caps[:3] == [0.004, 0.008, 0.016]
+    assert caps[:3] == [0.005, 0.01, 0.02]
     assert caps[-1] == db.MAX_PAUSE_S
     for attempt, cap in zip(range(2, 12), caps, strict=True):
         assert all(0 <= db.pause_before(attempt) <= cap for _ in range(50))

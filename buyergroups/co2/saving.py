@@ -55,7 +55,7 @@ def update_estimate(
         mine = {**_plain(checked(cur, fields)), "status": base["status"]}
         _store_merged(cur, actor, current, base, mine, based_on, "edited")
 
-    db.retrying(conn, attempt, kept=_kept(estimate_id, fields=fields))
+    db.retrying(conn, attempt, kept=_kept(estimate_id, fields=fields), row=_row(estimate_id))
     return get_estimate(conn, actor, estimate_id)
 
 
@@ -79,7 +79,7 @@ def change_status(
         old = Co2Status(base["status"])
         _store_merged(cur, actor, current, base, mine, based_on, _STATUS_NOTE, old=old, new=target)
 
-    db.retrying(conn, attempt, kept=_kept(estimate_id, status=status))
+    db.retrying(conn, attempt, kept=_kept(estimate_id, status=status), row=_row(estimate_id))
     return get_estimate(conn, actor, estimate_id)
 
 
@@ -255,4 +255,8 @@ def delete_estimate(
     def kept(cur: db.Connection) -> tuple[None, None, int]:
         return None, None, live_estimate(cur, estimate_id).current_revision
 
-    db.retrying(conn, attempt, kept=kept)
+    db.retrying(conn, attempt, kept=kept, row=_row(estimate_id))
+
+
+def _row(estimate_id: int) -> tuple[str, int]:
+    return ("co2_estimates", estimate_id)

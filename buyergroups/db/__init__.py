@@ -15,7 +15,8 @@ Rules that keep a Streamlit server's data straight:
   optimistic ``UPDATE ... WHERE id = ? AND <version> = ?`` of the package;
 * a save that loses to a concurrent one (the engine's write-write conflict, or
   :func:`advance_version` finding the head moved) is run again from a fresh read
-  by :func:`retrying`, a bounded number of times with a short jittered pause.
+  by :func:`retrying` (:mod:`buyergroups.db.retry`), a bounded number of times
+  with a short jittered pause.
 
 Public package functions take the process connection (or any cursor of it)
 and open their own unit with :func:`reading` or :func:`transaction`; private
@@ -25,21 +26,21 @@ helpers take the cursor of that unit.
 from __future__ import annotations
 
 import re
-import secrets
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import duckdb
 
-from buyergroups.config import load_settings
+from buyergroups.db.retry import FIRST_PAUSE_S as FIRST_PAUSE_S
+from buyergroups.db.retry import MAX_PAUSE_S as MAX_PAUSE_S
+from buyergroups.db.retry import pause_before as pause_before
+from buyergroups.db.retry import retrying as retrying
 from buyergroups.errors import (
     BuyerGroupsError,
-    StaleEditError,
     StorageError,
     ValidationError,
     WriteConflict,
@@ -47,12 +48,6 @@ from buyergroups.errors import (
 )
 
 Connection = duckdb.DuckDBPyConnection
-T = TypeVar("T")
-
-# Pauses between attempts of a save that lost to a concurrent one: full jitter
-# (uniform from 0) under a cap that doubles from FIRST_PAUSE_S up to MAX_PAUSE_S.
-FIRST_PAUSE_S = 0.004
-MAX_PAUSE_S = 0.128
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -303,65 +298,6 @@ def advance_version(
     )
     if not won:
         raise _write_conflict()
-
-
-def pause_before(attempt: int) -> float:
-    """Seconds to wait before attempt ``attempt`` (2, 3, ...): uniform under a doubling cap."""
-    cap = min(MAX_PAUSE_S, FIRST_PAUSE_S * 2 ** (attempt - 2))
-    return secrets.SystemRandom().uniform(0, cap)
-
-
-def retrying(
-    conn: Connection,
-    unit: Callable[[Connection], T],
-    *,
-    kept: Callable[[Connection], tuple[Any, Any, int | None]],
-    attempts: int | None = None,
-    pause: Callable[[float], None] = time.sleep,
-) -> T:
-    """Run ``unit(cur)`` in a transaction; after a write conflict run it again, from a fresh read.
-
-    The whole unit is re-run in a new transaction (the failed one rolled back
-    entirely, so nothing of it stays, activity rows included), at most
-    ``attempts`` times (default: the ``save_attempts`` setting) with a short
-    jittered pause between attempts. Only :class:`WriteConflict` is retried: a
-    stale edit whose changes overlap, a permission or validation error ends the
-    save at once. When every attempt lost, the save is refused with a
-    :class:`StaleEditError` whose ``mine``, ``theirs`` and ``current_revision``
-    come from ``kept(cur)``, read afresh, so the user's text is kept (``mine``
-    None: a change without a text, such as a delete).
-    """
-    bound = attempts if attempts is not None else load_settings().save_attempts
-    if bound < 1:
-        raise ValueError(f"attempts must be at least 1, got {bound}")
-    for attempt in range(1, bound + 1):
-        if attempt > 1:
-            pause(pause_before(attempt))
-        try:
-            with transaction(conn) as cur:
-                return unit(cur)
-        except WriteConflict:
-            continue
-    with reading(conn) as cur:
-        mine, theirs, current = kept(cur)
-    if mine is None:
-        message = msg(
-            "Many people saved this at the same moment; your change was tried {attempts} times"
-            " and not made. Reload and try again.",
-            attempts=bound,
-        )
-    else:
-        message = msg(
-            "Many people saved this at the same moment; your change was tried {attempts} times"
-            " and not stored. Your text is kept: compare both versions, then save again.",
-            attempts=bound,
-        )
-    raise StaleEditError(
-        message,
-        mine=mine,
-        theirs=theirs,
-        current_revision=current,
-    )
 
 
 def get_meta(conn: Connection, key: str) -> str | None:
