@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from buyergroups import dialogue, groups, tenders
-from buyergroups.co2 import estimates
+from buyergroups.co2 import estimates, saving
 from buyergroups.co2 import export as co2_export
 from buyergroups.exports import group_sheets, word
 from buyergroups.ingest import loader
@@ -199,7 +199,7 @@ def _create_estimate(ws: Workspace, actor: Any, group_id: int, _: None, shown: b
 def _edit_estimate(
     ws: Workspace, actor: Any, group_id: int, estimate_id: int, shown: bool
 ) -> set[str]:
-    estimates.update_estimate(ws.conn, actor, estimate_id, _fields(EDITED), based_on=1)
+    saving.update_estimate(ws.conn, actor, estimate_id, _fields(EDITED), based_on=1)
     assert _estimate_row(ws, estimate_id) == (EDITED, "expected", 2, actor.id, False, None)
     return {"co2_estimates", "co2_estimate_revisions", "activity"}
 
@@ -208,7 +208,7 @@ def _edit_estimate(
 def _estimate_status(
     ws: Workspace, actor: Any, group_id: int, estimate_id: int, shown: bool
 ) -> set[str]:
-    estimates.change_status(ws.conn, actor, estimate_id, "contracted", based_on=1)
+    saving.change_status(ws.conn, actor, estimate_id, "contracted", based_on=1)
     assert _estimate_row(ws, estimate_id) == (TITLE["co2"], "contracted", 2, actor.id, False, None)
     return {"co2_estimates", "co2_estimate_revisions", "activity"}
 
@@ -217,7 +217,7 @@ def _estimate_status(
 def _delete_estimate(
     ws: Workspace, actor: Any, group_id: int, estimate_id: int, shown: bool
 ) -> set[str]:
-    estimates.delete_estimate(ws.conn, actor, estimate_id, based_on=1)
+    saving.delete_estimate(ws.conn, actor, estimate_id, based_on=1)
     assert _estimate_row(ws, estimate_id) == (
         TITLE["co2"],
         "expected",

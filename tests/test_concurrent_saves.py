@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from buyergroups import criteria, db, dialogue, documents, groups, versioned
+from buyergroups import activity, criteria, db, dialogue, documents, groups, versioned
 from buyergroups.co2 import estimates, saving
 from buyergroups.db import retry
 from buyergroups.errors import StaleEditError
+from buyergroups.i18n import translate_message
 from tests.factories import make_criterion, make_user
 
 WRITERS = 8
@@ -412,6 +413,11 @@ def test_estimate_edits_of_different_fields_all_land(conn, world, editors) -> No
     assert (final.low_t, final.expected_t, final.high_t) == (200.0, 200.0, 200.0)
     revisions = estimates.estimate_revisions(conn, world.facilitator, opened.id)
     assert [r["revision_no"] for r in revisions] == list(range(WRITERS + 1, 0, -1))
+    notes = sorted(r["summary"] for r in revisions[:-1])
+    assert notes == ["edited"] + ["edited (merged with another edit)"] * (WRITERS - 1)
+    assert translate_message(activity.read_summary(notes[-1]), "nl") == (
+        "bewerkt (samengevoegd met een andere bewerking)"
+    )
     assert _edits_logged(conn, "co2_estimate", opened.id) == WRITERS
 
 

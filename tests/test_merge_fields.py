@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
-from buyergroups import criteria, dialogue, documents, groups
+from buyergroups import activity, criteria, dialogue, documents, groups
+from buyergroups.co2 import estimates, saving
 from buyergroups.co2.merging import MERGED, merge_estimate, merge_inputs
 from buyergroups.errors import PermissionDenied, StaleEditError
-from buyergroups.i18n import CATALOGUE
+from buyergroups.i18n import CATALOGUE, translate_message
 from buyergroups.merge import FieldsMerge, merge_fields
 
 BASE = {"title": "Vision", "body": "a\nkeep\nb", "weight": 20, "notes": None}
@@ -167,3 +169,52 @@ def test_a_stale_edit_by_someone_who_may_not_edit_shows_nothing_of_the_event(con
     )
     with pytest.raises(PermissionDenied):
         groups.update_group(conn, world.member, world.group_a, 1, base_fields=opened, name="X")
+
+
+def test_a_status_change_on_an_old_revision_merges_with_an_edit(conn, world) -> None:
+    created = estimates.create_estimate(
+        conn,
+        world.facilitator,
+        world.group_a,
+        estimates.EstimateFields(
+            title="Excavators",
+            method="external",
+            inputs={"baseline": 300, "expected": 200, "unit": "t CO2e", "document": "LCA"},
+            start_year=2025,
+            years=1,
+        ),
+    )
+    edited = replace(
+        estimates.EstimateFields(
+            title="Excavators",
+            method="external",
+            inputs=created.inputs,
+            start_year=2025,
+            years=1,
+        ),
+        title="Electric excavators",
+    )
+    saving.update_estimate(conn, world.member, created.id, edited, based_on=1)
+    moved = saving.change_status(conn, world.facilitator, created.id, "contracted", based_on=1)
+    assert (moved.title, moved.status, moved.current_revision) == (
+        "Electric excavators",
+        "contracted",
+        3,
+    )
+    notes = [r["summary"] for r in estimates.estimate_revisions(conn, world.member, created.id)]
+    assert notes == [
+        "status expected → contracted (merged with another edit)",
+        "edited",
+        "created",
+    ]
+    assert translate_message(activity.read_summary(notes[0]), "nl") == (
+        "status verwacht → gecontracteerd (samengevoegd met een andere bewerking)"
+    )
+    # The same move made on revision 2 again: nothing new to store.
+    again = saving.change_status(conn, world.member, created.id, "contracted", based_on=2)
+    assert (again.status, again.current_revision) == ("contracted", 3)
+    # Different moves from revision 3: the second is refused.
+    saving.change_status(conn, world.facilitator, created.id, "realised", based_on=3)
+    with pytest.raises(StaleEditError, match="changed the same part \\(status\\)"):
+        saving.change_status(conn, world.member, created.id, "expected", based_on=3)
+    assert estimates.get_estimate(conn, world.member, created.id).status == "realised"
