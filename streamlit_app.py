@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from buyergroups import demo
-from ui import context
+from ui import context, search_resources
 from ui.auth_gate import render_account_menu, require_login
 from ui.i18n import N_, t
 
@@ -14,6 +14,8 @@ st.session_state.setdefault("workspace_group_id", None)
 
 conn = context.connection()
 settings = context.settings()
+# The language model and the search index load in the background from the first page view on.
+search_resources.start()
 demo_banner = st.sidebar.empty()
 if label := demo.demo_label(conn):
     demo_banner.warning(t("DEMO DATA · {label}", label=t(label)))

@@ -9,7 +9,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "buyergroups.duckdb"
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = "multilingual-e5-small"
+DEFAULT_MODELS_DIR = PROJECT_ROOT / "data" / "models"
 
 # RIVM's estimate for the early Buyer Groups: 80,125 t CO2-eq equals the yearly
 # emissions of about 19,000 households, i.e. about 4.2 t per household per year.
@@ -26,6 +27,8 @@ class Settings:
 
     db_path: Path = DEFAULT_DB_PATH
     model: str = DEFAULT_MODEL
+    models_dir: Path = DEFAULT_MODELS_DIR
+    preload_search: bool = True
     max_upload_mb: int = 50
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
@@ -50,6 +53,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """An on/off setting that is on unless set to 0, false or no."""
+    return env.get(name, "1").strip().lower() not in ("0", "false", "no")
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -57,6 +65,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         db_path=Path(env.get("BUYERGROUPS_DB") or DEFAULT_DB_PATH),
         model=env.get("BUYERGROUPS_MODEL") or DEFAULT_MODEL,
+        models_dir=Path(env.get("BUYERGROUPS_MODELS_DIR") or DEFAULT_MODELS_DIR),
+        preload_search=_flag(env, "BUYERGROUPS_PRELOAD_SEARCH"),
         max_upload_mb=_int(env, "BUYERGROUPS_MAX_UPLOAD_MB", 50),
         session_idle_minutes=_int(env, "BUYERGROUPS_SESSION_IDLE_MINUTES", 120),
         session_absolute_hours=_int(env, "BUYERGROUPS_SESSION_ABSOLUTE_HOURS", 12),
@@ -64,6 +74,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         lockout_minutes=_int(env, "BUYERGROUPS_LOCKOUT_MINUTES", 15),
         login_history_days=_int(env, "BUYERGROUPS_LOGIN_HISTORY_DAYS", 90),
         household_t_per_year=float(household) if household else DEFAULT_HOUSEHOLD_T_PER_YEAR,
-        seed_demo=(env.get("BUYERGROUPS_SEED_DEMO", "1") not in ("0", "false", "no")),
+        seed_demo=_flag(env, "BUYERGROUPS_SEED_DEMO"),
         save_attempts=_int(env, "BUYERGROUPS_SAVE_ATTEMPTS", 10),
     )

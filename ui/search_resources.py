@@ -1,8 +1,12 @@
 """Process-wide search resources for pages: the embedding model and the vector index.
 
-Both are cached once per process (``st.cache_resource``). The index is kept in
-step with saves by the package (``service.search`` reloads what changed), and
-``reindex`` is what a page calls right after saving an item.
+Both are loaded once per process in a background thread that the entry file
+starts (:func:`start`), so that the first search finds them ready or waits
+only for what is left. The model is kept per model name, the index per
+database and model (``st.cache_resource``). The index is kept in step with
+saves by the package (``service.search`` reloads what changed), and
+``reindex`` is what a page calls right after saving an item. Importing this
+module imports neither torch nor sentence-transformers: only the thread does.
 
 Every failure reaches the page as a package error with a translatable message:
 the package's own errors as they are (a missing model names the fix), anything
@@ -18,13 +22,15 @@ from collections.abc import Iterator
 import streamlit as st
 
 from buyergroups.errors import BuyerGroupsError, Message, msg
-from buyergroups.search import indexer, service
+from buyergroups.search import indexer
 from buyergroups.search.embedder import Embedder, load_embedder
 from buyergroups.search.index import VectorIndex
+from buyergroups.search.warmup import Background, IndexWarmup
 from ui import context
-from ui.i18n import N_, error_text, t
+from ui.i18n import error_text, t
 
 _LOG = logging.getLogger(__name__)
+POLL_SECONDS = 0.25
 
 MODEL_FAILED = msg(
     "The language model for similarity search could not be loaded; the server log says why."
@@ -46,36 +52,59 @@ def _failing_as(failure: Message) -> Iterator[None]:
 
 
 @st.cache_resource(show_spinner=False)
-def _embedder(model: str) -> Embedder:
-    return load_embedder(model)
+def _model(model: str) -> Background[Embedder]:
+    return Background(f"load {model}", lambda: load_embedder(model)).start()
+
+
+@st.cache_resource(show_spinner=False)
+def _index(db_path: str, model: str) -> IndexWarmup:
+    # First start or model change: the warm-up embeds what is missing, then loads.
+    return IndexWarmup(context.connection(), _model(model)).start()
+
+
+def start() -> None:
+    """Start loading the model and the index in the background (cheap after the first call)."""
+    current = context.settings()
+    if current.preload_search:
+        _index(str(current.db_path), current.model)
 
 
 def embedder() -> Embedder:
     """The embedding model named by the settings (loaded once per process)."""
-    model = context.settings().model
-    with (
-        _failing_as(MODEL_FAILED),
-        context.loading(("embedder", model), N_("Loading the language model…")),
-    ):
-        return _embedder(model)
-
-
-@st.cache_resource(show_spinner=False)
-def _index(db_path: str, model_id: str) -> VectorIndex:
-    conn = context.connection()
-    model = embedder()
-    indexer.sync(conn, model)  # first start or model change: embed what is missing
-    return service.open_index(conn, model)
+    load = _model(context.settings().model)
+    with _failing_as(MODEL_FAILED):
+        if not load.done:
+            with st.spinner(t("Loading the language model…")):
+                load.wait()
+        if load.failed:
+            _model.clear()  # let the next run try again (e.g. after `model install`)
+        return load.result()
 
 
 def search_index() -> VectorIndex:
     """The in-memory vector index of the configured database and model."""
-    key = (str(context.settings().db_path), embedder().model_id)
-    with (
-        _failing_as(INDEX_FAILED),
-        context.loading(("index", *key), N_("Preparing similarity search…")),
-    ):
-        return _index(*key)
+    current = context.settings()
+    warm = _index(str(current.db_path), current.model)
+    with _failing_as(INDEX_FAILED):
+        if not warm.done:
+            with st.spinner(t("Preparing similarity search…")):
+                shown = st.empty()
+                while not warm.wait(POLL_SECONDS):
+                    status = warm.status
+                    if status.phase == "embedding" and status.total:
+                        shown.progress(
+                            status.done / status.total,
+                            text=t(
+                                "Embedding {done} of {total} passages for the search index…",
+                                done=status.done,
+                                total=status.total,
+                            ),
+                        )
+                shown.empty()
+        if warm.failed:
+            _index.clear()
+            _model.clear()
+        return warm.result()
 
 
 def reindex(item_kind: str, item_id: int) -> None:

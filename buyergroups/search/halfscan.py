@@ -28,9 +28,13 @@ best float32 score found so far cannot be in the top-k.
 from __future__ import annotations
 
 import math
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 U16 = 2.0**-11
 U32 = 2.0**-24
@@ -40,8 +44,16 @@ MAX_NORM = 64.0
 GATHER_ROWS = 2048
 
 
+def _torch() -> ModuleType:
+    """torch, imported on first use: pages that never search must not pay for it."""
+    import torch
+
+    return torch
+
+
 def fp32_reduction() -> bool:
     """True when torch adds float16 products in float32 on the CPU (its default)."""
+    torch = _torch()
     return not torch._C._get_cpu_allow_fp16_reduced_precision_reduction()
 
 
@@ -49,8 +61,9 @@ class HalfMatrix:
     """float16 rows kept in step with the float32 matrix, and a bound of their norms."""
 
     def __init__(self, dim: int) -> None:
+        torch = _torch()
         self.dim = dim
-        self.data = torch.zeros((16, dim), dtype=torch.float16)
+        self.data: torch.Tensor = torch.zeros((16, dim), dtype=torch.float16)
         self.max_norm = 0.0
 
     @property
@@ -60,6 +73,7 @@ class HalfMatrix:
 
     def write(self, first: int, vectors: np.ndarray, capacity: int) -> None:
         """Store ``vectors`` as rows ``first...``; grow to ``capacity`` rows when needed."""
+        torch = _torch()
         rows = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
         if len(rows):
             norms = torch.linalg.vector_norm(rows, dim=1)
@@ -77,6 +91,7 @@ class HalfMatrix:
 
     def keep(self, kept: np.ndarray) -> None:
         """Keep only rows ``kept`` (compaction); the norm bound stays valid."""
+        torch = _torch()
         self.data = self.data.index_select(0, torch.from_numpy(kept)).contiguous()
 
     def usable(self, query: np.ndarray) -> bool:
@@ -109,6 +124,7 @@ class HalfMatrix:
 
     def scores(self, query: np.ndarray, total: int, rows: np.ndarray | None) -> np.ndarray:
         """First-pass float32 scores of every row below ``total``, or of ``rows``."""
+        torch = _torch()
         q16 = torch.from_numpy(query.astype(np.float16))
         if rows is None:
             return torch.mv(self.data[:total], q16).numpy().astype(np.float32)

@@ -84,6 +84,46 @@ def open_index(conn: db.Connection, embedder: Embedder) -> VectorIndex:
     return store.load_index(conn, embedder.model_id, embedder.dim)
 
 
+@dataclass(frozen=True)
+class IndexStatus:
+    """How many stored passages have vectors of the model, and how many of other models."""
+
+    model_id: str
+    current: int
+    other_models: dict[str, int]
+
+    @property
+    def needs_reindex(self) -> bool:
+        """True when some stored vectors were made by another model."""
+        return bool(self.other_models)
+
+
+def index_status(conn: db.Connection, embedder: Embedder) -> IndexStatus:
+    """Whether the stored vectors belong to ``embedder``'s model."""
+    with db.reading(conn) as cur:
+        counts = store.model_counts(cur)
+    current = counts.pop(embedder.model_id, 0)
+    return IndexStatus(embedder.model_id, current, counts)
+
+
+def require_current_vectors(conn: db.Connection, embedder: Embedder) -> IndexStatus:
+    """The index status; ValidationError when stored vectors belong to another model."""
+    status = index_status(conn, embedder)
+    if status.needs_reindex:
+        others = ", ".join(
+            f"{count} passages of {name}" for name, count in status.other_models.items()
+        )
+        raise ValidationError(
+            msg(
+                "The stored search vectors belong to another model ({others}) and "
+                "the model is {model}: run `python -m buyergroups reindex` to re-embed them.",
+                others=others,
+                model=embedder.model_id,
+            )
+        )
+    return status
+
+
 def access_of(cur: db.Connection, actor: User | None) -> Access:
     """The rows ``actor`` may read, in the index's terms."""
     if actor is None or actor.disabled:
@@ -113,17 +153,19 @@ def _stored_hits(
 
 
 def _query_item(
-    cur: db.Connection, actor: User | None, ref: ItemRef, dim: int
+    cur: db.Connection, actor: User | None, ref: ItemRef, index: VectorIndex
 ) -> tuple[np.ndarray, QueryProfile, int | None]:
     visible, params = auth.visible_sql(cur, actor, "s")
+    dim = index.dim
     passage = "" if ref.passage_no is None else " AND s.passage_no = ?"
     sql = (
         f"SELECT s.vector::FLOAT[{int(dim)}] AS vector, s.cpv_codes, s.concept_codes, s.themes,"  # nosec B608
         f" s.criterion_type, s.group_id FROM search_items s WHERE s.item_kind = ? AND s.item_id = ?{passage}"
-        f" AND len(s.vector) = ? AND {visible}"
+        f" AND s.model_id = ? AND len(s.vector) = ? AND {visible}"
     )
     extra = [] if ref.passage_no is None else [ref.passage_no]
-    found = db.rows(cur, sql, [ref.item_kind, ref.item_id, *extra, int(dim), *params])
+    values = [ref.item_kind, ref.item_id, *extra, index.model_id, int(dim), *params]
+    found = db.rows(cur, sql, values)
     if not found:
         raise NotFoundError(
             msg(
@@ -149,7 +191,7 @@ def _query_text(
     cleaned = (text or "").strip()
     if not cleaned:
         raise ValidationError(msg("Type or paste some text to search for."), field="query")
-    vector = np.asarray(embedder.encode([cleaned])[0], dtype=np.float32)
+    vector = np.asarray(embedder.encode_query([cleaned])[0], dtype=np.float32)
     return vector, QueryProfile(concepts=tuple(matcher.concepts(cleaned)))
 
 
@@ -218,7 +260,7 @@ def search(
         if isinstance(query, ItemRef):
             if query.item_kind not in KINDS:
                 raise ValidationError(msg("Unknown item kind {kind}.", kind=repr(query.item_kind)))
-            vector, profile, group_id = _query_item(cur, actor, query, index.dim)
+            vector, profile, group_id = _query_item(cur, actor, query, index)
             filters = replace(
                 filters, exclude_items=(*filters.exclude_items, (query.item_kind, query.item_id))
             )

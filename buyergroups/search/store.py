@@ -188,6 +188,14 @@ def log_changes(cur: db.Connection, items: set[tuple[str, int]]) -> None:
         )
 
 
+def model_counts(cur: db.Connection) -> dict[str, int]:
+    """Stored passages per model id (vectors of different models never mix in one index)."""
+    found = cur.execute(
+        "SELECT model_id, count(*) FROM search_items GROUP BY model_id ORDER BY model_id"
+    ).fetchall()
+    return {str(model_id): int(count) for model_id, count in found}
+
+
 def _load_rows(
     cur: db.Connection, model_id: str, dim: int, items: list[tuple[str, int]] | None
 ) -> tuple[pa.Table, np.ndarray]:

@@ -37,10 +37,10 @@ def test_vague_label_parts_are_not_concepts() -> None:
 @pytest.mark.parametrize(
     ("hit_code", "level", "bonus"),
     [
-        ("39130000", "same code", 0.15),
-        ("39131000", "same class", 0.10),
-        ("39112000", "same group", 0.06),
-        ("39000000", "same division", 0.03),
+        ("39130000", "same code", 0.03),
+        ("39131000", "same class", 0.02),
+        ("39112000", "same group", 0.012),
+        ("39000000", "same division", 0.006),
     ],
 )
 def test_cpv_bonus_follows_the_hierarchy(hit_code: str, level: str, bonus: float) -> None:
