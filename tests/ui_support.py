@@ -17,10 +17,18 @@ APP = str(ROOT / "streamlit_app.py")
 
 
 def seed_demo_file(folder: Path) -> Path:
-    """A demo-seeded database file (built once per session by the fixture)."""
+    """A demo-seeded database file, its search index embedded with the default model.
+
+    Built once per session by the fixture: the app's background warm-up then
+    only loads the stored vectors of every copy instead of embedding them again.
+    """
+    from buyergroups.search import indexer
+    from buyergroups.search.embedder import load_embedder
+
     path = folder / "demo.duckdb"
     conn = db.connect(path)
     demo.seed(conn)
+    indexer.sync(conn, load_embedder())
     conn.close()
     return path
 

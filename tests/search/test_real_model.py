@@ -1,8 +1,7 @@
-"""The real all-MiniLM-L6-v2 model: meaning and the cross-language CPV bridge."""
+"""The English all-MiniLM-L6-v2 model, still available by name: meaning and the CPV bridge."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,17 +9,16 @@ import pytest
 
 from buyergroups import db
 from buyergroups.search import indexer, service
-from buyergroups.search.embedder import Embedder, load_embedder
+from buyergroups.search.embedder import Embedder
 from buyergroups.search.index import Filters
 from tests.search import builders as b
 
 pytestmark = pytest.mark.model
 
 
-@pytest.fixture(scope="session")
-def model() -> Embedder:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    return load_embedder("all-MiniLM-L6-v2")
+@pytest.fixture(scope="module")
+def model(minilm: Embedder) -> Embedder:
+    return minilm
 
 
 @pytest.fixture(scope="module")
