@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from buyergroups.accounts import users
@@ -22,6 +23,7 @@ from buyergroups.search.embedder import (
     load_embedder,
 )
 from buyergroups.search.index import KINDS, Filters
+from buyergroups.search.quality import EVAL_SET
 
 # Searching from the command line without --as/--all: what any signed-in user sees.
 PUBLIC_READER = User(id=0, name="command line", email="")
@@ -69,7 +71,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="texts to embed per model, the configured one beside all-MiniLM-L6-v2 (0: skip)",
     )
     bench_search.set_defaults(func=run_bench_search)
-    quality_bench.register(command_group(subparsers, "bench", "benchmarks"))
+    _register_bench_quality(command_group(subparsers, "bench", "benchmarks"))
+
+
+def _register_bench_quality(bench: argparse._SubParsersAction) -> None:
+    """Add ``bench quality`` to the ``bench`` group."""
+    parser = bench.add_parser(
+        "quality", parents=[db_parent()], help="cross-language recall of every available model"
+    )
+    parser.add_argument(
+        "--model", action="append", help="a model name or folder (default: every available one)"
+    )
+    parser.add_argument("--set", type=Path, default=EVAL_SET, help="evaluation set (JSON)")
+    parser.add_argument(
+        "--cpv-labels", type=Path, help="CPV list CSV (24 languages) instead of the built-in terms"
+    )
+    parser.add_argument(
+        "--prompt-modes", action="store_true", help="also compare the e5 prompt modes"
+    )
+    parser.add_argument("--tune", action="store_true", help="also print the bonus-weight grid")
+    parser.set_defaults(func=quality_bench.run_bench_quality)
 
 
 def _bench_subparsers(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -13,7 +13,6 @@ import argparse
 import itertools
 from pathlib import Path
 
-from buyergroups.cli import db_parent
 from buyergroups.config import load_settings
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import cpv_terms, quality
@@ -38,25 +37,6 @@ E5_PROMPT_MODES = (
 TUNE_CPV = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0)
 TUNE_THEME = (0.0, 0.005, 0.01, 0.02, 0.04)
 TUNE_TYPE = (0.0, 0.005, 0.01, 0.02)
-
-
-def register(bench: argparse._SubParsersAction) -> None:
-    """Add ``bench quality`` to the ``bench`` group."""
-    parser = bench.add_parser(
-        "quality", parents=[db_parent()], help="cross-language recall of every available model"
-    )
-    parser.add_argument(
-        "--model", action="append", help="a model name or folder (default: every available one)"
-    )
-    parser.add_argument("--set", type=Path, default=quality.EVAL_SET, help="evaluation set (JSON)")
-    parser.add_argument(
-        "--cpv-labels", type=Path, help="CPV list CSV (24 languages) instead of the built-in terms"
-    )
-    parser.add_argument(
-        "--prompt-modes", action="store_true", help="also compare the e5 prompt modes"
-    )
-    parser.add_argument("--tune", action="store_true", help="also print the bonus-weight grid")
-    parser.set_defaults(func=run_bench_quality)
 
 
 def _matcher(path: Path | None, report: Report) -> ConceptMatcher:
