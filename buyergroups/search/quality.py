@@ -251,9 +251,10 @@ def mean_scores(scores: Mapping[tuple[str, str], PairScores]) -> PairScores:
     return PairScores(avg(lambda v: v.raw), avg(lambda v: v.hybrid))
 
 
-def _cell(scores: PairScores) -> str:
+def _cell(scores: PairScores, digits: int = 2) -> str:
     raw, hybrid = scores.raw, scores.hybrid
-    return f"{raw[0]:.2f} {raw[1]:.2f}  {hybrid[0]:.2f} {hybrid[1]:.2f}"
+    values = (raw[0], raw[1], hybrid[0], hybrid[1])
+    return "{:.{d}f} {:.{d}f}  {:.{d}f} {:.{d}f}".format(*values, d=digits)
 
 
 def report_table(
@@ -269,7 +270,7 @@ def report_table(
         cells = "".join(f"{_cell(scores[name][pair]):<{width + 4}}" for name in runs)
         report(f"{pair[0]}→{pair[1]}   {cells}")
     means = {name: mean_scores(pairs) for name, pairs in scores.items()}
-    report("mean    " + "".join(f"{_cell(means[name]):<{width + 4}}" for name in runs))
+    report("mean    " + "".join(f"{_cell(means[name], 3):<{width + 4}}" for name in runs))
     return means
 
 
