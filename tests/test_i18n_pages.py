@@ -89,7 +89,8 @@ def test_a_missing_model_is_explained_in_dutch(app_db, missing_model) -> None:
     at = _search(app_db)
     assert [e.value for e in at.error] == [
         f"Embeddingmodel '{missing_model}' niet gevonden: BUYERGROUPS_MODEL moet een map met een "
-        "sentence-transformers-model zijn, of 'all-MiniLM-L6-v2'; hier kan niets worden gedownload."
+        "sentence-transformers-model zijn, 'multilingual-e5-small' of 'all-MiniLM-L6-v2'; hier kan"
+        " niets worden gedownload."
     ]
 
 
@@ -125,7 +126,8 @@ def test_a_failed_index_update_after_a_save_warns_in_dutch_and_keeps_the_save(
     assert [w.value for w in at.warning if w.value.startswith(prefix)] == [
         prefix
         + f"Embeddingmodel '{missing_model}' niet gevonden: BUYERGROUPS_MODEL moet een map met een"
-        " sentence-transformers-model zijn, of 'all-MiniLM-L6-v2'; hier kan niets worden gedownload."
+        " sentence-transformers-model zijn, 'multilingual-e5-small' of 'all-MiniLM-L6-v2'; hier kan"
+        " niets worden gedownload."
     ]
     from ui.context import connection  # the app's connection holds the file lock
 

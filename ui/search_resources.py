@@ -83,6 +83,7 @@ def embedder() -> Embedder:
 
 def search_index() -> VectorIndex:
     """The in-memory vector index of the configured database and model."""
+    embedder()  # a model that fails to load is reported as such, not as an index failure
     current = context.settings()
     warm = _index(str(current.db_path), current.model)
     with _failing_as(INDEX_FAILED):
