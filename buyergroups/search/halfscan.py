@@ -28,6 +28,7 @@ best float32 score found so far cannot be in the top-k.
 from __future__ import annotations
 
 import math
+import os
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,7 @@ GATHER_ROWS = 2048
 
 def _torch() -> ModuleType:
     """torch, imported on first use: pages that never search must not pay for it."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see embedder: no spinning threads
     import torch
 
     return torch
