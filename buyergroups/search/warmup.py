@@ -9,6 +9,8 @@ the thread.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +23,15 @@ from buyergroups.search.embedder import Embedder
 from buyergroups.search.index import VectorIndex
 
 T = TypeVar("T")
+# How much lower than the server's threads the warm-up runs (Linux nice steps): pages
+# stay responsive while the model loads and the index embeds on a busy 2-core machine.
+BACKGROUND_NICE = 10
+
+
+def _lower_priority() -> None:
+    """Lower this thread's CPU priority (threads it starts, e.g. OpenMP's, inherit it)."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
 
 
 class Background(Generic[T]):
@@ -46,6 +57,7 @@ class Background(Generic[T]):
         return self
 
     def _run(self) -> None:
+        _lower_priority()
         try:
             self._value = self._make()
         except BaseException as exc:  # handed to whoever asks for the value

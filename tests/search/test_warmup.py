@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import pytest
 from buyergroups import db
 from buyergroups.errors import ValidationError
 from buyergroups.search.embedder import HashingEmbedder
-from buyergroups.search.warmup import Background, IndexWarmup, WarmupStatus
+from buyergroups.search.warmup import BACKGROUND_NICE, Background, IndexWarmup, WarmupStatus
 from tests.search import builders as b
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,16 @@ def test_a_background_value_is_made_once_and_waited_for() -> None:
     release.set()
     assert load.result() == "model"
     assert (load.done, load.failed, calls) == (True, False, [1])
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities are Linux's")
+def test_the_background_thread_runs_below_the_server_threads() -> None:
+    def own_nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    server = own_nice()
+    assert Background("nice", own_nice).start().result() == min(server + BACKGROUND_NICE, 19)
+    assert own_nice() == server  # the caller's priority is untouched
 
 
 def test_an_error_made_in_the_background_is_raised_to_whoever_asks() -> None:
@@ -97,8 +108,6 @@ def test_no_page_import_pulls_in_torch_or_sentence_transformers() -> None:
 
 
 def test_rendering_the_app_without_searching_imports_no_model_code(tmp_path: Path) -> None:
-    import os
-
     env = {
         **os.environ,
         "BUYERGROUPS_DB": str(tmp_path / "render.duckdb"),
