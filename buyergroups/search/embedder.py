@@ -52,6 +52,14 @@ class Embedder(Protocol):
         ...
 
 
+def import_model_libraries() -> None:
+    """Import torch and sentence-transformers (seconds; once per process)."""
+    # Before torch starts OpenMP: idle threads sleep instead of spinning. On a shared
+    # 2-core machine spinning threads made one query take 1 s instead of 50 ms.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import sentence_transformers  # noqa: F401
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded offline from a folder.
 
@@ -61,9 +69,7 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(self, folder: Path, model_id: str) -> None:
-        # Before torch starts OpenMP: idle threads sleep instead of spinning. On a shared
-        # 2-core machine spinning threads made one query take 1 s instead of 50 ms.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        import_model_libraries()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
