@@ -112,6 +112,38 @@ class OrganisationKind(LabelledEnum):
     OTHER = ("other", "Other")
 
 
+class OrganisationType(LabelledEnum):
+    """What kind of body an organisation is, to choose its peers in the benchmark."""
+
+    CENTRAL_GOVERNMENT = ("central_government", "Central government")
+    PROVINCE = ("province", "Province")
+    MUNICIPALITY = ("municipality", "Municipality")
+    WATER_AUTHORITY = ("water_authority", "Water authority")
+    OTHER_PUBLIC = ("other_public", "Other public body")
+    PRIVATE = ("private", "Private organisation")
+
+
+class NoticeStage(LabelledEnum):
+    """The step a notice is in a procurement's life cycle."""
+
+    PRIOR_INFORMATION = ("pin", "Prior information")
+    CONTRACT_NOTICE = ("cn", "Contract notice")
+    CHANGE = ("change", "Change")
+    AWARD = ("can", "Contract award notice")
+    MODIFICATION = ("modification", "Contract modification")
+    OTHER = ("other", "Other notice")
+
+
+class LotResultStatus(LabelledEnum):
+    """A lot's winner-selection status (eForms winner-selection-status, OCDS award status)."""
+
+    WINNER_CHOSEN = ("selec-w", "Winner chosen")
+    CLOSED_NO_WINNER = ("clos-nw", "Closed without a winner")
+    OPEN = ("open-nw", "Still open")
+    PENDING = ("pending", "Award pending")
+    CANCELLED = ("cancelled", "Cancelled")
+
+
 class Sector(LabelledEnum):
     CIVIL_WORKS = ("civil_works", "Civil works")
     CONSTRUCTION = ("construction", "Construction")

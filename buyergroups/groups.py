@@ -1,4 +1,4 @@
-"""Buyer groups, organisations and memberships."""
+"""Buyer groups and memberships (organisations themselves: :mod:`buyergroups.organisations`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from buyergroups.accounts.users import User
 from buyergroups.auth import Action, require, require_admin, require_signed_in
 from buyergroups.domain import (
     GroupRole,
-    OrganisationKind,
     OrganisationRole,
     Phase,
     Programme,
@@ -62,53 +61,6 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, Any]:
         "cpv_codes": normalise_cpvs(fields.get("cpv_codes") or []),
         "co2_target_t": float(target) if target is not None else None,
     }
-
-
-def insert_organisation(
-    cur: db.Connection, actor: User | None, name: str, kind: str, country: str
-) -> int:
-    """Store an organisation inside the caller's transaction."""
-    name = require_text(name, "name", max_length=200)
-    kind = OrganisationKind.parse(kind, "kind").value
-    country = normalise_country(country)
-    existing = db.value(
-        cur,
-        "SELECT id FROM organisations WHERE lower(name) = lower(?) AND country = ?",
-        [name, country],
-    )
-    if existing is not None:
-        raise ValidationError(
-            msg("{name} ({country}) is already registered.", name=name, country=country),
-            field="name",
-        )
-    org_id = db.value(
-        cur,
-        "INSERT INTO organisations (name, kind, country, created_at, created_by)"
-        " VALUES (?, ?, ?, ?, ?) RETURNING id",
-        [name, kind, country, db.now(), actor.id if actor else None],
-    )
-    activity.record(cur, actor, "create", "organisation", org_id, summary=name)
-    return int(org_id)
-
-
-def create_organisation(
-    conn: db.Connection, actor: User, name: str, kind: str, country: str
-) -> int:
-    """Register an organisation (any signed-in user may)."""
-    require_signed_in(actor)
-    with db.transaction(conn) as cur:
-        return insert_organisation(cur, actor, name, kind, country)
-
-
-def list_organisations(conn: db.Connection) -> list[dict[str, Any]]:
-    """Every organisation with the number of groups it takes part in."""
-    with db.reading(conn) as cur:
-        return db.rows(
-            cur,
-            "SELECT o.id, o.name, o.kind, o.country, count(m.group_id) AS groups"
-            " FROM organisations o LEFT JOIN memberships m ON m.organisation_id = o.id"
-            " GROUP BY o.id, o.name, o.kind, o.country ORDER BY lower(o.name)",
-        )
 
 
 def insert_group(cur: db.Connection, actor: User | None, fields: dict[str, Any]) -> int:
@@ -387,7 +339,7 @@ def members(conn: db.Connection, actor: User, group_id: int) -> dict[str, list[d
     with db.reading(conn) as cur:
         organisations = db.rows(
             cur,
-            "SELECT o.id, o.name, o.kind, o.country, m.role FROM memberships m"
+            "SELECT o.id, o.name, o.kind, o.country, o.org_type, m.role FROM memberships m"
             " JOIN organisations o ON o.id = m.organisation_id WHERE m.group_id = ?"
             " ORDER BY m.role, lower(o.name)",
             [group_id],

@@ -17,6 +17,7 @@ from buyergroups.accounts.users import User
 from buyergroups.errors import NotFoundError, ValidationError, msg
 from buyergroups.exports.spreadsheet import write_csv
 from buyergroups.ingest import cpv, store
+from buyergroups.procurements import procurement_detail, winners_by_procurement
 
 EXPORT_FIELDS = (
     "source",
@@ -39,6 +40,12 @@ EXPORT_FIELDS = (
     "gpp_criteria",
     "mvi",
     "mvi_themes",
+    "procedure_id",
+    "awarded_value",
+    "awarded_currency",
+    "tenders_received",
+    "lots_awarded",
+    "winners",
 )
 _LIST_FIELDS = (
     "cpv_codes",
@@ -48,11 +55,13 @@ _LIST_FIELDS = (
     "innovative_acquisition",
     "gpp_criteria",
     "mvi_themes",
+    "winners",
 )
 _SUMMARY_COLUMNS = (
     "t.id, t.source, t.source_id, t.title, t.buyer_name, t.buyer_country, t.published_on,"
     " t.cpv_codes, t.procedure_type, t.estimated_value, t.currency, t.lot_count, t.mvi,"
-    " t.mvi_themes, t.notice_type"
+    " t.mvi_themes, t.notice_type, t.procedure_id, t.awarded_value, t.awarded_currency,"
+    " t.lots_awarded"
 )
 
 
@@ -110,9 +119,11 @@ def _where(criteria: TenderFilter) -> tuple[str, list[Any]]:
     if text:
         where.append(
             "(contains(lower(t.title), ?) OR contains(lower(t.description), ?)"
-            " OR contains(lower(coalesce(t.buyer_name, '')), ?) OR t.source_id = ?)"
+            " OR contains(lower(coalesce(t.buyer_name, '')), ?) OR t.source_id = ?"
+            " OR t.procedure_id = ? OR EXISTS (SELECT 1 FROM tender_notices n"
+            " WHERE n.tender_id = t.id AND n.notice_id = ?))"
         )
-        params += [text, text, text, criteria.text.strip()]
+        params += [text, text, text, *[criteria.text.strip()] * 3]
     return " AND ".join(where), params
 
 
@@ -148,7 +159,8 @@ def filter_options(conn: db.Connection, actor: User | None) -> dict[str, list[st
 
 
 def detail(conn: db.Connection, actor: User | None, tender_id: int) -> dict[str, Any]:
-    """One tender with lots, award criteria per lot, MVI evidence and the groups it is linked to."""
+    """One procurement with lots, award criteria per lot, MVI evidence, its life cycle and award
+    results (:func:`buyergroups.procurements.procurement_detail`) and the groups it is linked to."""
     auth.require_signed_in(actor)
     with db.reading(conn) as cur:
         tender = db.row(
@@ -172,6 +184,7 @@ def detail(conn: db.Connection, actor: User | None, tender_id: int) -> dict[str,
         for lot in lots:
             lot["award_criteria"] = [c for c in criteria if c["lot_position"] == lot["position"]]
         tender["lots"] = lots
+        tender.update(procurement_detail(cur, tender))
         tender["groups"] = _linked_groups(cur, actor, tender_id)
         tender["cpv_labels"] = cpv_labels(
             cur, tender["cpv_codes"], actor.language if actor else "en"
@@ -265,8 +278,13 @@ def export_records(conn: db.Connection) -> list[dict[str, Any]]:
             " ORDER BY a.lot_position, a.position) FROM tender_award_criteria a"
             " WHERE a.tender_id = t.id), []) AS award_criteria, t.strategic_procurement,"
             " t.environmental_impact, t.social_objective, t.innovative_acquisition,"
-            " t.gpp_criteria, t.mvi, t.mvi_themes FROM tenders t ORDER BY t.source, t.source_id",
+            " t.gpp_criteria, t.mvi, t.mvi_themes, t.procedure_id, t.awarded_value,"
+            " t.awarded_currency, t.tenders_received, t.lots_awarded, t.id"
+            " FROM tenders t ORDER BY t.source, t.source_id",
         )
+        winners = winners_by_procurement(cur)
+    for record in found:
+        record["winners"] = winners.get(record["id"], [])
     return [{name: record[name] for name in EXPORT_FIELDS} for record in found]
 
 

@@ -1,4 +1,5 @@
-"""Admin: user accounts (create, disable/enable, reset password) and the activity log.
+"""Admin: user accounts (create, disable/enable, reset password), organisations and the buyers
+of imported tenders to match to them, and the activity log.
 
 Platform admins only; the package functions check that again on every call.
 """
@@ -10,11 +11,11 @@ from typing import Any
 
 import streamlit as st
 
-from buyergroups import activity, audit, db, groups, i18n
+from buyergroups import activity, audit, db, groups, i18n, organisations
 from buyergroups.accounts import manage, signin
 from buyergroups.accounts.users import User, language_name
 from buyergroups.errors import BuyerGroupsError
-from ui import context
+from ui import context, organisations_admin
 from ui.auth_gate import plain_markdown
 from ui.i18n import N_, error_text, message_text, t
 from ui.labels import activity_word
@@ -42,7 +43,7 @@ _LOG_COLUMNS = {
 
 def render_create_user(conn: db.Connection, admin: User) -> None:
     """The form that creates a local account."""
-    organisations = {o["id"]: o["name"] for o in groups.list_organisations(conn)}
+    known = {o["id"]: o["name"] for o in organisations.list_organisations(conn)}
     with st.form("admin_new_user", clear_on_submit=True):
         st.subheader(t("Create a user"))
         name = st.text_input(t("Name"), key="admin_new_name", max_chars=200)
@@ -54,8 +55,8 @@ def render_create_user(conn: db.Connection, admin: User) -> None:
         )
         organisation_id = st.selectbox(
             t("Organisation"),
-            [None, *organisations],
-            format_func={None: t("(none)"), **organisations}.get,
+            [None, *known],
+            format_func={None: t("(none)"), **known}.get,
             key="admin_new_org",
         )
         language = st.selectbox(
@@ -214,11 +215,15 @@ def main() -> None:
     if not user.is_admin:
         st.error(t("This page is for platform admins only. Ask a platform admin for help."))
         st.stop()
-    users_tab, log_tab = st.tabs([t("Users"), t("Activity log")])
+    users_tab, log_tab, organisations_tab = st.tabs(
+        [t("Users"), t("Activity log"), t("Organisations")]
+    )
     with users_tab:
         render_users(conn, user)
     with log_tab:
         render_activity(conn, user)
+    with organisations_tab:
+        organisations_admin.render(conn, user)
 
 
 main()

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from buyergroups import tenders
-from buyergroups.domain import COUNTRIES, Theme
+from buyergroups.domain import COUNTRIES, LotResultStatus, NoticeStage, OrganisationType, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
 from ui.i18n import error_text, number, t
@@ -114,7 +114,10 @@ def _detail(tender: dict[str, Any]) -> None:
             f"{code} {tender['cpv_labels'].get(code, '')}".strip() for code in tender["cpv_codes"]
         )
     )
+    _buyer_organisation(tender)
     _mvi(tender)
+    _life_cycle(tender)
+    _results(tender)
     for lot in tender["lots"]:
         with st.expander(f"{lot['lot_id']}: {lot['title'] or t('(no title)')}"):
             st.caption(
@@ -125,6 +128,72 @@ def _detail(tender: dict[str, Any]) -> None:
                 st.dataframe(_award_rows(lot["award_criteria"]), hide_index=True)
             for condition in lot["conditions"]:
                 st.text(t("Performance condition: {condition}", condition=condition))
+
+
+def _buyer_organisation(tender: dict[str, Any]) -> None:
+    found = tender["buyer_organisation"]
+    if found is None:
+        st.caption(t("The buyer is not matched to an organisation yet (an admin can link it)."))
+        return
+    kind = label(OrganisationType, found["org_type"]) or t("type not known")
+    st.caption(t("Buyer organisation: {name} ({type})", name=found["name"], type=kind))
+
+
+def _life_cycle(tender: dict[str, Any]) -> None:
+    st.markdown(t("**Life cycle**"))
+    st.dataframe(
+        [
+            {
+                t("Stage"): label(NoticeStage, notice["stage"]),
+                t("Published"): notice["published_on"],
+                t("Notice"): notice["notice_id"],
+                t("Type"): notice["notice_type"],
+                t("Describes the procurement"): t("yes") if notice["describes"] else "",
+            }
+            for notice in tender["notices"]
+        ],
+        hide_index=True,
+        key="tenders_life_cycle",
+    )
+
+
+def _results(tender: dict[str, Any]) -> None:
+    if not tender["lot_results"]:
+        st.caption(t("No award results published yet."))
+        return
+    st.markdown(
+        t(
+            "**Award results:** {value} awarded · {lots} lot(s) awarded · {received} tender(s)"
+            " received · awarded on {date} · notice value {total}",
+            value=_money(tender["awarded_value"], tender["awarded_currency"]),
+            lots=tender["lots_awarded"],
+            received="—" if tender["tenders_received"] is None else tender["tenders_received"],
+            date=tender["awarded_on"] or "—",
+            total=_money(tender["notice_total_value"], tender["notice_total_currency"]),
+        )
+    )
+    st.dataframe(
+        [
+            {
+                t("Lot"): lot["lot_id"],
+                t("Status"): label(LotResultStatus, lot["result_code"]) or "—",
+                t("Awarded value"): _money(lot["awarded_value"], lot["currency"]),
+                t("Tenders received"): lot["tenders_received"],
+                t("Winners"): "; ".join(_winner(w) for w in lot["winners"]),
+            }
+            for lot in tender["lot_results"]
+        ],
+        hide_index=True,
+        key="tenders_results",
+    )
+
+
+def _winner(winner: dict[str, Any]) -> str:
+    details = [winner["country"] or "", winner["org_identifier"] or ""]
+    if winner["sme"] is not None:
+        details.append(t("SME") if winner["sme"] else t("not an SME"))
+    shown = ", ".join(part for part in details if part)
+    return f"{winner['name']} ({shown})" if shown else winner["name"]
 
 
 def _award_rows(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from buyergroups import criteria, db, groups
+from buyergroups import criteria, db, groups, organisations
 from buyergroups.accounts.users import User
 from tests.factories import join, make_criterion, make_group, make_user
 
@@ -96,7 +96,8 @@ def build(conn: db.Connection) -> NetworkWorld:
     }
     with db.transaction(conn) as cur:
         org_ids = {
-            key: groups.insert_organisation(cur, None, *fields) for key, fields in ORGS.items()
+            key: organisations.insert_organisation(cur, None, *fields)
+            for key, fields in ORGS.items()
         }
         for group_key, members in MEMBERS.items():
             for org_key, role in members:

@@ -330,7 +330,7 @@ def _import_tenders(ws: Workspace, actor: Any, group_id: int, _: None, shown: bo
         " JOIN tenders t ON t.id = tg.tender_id WHERE tg.group_id = ?",
         group_id,
     ) == [(source_id, "Imported in the cell", actor.id)]
-    return {"tenders", "tender_groups", "activity"}
+    return {"tenders", "tender_notices", "tender_groups", "activity"}
 
 
 def _links(ws: Workspace, group_id: int) -> list[tuple[Any, ...]]:

@@ -21,7 +21,7 @@ from typing import Any
 import docx
 from openpyxl import load_workbook
 
-from buyergroups import db, groups
+from buyergroups import db, groups, organisations
 from buyergroups.accounts.users import User
 from buyergroups.ingest import loader
 from buyergroups.ingest.sources import Source
@@ -131,7 +131,9 @@ def make_workspace(conn: db.Connection, cells: int) -> Workspace:
     elsewhere = make_group(conn, "Another group", countries=["SE"], sector="ict")
     with db.transaction(conn) as cur:
         groups.set_user_role(cur, None, elsewhere, people["non_member"].id, "facilitator")
-        organisation = groups.insert_organisation(cur, None, "Rijkswaterstaat", "agency", "NL")
+        organisation = organisations.insert_organisation(
+            cur, None, "Rijkswaterstaat", "agency", "NL"
+        )
         spare_groups = _bulk_groups(cur, people, cells)
     source = Source("tender.csv", lambda: tender_csv("T-0", TENDER_TITLE))
     summary = loader.import_sources(conn, "csv", [source], None, system=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from buyergroups import db, groups
+from buyergroups import db, groups, organisations
 from buyergroups.errors import NotFoundError, NotSignedIn
 from buyergroups.network import analytics, graphs
 from tests import network_world
@@ -181,7 +181,9 @@ def test_two_separate_clusters_become_two_communities(tmp_path) -> None:
     with db.transaction(conn) as cur:
         for prefix, country in (("North", "SE"), ("South", "ES")):
             for n in range(1, 4):
-                org = groups.insert_organisation(cur, None, f"{prefix} org {n}", "other", country)
+                org = organisations.insert_organisation(
+                    cur, None, f"{prefix} org {n}", "other", country
+                )
                 for side in ("A", "B"):
                     groups.set_organisation_role(cur, None, ids[f"{prefix} {side}"], org, "lead")
     user = make_user(conn, "Nina Nobody")

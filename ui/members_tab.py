@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from buyergroups import activity, groups
+from buyergroups import activity, groups, organisations
 from buyergroups.accounts import users
 from buyergroups.accounts.users import User
-from buyergroups.domain import COUNTRIES, GroupRole, OrganisationKind, OrganisationRole
+from buyergroups.domain import (
+    COUNTRIES,
+    GroupRole,
+    OrganisationKind,
+    OrganisationRole,
+    OrganisationType,
+)
 from buyergroups.errors import BuyerGroupsError
 from ui.i18n import error_text, message_text, t
 from ui.labels import activity_word, country_formatter, formatter, label, options
@@ -24,6 +30,7 @@ def render_members(conn, user: User, group_id: int, may_manage: bool) -> None:
             {
                 t("organisation"): o["name"],
                 t("country"): o["country"],
+                t("type"): label(OrganisationType, o["org_type"]),
                 t("role"): label(OrganisationRole, o["role"]),
             }
             for o in listed["organisations"]
@@ -78,7 +85,9 @@ def render_members(conn, user: User, group_id: int, may_manage: bool) -> None:
 
 
 def _organisation_forms(conn, user: User, group_id: int, present: list[dict]) -> None:
-    known = {o["id"]: f"{o['name']} ({o['country']})" for o in groups.list_organisations(conn)}
+    known = {
+        o["id"]: f"{o['name']} ({o['country']})" for o in organisations.list_organisations(conn)
+    }
     with st.form(key=f"{PREFIX}_org_form"):
         st.markdown(t("**Add an organisation or change its role**"))
         org = st.selectbox(
@@ -112,6 +121,12 @@ def _organisation_forms(conn, user: User, group_id: int, present: list[dict]) ->
             format_func=formatter(OrganisationKind),
             key=f"{PREFIX}_org_new_kind",
         )
+        org_type = st.selectbox(
+            t("Type"),
+            [None, *options(OrganisationType)],
+            format_func=formatter(OrganisationType, none=t("(not known)")),
+            key=f"{PREFIX}_org_new_type",
+        )
         country = st.selectbox(
             t("Country"),
             list(COUNTRIES),
@@ -119,8 +134,15 @@ def _organisation_forms(conn, user: User, group_id: int, present: list[dict]) ->
             format_func=country_formatter(),
             key=f"{PREFIX}_org_new_country",
         )
+        national_id = st.text_input(
+            t("National registration number (e.g. KvK)"), key=f"{PREFIX}_org_new_national_id"
+        )
         if st.form_submit_button(t("Register organisation"), key=f"{PREFIX}_org_new_submit"):
-            _act(lambda: groups.create_organisation(conn, user, name, kind, country))
+            _act(
+                lambda: organisations.create_organisation(
+                    conn, user, name, kind, country, org_type=org_type, national_id=national_id
+                )
+            )
 
 
 def _act(change) -> None:

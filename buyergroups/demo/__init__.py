@@ -12,7 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from buyergroups import db, dialogue, groups
+from buyergroups import db, dialogue, groups, organisations
 from buyergroups.accounts import users
 from buyergroups.accounts.passwords import hash_password
 from buyergroups.criteria import insert_criterion
@@ -87,7 +87,15 @@ def seed(conn: db.Connection, dataset: dict[str, Any] | None = None) -> dict[str
                 msg("The database already holds groups; the demo is only loaded into an empty one.")
             )
         orgs = {
-            o["key"]: groups.insert_organisation(cur, None, o["name"], o["kind"], o["country"])
+            o["key"]: organisations.insert_organisation(
+                cur,
+                None,
+                o["name"],
+                o["kind"],
+                o["country"],
+                org_type=o.get("org_type"),
+                national_id=o.get("national_id"),
+            )
             for o in data["organisations"]
         }
         people = {

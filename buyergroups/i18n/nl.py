@@ -154,6 +154,11 @@ WORK: dict[str, str] = {
     "{filename} has more than {limit} rows; split it into smaller files.": "{filename} heeft meer dan {limit} rijen; verdeel het over kleinere bestanden.",
     "{filename} lacks the column(s) {columns}; start from the template.": "In {filename} ontbreken de kolom(men) {columns}; begin met het sjabloon.",
     "{filename} has no valid rows to store.": "{filename} heeft geen geldige rijen om op te slaan.",
+    # organisations and the buyers of imported tenders
+    "org_type": "type organisatie",
+    "National id": "Nationaal registratienummer",
+    "The buyer has no country; register the organisation with its country instead.": "De aanbestedende dienst heeft geen land; registreer de organisatie zelf, met haar land.",
+    "Choose the organisation's type.": "Kies het type organisatie.",
 }
 
 # The messages of accounts, access, the database boundary, tenders and search.
@@ -314,7 +319,7 @@ INGEST: dict[str, str] = {
     "{name}: expected a JSON object per document.": "{name}: verwacht één JSON-object per document.",
     "{name}: not OCDS (no 'releases', 'records' or 'ocid' at the top level).": "{name}: geen OCDS (geen 'releases', 'records' of 'ocid' op het hoogste niveau).",
     "{name}: record {ocid} has no compiledRelease and only linked releases.": "{name}: record {ocid} heeft geen compiledRelease en alleen gekoppelde releases.",
-    "{name}: contracting process {ocid} has no tender title (tender.title); import its tender release first.": "{name}: aanbestedingsproces {ocid} heeft geen titel van de aanbesteding (tender.title); importeer eerst de release met de aanbesteding.",
+    "{name}: contracting process {ocid} has no title (tender.title, or an award's or contract's title); import its tender release first.": "{name}: aanbestedingsproces {ocid} heeft geen titel (tender.title, of de titel van een gunning of contract); importeer eerst de release met de aanbesteding.",
     # CSV of tenders and the CPV list
     "{name}: not UTF-8 text; save the CSV as UTF-8.": "{name}: geen UTF-8-tekst; sla het CSV-bestand op als UTF-8.",
     "{name}: the CSV has no header row.": "{name}: het CSV-bestand heeft geen kopregel.",
@@ -336,6 +341,9 @@ INGEST: dict[str, str] = {
     # the benchmark command
     "Benchmark template {path} is missing.": "Het benchmarksjabloon {path} ontbreekt.",
     "Benchmark batch did not import cleanly: {summary}": "De benchmarkreeks is niet foutloos geïmporteerd: {summary}",
+    # award results (eForms NoticeResult, OCDS awards/contracts/bids)
+    "{name}: {field} {value} is not an amount.": "{name}: {field} {value} is geen bedrag.",
+    "{name}: {field} {value} is not a whole number of tenders.": "{name}: {field} {value} is geen geheel aantal inschrijvingen.",
 }
 
 # The summaries the system writes in the activity log and the revision histories
@@ -528,6 +536,29 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
         "low": "Laag",
         "medium": "Middel",
         "high": "Hoog",
+    },
+    "OrganisationType": {
+        "central_government": "Rijksoverheid",
+        "province": "Provincie",
+        "municipality": "Gemeente",
+        "water_authority": "Waterschap",
+        "other_public": "Andere publieke organisatie",
+        "private": "Private organisatie",
+    },
+    "NoticeStage": {
+        "pin": "Vooraankondiging",
+        "cn": "Aankondiging van een opdracht",
+        "change": "Rectificatie",
+        "can": "Aankondiging van een gegunde opdracht",
+        "modification": "Aankondiging van een wijziging",
+        "other": "Andere aankondiging",
+    },
+    "LotResultStatus": {
+        "selec-w": "Gegund",
+        "clos-nw": "Gesloten zonder winnaar",
+        "open-nw": "Nog open",
+        "pending": "Voorlopige gunning",
+        "cancelled": "Geannuleerd",
     },
 }
 
@@ -1125,6 +1156,38 @@ INTERFACE: dict[str, str] = {
     "user": "gebruiker",
     "membership": "lidmaatschap",
     "group_user": "groepslid",
+    # Tenders: a procurement's buyer organisation, life cycle and award results
+    "type not known": "type onbekend",
+    "Buyer organisation: {name} ({type})": "Organisatie van de aanbestedende dienst: {name} ({type})",
+    "The buyer is not matched to an organisation yet (an admin can link it).": "De aanbestedende dienst is nog niet aan een organisatie gekoppeld (een beheerder kan dat doen).",
+    "**Life cycle**": "**Verloop**",
+    "Stage": "Stap",
+    "Notice": "Aankondiging",
+    "Describes the procurement": "Beschrijft de aanbesteding",
+    "No award results published yet.": "Nog geen gunningsresultaten gepubliceerd.",
+    "**Award results:** {value} awarded · {lots} lot(s) awarded · {received} tender(s) received · awarded on {date} · notice value {total}": "**Gunningsresultaten:** {value} gegund · {lots} perceel/percelen gegund · {received} inschrijving(en) ontvangen · gegund op {date} · waarde van de aankondiging {total}",
+    "Lot": "Perceel",
+    "Awarded value": "Gegunde waarde",
+    "Tenders received": "Ontvangen inschrijvingen",
+    "Winners": "Winnaars",
+    "SME": "mkb",
+    "not an SME": "geen mkb",
+    # organisations: type and national registration number; buyers to match (Admin)
+    "National registration number (e.g. KvK)": "Nationaal registratienummer (bijv. KvK)",
+    "National registration number": "Nationaal registratienummer",
+    "(not known)": "(onbekend)",
+    "Change an organisation": "Een organisatie wijzigen",
+    "Saved {name}; {count} tender(s) newly matched.": "{name} opgeslagen; {count} aanbesteding(en) nu gekoppeld.",
+    "Buyers without an organisation": "Aanbestedende diensten zonder organisatie",
+    "Every buyer of the imported tenders matches an organisation.": "Elke aanbestedende dienst van de geïmporteerde aanbestedingen is aan een organisatie gekoppeld.",
+    "Buyers are matched by national registration number, then by name and country. Link each remaining buyer to its organisation, or register it.": "Aanbestedende diensten worden gekoppeld op nationaal registratienummer, daarna op naam en land. Koppel elke overgebleven dienst aan haar organisatie, of registreer haar.",
+    "Latest": "Laatste",
+    "**Link to an existing organisation**": "**Koppelen aan een bestaande organisatie**",
+    "Link buyer": "Dienst koppelen",
+    "Linked {buyer} to {organisation}; {count} tender(s) matched.": "{buyer} gekoppeld aan {organisation}; {count} aanbesteding(en) gekoppeld.",
+    "**Register it as a new organisation**": "**Registreren als nieuwe organisatie**",
+    "Register buyer as organisation": "Dienst registreren als organisatie",
+    "Registered {buyer}; {count} tender(s) matched.": "{buyer} geregistreerd; {count} aanbesteding(en) gekoppeld.",
 }
 
 CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **ACTIVITY, **INTERFACE}

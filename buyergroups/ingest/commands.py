@@ -101,7 +101,10 @@ def run_bench_import(args: argparse.Namespace) -> int:
         folder = Path(scratch) / "notices"
         folder.mkdir()
         for number in range(args.notices):
-            notice = template.replace("11111111-2222-4333-8444-555555555555", str(uuid.uuid4()))
+            # A notice of its own procedure each (notice id and contract folder id, BT-04).
+            notice = template.replace(
+                "11111111-2222-4333-8444-555555555555", str(uuid.uuid4())
+            ).replace("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", str(uuid.uuid4()))
             (folder / f"notice_{number:05d}.xml").write_text(notice, encoding="utf-8")
         conn = db.connect(Path(scratch) / "bench.duckdb")
         try:

@@ -2,7 +2,9 @@
 
 Columns (header names, case-insensitive; comma, semicolon or tab separated;
 UTF-8). Required: ``source_id``, ``title``, ``buyer_country``, ``cpv_codes``.
-Optional: ``description``, ``language``, ``buyer_name``, ``published_on``
+Optional: ``procedure_id`` (rows of one procedure form one procurement; by
+default each row is its own), ``description``, ``language``, ``buyer_name``,
+``buyer_national_id`` (the buyer's national registration number), ``published_on``
 (YYYY-MM-DD), ``notice_type``, ``procedure_type``, ``estimated_value``,
 ``currency``, ``strategic_procurement``, ``environmental_impact``,
 ``social_objective``, ``innovative_acquisition``, ``gpp_criteria``,
@@ -46,6 +48,8 @@ OPTIONAL = (
     "gpp_criteria",
     "award_criteria",
     "conditions",
+    "procedure_id",
+    "buyer_national_id",
 )
 CODE_COLUMNS = (
     "strategic_procurement",
@@ -182,7 +186,8 @@ def _tender(row: dict[str, str], where: str) -> Tender:
         notice_type=row.get("notice_type") or None,
         published_on=_date(row.get("published_on", ""), where),
         language=language_1(row.get("language")) or None,
-        buyers=[Buyer(row.get("buyer_name") or "", country)],
+        buyers=[Buyer(row.get("buyer_name") or "", country, row.get("buyer_national_id") or None)],
+        procedure_id=row.get("procedure_id") or None,
         cpv_codes=_cpvs(row["cpv_codes"], where),
         procedure_type=row.get("procedure_type") or None,
         estimated_value=checked_number(

@@ -9,7 +9,8 @@ walked once.
 A notice without a notice id (BT-701), a procedure title (BT-21) or a main CPV
 code (BT-262) is rejected, as is one whose organisations lack identifiers, and
 one whose estimated value (BT-27) or award-criterion weight (BT-541) is not a
-finite number inside its range (:mod:`buyergroups.ingest.numbers`).
+finite number inside its range (:mod:`buyergroups.ingest.numbers`). An award
+notice's results are read by :mod:`buyergroups.ingest.eforms_results`.
 """
 
 from __future__ import annotations
@@ -17,23 +18,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date
 
 from lxml import etree
 
 from buyergroups.errors import ImportRejected, msg
-from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
+from buyergroups.ingest.codes import cpv8, language_1, unique
+from buyergroups.ingest.eforms_results import Organisation, notice_results, organisations
 from buyergroups.ingest.numbers import MONEY, WEIGHT, checked_number
 from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
+from buyergroups.ingest.ubl import EXTENSION as _EXT
+from buyergroups.ingest.ubl import NS
+from buyergroups.ingest.ubl import by_language as _by_language
+from buyergroups.ingest.ubl import first_text as _text
+from buyergroups.ingest.ubl import pick as _pick
+from buyergroups.ingest.ubl import to_date as _date
 
-NS = {
-    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-    "ext": "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2",
-    "efac": "http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1",
-    "efbc": "http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1",
-    "efext": "http://data.europa.eu/p27/eforms-ubl-extensions/1",
-}
 NOTICE_ROOTS = ("ContractNotice", "ContractAwardNotice", "PriorInformationNotice")
 STRATEGIC_LISTS = {
     "strategic-procurement": "strategic_procurement",
@@ -42,7 +41,6 @@ STRATEGIC_LISTS = {
     "innovative-acquisition": "innovative_acquisition",
     "gpp-criteria": "gpp_criteria",
 }
-_EXT = "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension"
 _VERSIONED_ID = re.compile(r"^([0-9a-fA-F-]{36})-\d{2}$")
 
 
@@ -118,6 +116,7 @@ def parse_eforms(data: bytes, name: str = "notice") -> Tender:
         )
     lots = [_lot(element, lang3, name) for element in _lot_elements(root)]
     _add_lot_group_criteria(root, lots, lang3, name)
+    parties = organisations(root, lang3, name)
     tender = Tender(
         source="eforms",
         source_id=notice_id,
@@ -132,7 +131,7 @@ def parse_eforms(data: bytes, name: str = "notice") -> Tender:
         language=language_1(lang3) if lang3 else language_1(next(iter(titles))),
         languages=_languages(root, lang3, titles),
         titles={language_1(key) or key: text for key, text in titles.items()},
-        buyers=_buyers(root, lang3, name),
+        buyers=_buyers(parties, root, name),
         cpv_codes=unique(
             main_cpv
             + _cpvs(project, "cac:AdditionalCommodityClassification")
@@ -147,29 +146,8 @@ def parse_eforms(data: bytes, name: str = "notice") -> Tender:
     if tender.estimated_value is None:
         tender.estimated_value, tender.currency = _sum_of_lots(lots)
     _strategic(tender, root, lang3)
+    tender.results = notice_results(root, parties, tender.published_on, name)
     return tender
-
-
-def _text(element: etree._Element | None, path: str) -> str:
-    if element is None:
-        return ""
-    found = element.find(path, NS)
-    return (found.text or "").strip() if found is not None else ""
-
-
-def _by_language(elements: Iterable[etree._Element]) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for element in elements:
-        text = " ".join((element.text or "").split())
-        if text:
-            texts.setdefault(element.get("languageID") or "", text)
-    return texts
-
-
-def _pick(texts: dict[str, str], lang3: str) -> str:
-    if not texts:
-        return ""
-    return texts.get(lang3) or next(iter(texts.values()))
 
 
 def _languages(root: etree._Element, lang3: str, titles: dict[str, str]) -> list[str]:
@@ -179,13 +157,6 @@ def _languages(root: etree._Element, lang3: str, titles: dict[str, str]) -> list
     ]
     codes += list(titles)
     return unique([language_1(code) or "" for code in codes])
-
-
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw[:10]) if raw else None
-    except ValueError:
-        return None
 
 
 def _cpvs(element: etree._Element | None, path: str) -> list[str]:
@@ -218,29 +189,7 @@ def _sum_of_lots(lots: list[Lot]) -> tuple[float | None, str | None]:
     return sum(lot.estimated_value or 0.0 for lot in valued), currencies.pop()
 
 
-def _organisations(root: etree._Element, lang3: str, name: str) -> dict[str, Buyer]:
-    found: dict[str, Buyer] = {}
-    path = f"{_EXT}/efac:Organizations/efac:Organization"
-    for number, organisation in enumerate(root.findall(path, NS), start=1):
-        company = organisation.find("efac:Company", NS)
-        org_id = _text(company, "cac:PartyIdentification/cbc:ID")
-        if not org_id:
-            raise ImportRejected(
-                msg(
-                    "{name}: organisation {number} has no identifier (OPT-200).",
-                    name=name,
-                    number=number,
-                ),
-                source=name,
-            )
-        names = _by_language(company.findall("cac:PartyName/cbc:Name", NS))
-        country = _text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
-        found[org_id] = Buyer(_pick(names, lang3) or org_id, country_alpha2(country))
-    return found
-
-
-def _buyers(root: etree._Element, lang3: str, name: str) -> list[Buyer]:
-    organisations = _organisations(root, lang3, name)
+def _buyers(organisations: dict[str, Organisation], root: etree._Element, name: str) -> list[Buyer]:
     buyers = []
     for party in root.findall("cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID", NS):
         org_id = (party.text or "").strip()
@@ -253,7 +202,8 @@ def _buyers(root: etree._Element, lang3: str, name: str) -> list[Buyer]:
                 ),
                 source=name,
             )
-        buyers.append(organisations[org_id])
+        found = organisations[org_id]
+        buyers.append(Buyer(found.name, found.country, found.national_id))
     return buyers
 
 

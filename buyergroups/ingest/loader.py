@@ -340,5 +340,7 @@ def _parse_tenders(conn: db.Connection, kind: str, data: bytes, name: str) -> li
         for ocid, releases in ocds.releases_in(data, name).items():
             stored = store.stored_release(cur, ocid)
             merged = ocds.merge_releases(([stored] if stored else []) + releases, name)
-            tenders.append(ocds.release_to_tender(merged, name))
+            tender = ocds.release_to_tender(merged, name)
+            tender.releases = ocds.release_refs(ocid, releases, name)
+            tenders.append(tender)
     return tenders

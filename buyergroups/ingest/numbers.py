@@ -7,6 +7,7 @@ field                     allowed                     where
 ========================  ==========================  ==================================
 money (:data:`MONEY`)     0 to 10^15, in its currency tender and lot estimated values
 weight (:data:`WEIGHT`)   0 to 10^6                   award-criterion weights (%, points)
+count (:data:`COUNT`)     0 to 10^6                   tenders received (BT-759, OCDS bids)
 ========================  ==========================  ==================================
 
 A value that is not a number, is not finite (``NaN``, ``Infinity``, ``1e999``)
@@ -42,6 +43,8 @@ class NumberRange:
 MONEY = NumberRange(0, 1e15)
 # Weights are percentages, points or ratios; a million points is already absurd.
 WEIGHT = NumberRange(0, 1e6)
+# Tenders received by one procedure: a million is already absurd.
+COUNT = NumberRange(0, 1e6)
 
 
 def shown_value(raw: Any) -> str:

@@ -7,7 +7,11 @@ all carry an ``id`` merge item by item on that ``id`` (new ids are appended);
 other lists are replaced whole. A record's ``compiledRelease`` counts as a
 release dated by its latest release.
 
-A process without an ocid or a tender title is rejected. Lots come from the
+A process without an ocid is rejected. Its title is the tender's; an award or
+contract release that does not repeat the tender joins its stored process (the
+loader merges it into the stored release) or, when none is stored, stands under
+its award's or contract's title; a process with none of these titles is
+rejected. Award results come from :mod:`buyergroups.ingest.ocds_awards`. Lots come from the
 lots extension (``tender.lots``); award criteria from ``tender.awardCriteria``
 when it is the object of the award-criteria extension, and the core
 ``awardCriteriaDetails`` text is kept for MVI detection.
@@ -20,13 +24,25 @@ from datetime import date
 from typing import Any
 
 from buyergroups.errors import ImportRejected, msg
-from buyergroups.ingest.codes import country_alpha2, cpv8, language_1, unique
+from buyergroups.ingest.codes import cpv8, language_1, unique
 from buyergroups.ingest.json_fields import Fields
 from buyergroups.ingest.json_input import MAX_DEPTH, read_json_documents
 from buyergroups.ingest.numbers import MONEY, WEIGHT
-from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, Tender
+from buyergroups.ingest.ocds_awards import (
+    award_title,
+    party_country,
+    party_identifier,
+    process_results,
+)
+from buyergroups.ingest.records import AwardCriterion, Buyer, Lot, ReleaseRef, Tender
 
-__all__ = ["merge_releases", "read_json_documents", "release_to_tender", "releases_in"]
+__all__ = [
+    "merge_releases",
+    "read_json_documents",
+    "release_refs",
+    "release_to_tender",
+    "releases_in",
+]
 
 Release = dict[str, Any]
 
@@ -144,8 +160,18 @@ def _merge_by_id(
     return list(by_id.values())
 
 
+def release_refs(ocid: str, releases: list[Release], name: str) -> list[ReleaseRef]:
+    """The releases as steps of the process's life cycle (id, tags, date), oldest first."""
+    refs = {}
+    for release in sorted(releases, key=lambda entry: str(entry.get("date") or "")):
+        fields = Fields(release, msg("{name} (process {ocid})", name=name, ocid=ocid))
+        release_id = fields.text("id") or f"{ocid}/{fields.text('date')}"
+        refs[release_id] = ReleaseRef(release_id, fields.texts("tag"), _date(fields.text("date")))
+    return list(refs.values())
+
+
 def release_to_tender(release: Release, name: str = "release") -> Tender:
-    """The tender of one merged release; ImportRejected without ocid or tender title.
+    """The tender of one merged release; ImportRejected without ocid or any title.
 
     Every field read is type-checked (:mod:`buyergroups.ingest.json_fields`) and
     every amount and weight range-checked (:mod:`buyergroups.ingest.numbers`);
@@ -154,12 +180,12 @@ def release_to_tender(release: Release, name: str = "release") -> Tender:
     ocid = Fields(release, name).text("ocid")
     top = Fields(release, msg("{name} (process {ocid})", name=name, ocid=ocid))
     tender_part = top.object("tender")
-    title = tender_part.text("title")
+    title = " ".join(tender_part.text("title").split()) or award_title(top)
     if not title:
         raise ImportRejected(
             msg(
-                "{name}: contracting process {ocid} has no tender title (tender.title); "
-                "import its tender release first.",
+                "{name}: contracting process {ocid} has no title (tender.title, or an award's "
+                "or contract's title); import its tender release first.",
                 name=name,
                 ocid=ocid,
             ),
@@ -177,7 +203,15 @@ def release_to_tender(release: Release, name: str = "release") -> Tender:
         language=language,
         languages=unique([language or ""]),
         buyers=_buyers(top),
-        cpv_codes=unique(_item_cpvs(tender_part.objects("items"))),
+        cpv_codes=unique(
+            _item_cpvs(tender_part.objects("items"))
+            or [
+                code
+                for key in ("awards", "contracts")
+                for entry in top.objects(key)
+                for code in _item_cpvs(entry.objects("items"))
+            ]
+        ),
         procedure_type=tender_part.text("procurementMethod") or None,
         estimated_value=value.number("amount", MONEY),
         currency=value.text("currency") or None,
@@ -187,6 +221,7 @@ def release_to_tender(release: Release, name: str = "release") -> Tender:
     )
     tender.titles = {tender.language or "": title}
     _texts(tender, tender_part)
+    tender.results = process_results(top)
     return tender
 
 
@@ -220,19 +255,16 @@ def _buyers(release: Fields) -> list[Buyer]:
     buyers = []
     for party in parties:
         if party.text("id") in buyer_ids:
-            buyers.append(Buyer(party.text("name") or party.text("id"), _party_country(party)))
+            buyers.append(
+                Buyer(
+                    party.text("name") or party.text("id"),
+                    party_country(party),
+                    party_identifier(party),
+                )
+            )
     if not buyers and buyer.text("name"):
         buyers.append(Buyer(buyer.text("name"), None))
     return buyers
-
-
-def _party_country(party: Fields) -> str | None:
-    address = party.object("address")
-    country = country_alpha2(address.text("countryName")) or country_alpha2(address.text("country"))
-    if country:
-        return country
-    scheme = party.object("identifier").text("scheme")
-    return country_alpha2(scheme[:2]) if len(scheme) > 2 and scheme[2] == "-" else None
 
 
 def _lots(tender_part: Fields) -> list[Lot]:

@@ -34,10 +34,48 @@ class Lot:
 
 @dataclass
 class Buyer:
-    """A buyer of the tender: name and ISO 3166-1 alpha-2 country."""
+    """A buyer of the tender: name, ISO 3166-1 alpha-2 country, national registration number."""
 
     name: str
     country: str | None = None
+    national_id: str | None = None  # eForms BT-501; OCDS party identifier
+
+
+@dataclass
+class Winner:
+    """A winning tenderer of a lot: eForms efac:Tenderer's organisation, OCDS award supplier."""
+
+    name: str
+    country: str | None = None
+    org_identifier: str | None = None  # eForms BT-501; OCDS party identifier
+    sme: bool | None = None  # None when the notice does not say
+
+
+@dataclass
+class LotResult:
+    """The result of one lot: winner-selection status, winners, value, tenders received."""
+
+    lot_id: str
+    result_code: str | None = None  # selec-w | clos-nw | open-nw | pending | cancelled
+    awarded_value: float | None = None  # the winning tenders' value (BT-720), summed
+    currency: str | None = None
+    tenders_received: int | None = None  # BT-759 'tenders'; None when not stated
+    winners: list[Winner] = field(default_factory=list)
+
+    @property
+    def awarded(self) -> bool:
+        """Whether a winner was chosen for the lot."""
+        return self.result_code == "selec-w"
+
+
+@dataclass
+class NoticeResults:
+    """What one award notice (or an OCDS process) says about the results of the procedure."""
+
+    total_value: float | None = None  # eForms BT-161 notice value
+    total_currency: str | None = None
+    lots: list[LotResult] = field(default_factory=list)
+    awarded_on: date | None = None  # contract award (or conclusion) date, else publication
 
 
 @dataclass
@@ -57,6 +95,15 @@ class MviFlag:
             "field": self.field,
             "evidence": self.evidence,
         }
+
+
+@dataclass
+class ReleaseRef:
+    """One OCDS release of a contracting process, as a step of its life cycle."""
+
+    release_id: str
+    tags: list[str] = field(default_factory=list)
+    published_on: date | None = None
 
 
 @dataclass
@@ -88,6 +135,9 @@ class Tender:
     sustainability: list[dict[str, Any]] = field(default_factory=list)  # OCDS extension
     changes_notice: str | None = None  # eForms change notice: the notice id it changes
     contract_folder_id: str | None = None
+    procedure_id: str | None = None  # eForms BT-04, OCDS ocid, CSV procedure_id (else source_id)
+    results: NoticeResults | None = None  # award results, when the notice has any
+    releases: list[ReleaseRef] = field(default_factory=list)  # OCDS: the releases imported
     raw_release: dict[str, Any] | None = None  # OCDS: the merged release, kept for merging
     mvi_flags: list[MviFlag] = field(default_factory=list)
 
@@ -100,6 +150,17 @@ class Tender:
     def buyer_country(self) -> str | None:
         """The first buyer's country."""
         return self.buyers[0].country if self.buyers else None
+
+    @property
+    def buyer_national_id(self) -> str | None:
+        """The first buyer's national registration number."""
+        return self.buyers[0].national_id if self.buyers else None
+
+    @property
+    def procedure_key(self) -> str:
+        """The procedure the notice belongs to: its procedure id or contract folder (BT-04),
+        else the notice it changes, else the notice itself."""
+        return self.procedure_id or self.contract_folder_id or self.changes_notice or self.source_id
 
     @property
     def mvi(self) -> bool:

@@ -1,279 +1,214 @@
 """SQL that writes imported tenders and CPV codes, inside the loader's transaction.
 
-Two guards sit here, whatever a parser let through: a number that is not
-finite (NaN, ±Infinity) is refused before anything is written, so sums and
-charts never see one; and a tender whose stored content would not change
-(same :func:`content_hash`) is left alone and reported "unchanged".
+Each notice joins the procurement of its procedure (one tenders row per
+(source, procedure_id), its id stable); :mod:`buyergroups.ingest.procedures`
+decides what the procurement shows, :mod:`buyergroups.ingest.notices` stores
+its life cycle and composed results, :mod:`buyergroups.ingest.rows` builds the
+row (refusing numbers that are not finite). A notice that would change nothing
+stored (same content hash, same results) is left alone and reported "unchanged".
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
-from buyergroups import db
+from buyergroups import db, organisations
 from buyergroups.accounts.users import User
-from buyergroups.errors import ImportRejected, msg
-from buyergroups.ingest import cpv
-from buyergroups.ingest.numbers import is_finite, shown_value
-from buyergroups.ingest.records import CpvCode, Tender
-
-# Column name and DuckDB type of every tender column the loader writes, in order.
-_TENDER_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("last_notice_id", "VARCHAR"),
-    ("contract_folder_id", "VARCHAR"),
-    ("notice_type", "VARCHAR"),
-    ("notice_subtype", "VARCHAR"),
-    ("published_on", "DATE"),
-    ("language", "VARCHAR"),
-    ("languages", "VARCHAR[]"),
-    ("title", "VARCHAR"),
-    ("titles", "VARCHAR"),
-    ("description", "VARCHAR"),
-    ("buyer_name", "VARCHAR"),
-    ("buyer_country", "VARCHAR"),
-    ("buyers", "VARCHAR"),
-    ("cpv_codes", "VARCHAR[]"),
-    ("procedure_type", "VARCHAR"),
-    ("estimated_value", "DOUBLE"),
-    ("currency", "VARCHAR"),
-    ("lot_count", "INTEGER"),
-    ("strategic_procurement", "VARCHAR[]"),
-    ("environmental_impact", "VARCHAR[]"),
-    ("social_objective", "VARCHAR[]"),
-    ("innovative_acquisition", "VARCHAR[]"),
-    ("gpp_criteria", "VARCHAR[]"),
-    ("mvi", "BOOLEAN"),
-    ("mvi_themes", "VARCHAR[]"),
-    ("mvi_evidence", "VARCHAR"),
-    ("raw_release", "VARCHAR"),
-    ("raw_hash", "VARCHAR"),
-    ("content_hash", "VARCHAR"),
-    ("updated_at", "TIMESTAMP"),
-    ("updated_by", "INTEGER"),
+from buyergroups.ingest import cpv, notices
+from buyergroups.ingest.procedures import (
+    Composite,
+    NoticeMeta,
+    compose_results,
+    describing_notice,
+    original_of,
 )
+from buyergroups.ingest.records import CpvCode, Tender
+from buyergroups.ingest.rows import TENDER_COLUMNS, check_finite, content, content_hash
+
 _KEY_COLUMNS = (
     ("source", "VARCHAR"),
-    ("source_id", "VARCHAR"),
+    ("procedure_id", "VARCHAR"),
     ("imported_at", "TIMESTAMP"),
     ("imported_by", "INTEGER"),
 )
+_INSERTED = (*_KEY_COLUMNS, *TENDER_COLUMNS, ("source_id", "VARCHAR"))
 _INSERT = (
     "INSERT INTO tenders ("
-    + ", ".join(name for name, _ in _KEY_COLUMNS + _TENDER_COLUMNS)
+    + ", ".join(name for name, _ in _INSERTED)
     + ") SELECT "
-    + ", ".join(f"unnest(?::{kind}[])" for _, kind in _KEY_COLUMNS + _TENDER_COLUMNS)
-    + " RETURNING id, source_id"
+    + ", ".join(f"unnest(?::{kind}[])" for _, kind in _INSERTED)
+    + " RETURNING id, source, procedure_id"
 )
-# Built from the fixed column list above, never from input.
-_SET_COLUMNS = ", ".join(f"{name} = ?" for name, _ in _TENDER_COLUMNS)
+# Built from the fixed column list, never from input.
+_SET_COLUMNS = ", ".join(f"{name} = ?" for name, _ in TENDER_COLUMNS)
 _UPDATE = f"UPDATE tenders SET {_SET_COLUMNS} WHERE id = ?"  # nosec B608
-
-
-def _content(tender: Tender) -> list[Any]:
-    """The values of the tender's row that come from the notice, in column order."""
-    return [
-        tender.source_id,
-        tender.contract_folder_id,
-        tender.notice_type,
-        tender.notice_subtype,
-        tender.published_on,
-        tender.language,
-        tender.languages,
-        tender.title,
-        json.dumps(tender.titles, ensure_ascii=False),
-        tender.description,
-        tender.buyer_name,
-        tender.buyer_country,
-        json.dumps(
-            [{"name": b.name, "country": b.country} for b in tender.buyers], ensure_ascii=False
-        ),
-        tender.cpv_codes,
-        tender.procedure_type,
-        tender.estimated_value,
-        tender.currency,
-        len(tender.lots),
-        tender.strategic_procurement,
-        tender.environmental_impact,
-        tender.social_objective,
-        tender.innovative_acquisition,
-        tender.gpp_criteria,
-        tender.mvi,
-        tender.mvi_themes,
-        json.dumps([flag.as_dict() for flag in tender.mvi_flags], ensure_ascii=False),
-        _release_json(tender),
-    ]
 
 
 def _values(tender: Tender, hashes: tuple[str, str], actor: User | None) -> list[Any]:
     """The row's values in column order; ``hashes`` is (file hash, content hash)."""
-    return [*_content(tender), *hashes, db.now(), actor.id if actor else None]
-
-
-def _release_json(tender: Tender) -> str | None:
-    if not tender.raw_release:
-        return None
-    try:
-        # allow_nan=False: a NaN or Infinity anywhere in the release is refused, not stored.
-        return json.dumps(tender.raw_release, ensure_ascii=False, allow_nan=False)
-    except ValueError as exc:
-        raise ImportRejected(
-            msg(
-                "{source_id}: the release holds a number that is not finite; nothing was stored.",
-                source_id=tender.source_id,
-            ),
-            source=tender.source_id,
-        ) from exc
-
-
-def content_hash(tender: Tender) -> str:
-    """sha256 of everything stored for the tender: its row, lots and award criteria.
-
-    Not of the file's bytes: a notice written with other whitespace, or an OCDS
-    release whose keys come in another order, stores the same content and hashes alike.
-    """
-    row = _content(tender)
-    if tender.raw_release:
-        row[-1] = json.loads(row[-1])  # compared as data, so key order does not count
-    lots = [
-        [
-            lot.lot_id,
-            lot.title,
-            lot.description,
-            lot.cpv_codes,
-            lot.estimated_value,
-            lot.currency,
-            lot.conditions,
-            [
-                [c.criterion_type, c.name, c.description, c.weight, c.lots_group]
-                for c in lot.award_criteria
-            ],
-        ]
-        for lot in tender.lots
-    ]
-    text = json.dumps([tender.source, row, lots], sort_keys=True, default=str, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def check_finite(tender: Tender) -> None:
-    """ImportRejected when an estimated value or weight of the tender is NaN or infinite."""
-    numbers = [("estimated_value", tender.estimated_value)]
-    for lot in tender.lots:
-        numbers.append((f"lot {lot.lot_id} estimated_value", lot.estimated_value))
-        numbers += [
-            (f"lot {lot.lot_id} award criterion {n} weight", criterion.weight)
-            for n, criterion in enumerate(lot.award_criteria, start=1)
-        ]
-    for field, value in numbers:
-        if not is_finite(value):
-            raise ImportRejected(
-                msg(
-                    "{source_id}: {field} is {value}, not a finite number; nothing was stored.",
-                    source_id=tender.source_id,
-                    field=field,
-                    value=shown_value(value),
-                ),
-                source=tender.source_id,
-            )
+    return [*content(tender), *hashes, db.now(), actor.id if actor else None]
 
 
 def target_key(tender: Tender) -> tuple[str, str]:
-    """The (source, source_id) row a tender writes: a change notice writes its original's."""
-    return tender.source, tender.changes_notice or tender.source_id
+    """The procurement a notice joins: (source, procedure), see ``Tender.procedure_key``."""
+    return tender.source, tender.procedure_key
 
 
 def store_tenders(
     cur: db.Connection, batch: list[tuple[Tender, str]], actor: User | None
 ) -> list[tuple[str, int]]:
-    """Upsert (tender, raw_hash) pairs with their lots in a few set-based statements.
+    """Store (tender, raw_hash) pairs: each notice joins its procedure's procurement.
 
-    Keys must be unique within ``batch``. Returns, per tender in order,
-    ("imported" | "updated" | "unchanged", tender id): "unchanged" when a newer
-    notice set the row, or when the stored content equals the tender's.
-    ImportRejected (nothing written) when a number is not finite.
+    A procedure not stored yet becomes a new procurement (a few set-based
+    statements for the whole batch); a notice of a stored one joins it
+    (:func:`_join`). Returns, per tender in order, ("imported" | "updated" |
+    "unchanged", procurement id): "unchanged" when the notice changed neither
+    the description nor the results (the same notice again, or one older than
+    its change). ImportRejected (nothing written) when a number is not finite.
+    The buyers of the procurements are matched to organisations.
     """
     for tender, _ in batch:
         check_finite(tender)
     hashed = [(tender, (raw_hash, content_hash(tender))) for tender, raw_hash in batch]
-    existing = _existing(cur, [target_key(tender) for tender, _ in batch])
-    outcomes: list[tuple[str, int] | None] = []
-    fresh: list[tuple[int, Tender, tuple[str, str]]] = []
+    keys = [target_key(tender) for tender, _ in batch]
+    existing = _existing(cur, batch, keys)
+    outcomes: list[tuple[str, int] | None] = [None] * len(batch)
+    fresh: dict[tuple[str, str], int] = {}
+    for position, key in enumerate(keys):
+        if key not in existing and key not in fresh:
+            fresh[key] = position
+    ids = _insert(cur, [hashed[position] for position in fresh.values()], actor)
+    first = [(ids[key], batch[position][0]) for key, position in fresh.items()]
+    notices.add_notices(cur, first)
+    _store_lots(cur, first)
+    notices.write_results(
+        cur, [(tender_id, _alone(tender)) for tender_id, tender in first if tender.results]
+    )
+    for key, position in fresh.items():
+        outcomes[position] = ("imported", ids[key])
     for position, (tender, hashes) in enumerate(hashed):
-        found = existing.get(target_key(tender))
-        if found is None:
-            outcomes.append(None)
-            fresh.append((position, tender, hashes))
-        elif _superseded(tender, found) or found["content_hash"] == hashes[1]:
-            outcomes.append(("unchanged", found["id"]))
-        else:
-            cur.execute(_UPDATE, [*_values(tender, hashes, actor), found["id"]])
-            outcomes.append(("updated", found["id"]))
-    updated_ids = [entry[1] for entry in outcomes if entry and entry[0] == "updated"]
-    if updated_ids:
-        for table in ("tender_lots", "tender_award_criteria"):
-            cur.execute(
-                f"DELETE FROM {table} WHERE tender_id IN (SELECT unnest(?::INTEGER[]))",  # nosec B608
-                [updated_ids],
+        if outcomes[position] is None:
+            tender_id = existing.get(keys[position]) or ids[keys[position]]
+            outcomes[position] = (_join(cur, tender, hashes, tender_id, actor), tender_id)
+    organisations.match_procurements(cur, sorted({tender_id for _, tender_id in outcomes}))
+    return outcomes
+
+
+def _meta(tender: Tender) -> NoticeMeta:
+    return NoticeMeta(
+        tender.source_id, tender.notice_type, tender.published_on, tender.changes_notice
+    )
+
+
+def _alone(tender: Tender) -> Composite:
+    """The results of a procurement that is this notice (or this merged OCDS process) alone."""
+    return compose_results([(_meta(tender), tender.results)])
+
+
+def _join(
+    cur: db.Connection,
+    tender: Tender,
+    hashes: tuple[str, str],
+    tender_id: int,
+    actor: User | None,
+) -> str:
+    """Add a notice to a stored procurement; "updated" when it changed what the procurement shows.
+
+    The notice rewrites the description when it is (now) the describing notice
+    (an OCDS process always is: its release was merged with the stored one) and
+    its content differs from what is stored; the results are composed again
+    from every notice, and written when they differ.
+    """
+    before = notices.stored_notices(cur, tender_id)
+    notices.add_notices(cur, [(tender_id, tender)])
+    after = [entry for entry in before if entry[0].notice_id != tender.source_id]
+    after.append((_meta(tender), tender.results if tender.source != "ocds" else None))
+    metas = [meta for meta, _ in after]
+    describing = describing_notice(metas, tender.source)
+    updated = False
+    if tender.source == "ocds" or describing.notice_id == tender.source_id:
+        stored_hash = db.value(cur, "SELECT content_hash FROM tenders WHERE id = ?", [tender_id])
+        if stored_hash != hashes[1]:
+            cur.execute(_UPDATE, [*_values(tender, hashes, actor), tender_id])
+            for table in ("tender_lots", "tender_award_criteria"):
+                cur.execute(f"DELETE FROM {table} WHERE tender_id = ?", [tender_id])  # nosec B608
+            _store_lots(cur, [(tender_id, tender)])
+            updated = True
+    if tender.source != "ocds":
+        # The procurement is known by the original of its describing notice.
+        original = original_of(describing, metas)
+        updated |= (
+            db.changed(
+                cur,
+                "UPDATE tenders SET source_id = ? WHERE id = ? AND source_id <> ?",
+                [original, tender_id, original],
             )
-    ids = _insert(cur, [(tender, hashes) for _, tender, hashes in fresh], actor)
-    for position, tender, _ in fresh:
-        outcomes[position] = ("imported", ids[target_key(tender)[1]])
-    written = [
-        (tender, outcome[1])
-        for (tender, _), outcome in zip(batch, outcomes, strict=True)
-        if outcome and outcome[0] != "unchanged"
-    ]
-    _store_lots(cur, written)
-    return [outcome for outcome in outcomes if outcome]
+            > 0
+        )
+        notices.lend_national_id(cur, tender_id, describing.notice_id)
+    composite = _alone(tender) if tender.source == "ocds" else compose_results(after)
+    if notices.canonical(composite) != notices.stored_composite(cur, tender_id):
+        notices.write_results(cur, [(tender_id, composite)])
+        updated = True
+    return "updated" if updated else "unchanged"
 
 
-def _existing(cur: db.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
-    sources = sorted({source for source, _ in keys})
-    found: dict[tuple[str, str], dict] = {}
-    for source in sources:
-        for entry in db.rows(
-            cur,
-            "SELECT id, source, source_id, published_on, last_notice_id, content_hash FROM tenders"
-            " WHERE source = ? AND source_id IN (SELECT unnest(?::VARCHAR[]))",
-            [source, [key for src, key in keys if src == source]],
-        ):
-            found[(entry["source"], entry["source_id"])] = entry
+def _existing(
+    cur: db.Connection, batch: list[tuple[Tender, str]], keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The stored procurement of each key: by procedure, else by the notice a change changes."""
+    found: dict[tuple[str, str], int] = {}
+    for source in sorted({source for source, _ in keys}):
+        procedures = [key for src, key in keys if src == source]
+        for procedure_id, tender_id in cur.execute(
+            "SELECT procedure_id, id FROM tenders WHERE source = ?"
+            " AND procedure_id IN (SELECT unnest(?::VARCHAR[]))",
+            [source, procedures],
+        ).fetchall():
+            found[(source, procedure_id)] = tender_id
+        changed = {
+            tender.changes_notice: key
+            for (tender, _), key in zip(batch, keys, strict=True)
+            if tender.source == source and tender.changes_notice and key not in found
+        }
+        for notice_id, tender_id in notices.procurement_of_notices(
+            cur, source, list(changed)
+        ).items():
+            found[changed[notice_id]] = tender_id
     return found
 
 
 def _insert(
     cur: db.Connection, batch: list[tuple[Tender, tuple[str, str]]], actor: User | None
-) -> dict[str, int]:
+) -> dict[tuple[str, str], int]:
     if not batch:
         return {}
     now = db.now()
     rows = [
-        [tender.source, target_key(tender)[1], now, actor.id if actor else None, *values]
+        [
+            tender.source,
+            target_key(tender)[1],
+            now,
+            actor.id if actor else None,
+            *values,
+            tender.changes_notice or tender.source_id,
+        ]
         for tender, hashes in batch
         for values in [_values(tender, hashes, actor)]
     ]
     columns = [list(column) for column in zip(*rows, strict=True)]
     return {
-        source_id: tender_id for tender_id, source_id in cur.execute(_INSERT, columns).fetchall()
+        (source, procedure_id): tender_id
+        for tender_id, source, procedure_id in cur.execute(_INSERT, columns).fetchall()
     }
 
 
-def _superseded(tender: Tender, existing: dict[str, Any]) -> bool:
-    """True when a newer notice (e.g. its change notice) already set the stored row."""
-    return bool(
-        existing["last_notice_id"] != tender.source_id
-        and tender.published_on
-        and existing["published_on"]
-        and tender.published_on < existing["published_on"]
-    )
-
-
-def _store_lots(cur: db.Connection, written: list[tuple[Tender, int]]) -> None:
+def _store_lots(cur: db.Connection, written: list[tuple[int, Tender]]) -> None:
     # One statement per table with list parameters: far faster than a row per call.
     lots = [
         (tender_id, position, lot)
-        for tender, tender_id in written
+        for tender_id, tender in written
         for position, lot in enumerate(tender.lots, start=1)
     ]
     if not lots:
@@ -329,7 +264,7 @@ def stored_release(cur: db.Connection, ocid: str) -> dict[str, Any] | None:
     are read as null (absent), so later releases of the process still import.
     """
     raw = db.value(
-        cur, "SELECT raw_release FROM tenders WHERE source = 'ocds' AND source_id = ?", [ocid]
+        cur, "SELECT raw_release FROM tenders WHERE source = 'ocds' AND procedure_id = ?", [ocid]
     )
     return json.loads(raw, parse_constant=lambda _literal: None) if raw else None
 

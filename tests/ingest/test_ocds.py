@@ -129,7 +129,11 @@ def test_rejections(data: bytes, reason: str) -> None:
     assert str(caught.value).startswith(reason)
 
 
-def test_process_without_tender_title_is_rejected() -> None:
-    release = {"ocid": "ocds-x", "date": "2024-01-01", "awards": []}
-    with pytest.raises(ImportRejected, match=r"ocds-x has no tender title \(tender.title\)"):
+def test_process_without_any_title_is_rejected() -> None:
+    release = {"ocid": "ocds-x", "date": "2024-01-01", "awards": [{"id": "a1"}]}
+    with pytest.raises(
+        ImportRejected,
+        match=r"award.json: contracting process ocds-x has no title \(tender.title, or an award's "
+        r"or contract's title\); import its tender release first\.",
+    ):
         ocds.release_to_tender(release, "award.json")

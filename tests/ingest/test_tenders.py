@@ -71,7 +71,7 @@ def test_filters(conn, stored) -> None:
 def test_detail_has_lots_criteria_evidence_and_labels(conn, stored) -> None:
     (found,) = tenders.search(conn, stored.member, TenderFilter(text=NOTICE_ID))
     detail = tenders.detail(conn, stored.member, found["id"])
-    assert detail["buyers"] == [{"name": "Gemeente Utrecht", "country": "NL"}]
+    assert detail["buyers"] == [{"name": "Gemeente Utrecht", "country": "NL", "national_id": None}]
     assert [
         (lot["lot_id"], [c["name"] for c in lot["award_criteria"]]) for lot in detail["lots"]
     ] == [
@@ -154,6 +154,12 @@ def test_export_jsonl_record_has_exactly_the_documented_fields(conn, stored) -> 
         "gpp_criteria": ["eu"],
         "mvi": True,
         "mvi_themes": ["climate", "circular", "social_return"],
+        "procedure_id": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+        "awarded_value": None,
+        "awarded_currency": None,
+        "tenders_received": None,
+        "lots_awarded": None,
+        "winners": [],
     }
     assert records["ocds-test-0003"]["mvi"] is False
 
