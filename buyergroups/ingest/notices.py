@@ -30,6 +30,7 @@ def _notice_rows(tender_id: int, tender: Tender) -> list[list[Any]]:
                 ref.published_on,
                 None,
                 None,
+                None,
             ]
             for ref in tender.releases
         ]
@@ -42,6 +43,7 @@ def _notice_rows(tender_id: int, tender: Tender) -> list[list[Any]]:
             tender.notice_subtype,
             tender.published_on,
             tender.changes_notice,
+            tender.buyer_national_id,
             results_json(tender.results) if tender.source != "ocds" else None,
         ]
     ]
@@ -55,14 +57,15 @@ def add_notices(cur: db.Connection, written: list[tuple[int, Tender]]) -> None:
     columns = [list(column) for column in zip(*rows.values(), strict=True)]
     cur.execute(
         "INSERT INTO tender_notices (tender_id, source, notice_id, notice_type, notice_subtype,"
-        " published_on, changes_notice_id, results, imported_at)"
+        " published_on, changes_notice_id, buyer_national_id, results, imported_at)"
         " SELECT unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
         " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DATE[]), unnest(?::VARCHAR[]),"
-        " unnest(?::VARCHAR[]), ?"
+        " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?"
         " ON CONFLICT (source, notice_id) DO UPDATE SET tender_id = excluded.tender_id,"
         " notice_type = excluded.notice_type, notice_subtype = excluded.notice_subtype,"
         " published_on = excluded.published_on, changes_notice_id = excluded.changes_notice_id,"
-        " results = excluded.results, imported_at = excluded.imported_at",
+        " buyer_national_id = excluded.buyer_national_id, results = excluded.results,"
+        " imported_at = excluded.imported_at",
         [*columns, db.now()],
     )
 
@@ -95,6 +98,21 @@ def stored_notices(
         (NoticeMeta(notice_id, notice_type, published_on, changes), results_from_json(results))
         for notice_id, notice_type, published_on, changes, results in found
     ]
+
+
+def lend_national_id(cur: db.Connection, tender_id: int, describing_id: str) -> None:
+    """The buyer's number of the describing notice, else of the procedure's latest notice
+    that states one (a contract notice without BT-501 and an award notice with it)."""
+    cur.execute(
+        "UPDATE tenders SET buyer_national_id = coalesce("
+        " (SELECT n.buyer_national_id FROM tender_notices n"
+        " WHERE n.tender_id = ? AND n.notice_id = ?),"
+        " (SELECT n.buyer_national_id FROM tender_notices n"
+        " WHERE n.tender_id = ? AND n.buyer_national_id IS NOT NULL"
+        " ORDER BY n.published_on DESC NULLS LAST, n.notice_id DESC LIMIT 1))"
+        " WHERE id = ?",
+        [tender_id, describing_id, tender_id, tender_id],
+    )
 
 
 _RESULT_COLUMNS = (

@@ -44,6 +44,8 @@ CREATE TABLE tender_notices (
     notice_subtype VARCHAR,
     published_on DATE,
     changes_notice_id VARCHAR,           -- the notice this one changes (efbc:ChangedNoticeIdentifier)
+    buyer_national_id VARCHAR,           -- the notice's buyer's BT-501: a procedure's other
+                                         -- notices lend it when the describing one has none
     results JSON,
     imported_at TIMESTAMP NOT NULL
 );
@@ -82,19 +84,21 @@ CREATE TABLE buyer_aliases (
     PRIMARY KEY (name_key, country)
 );
 
--- Existing rows: the procedure from the contract folder (eForms) or the source id (OCDS
--- ocid, CSV id).
-UPDATE tenders SET procedure_id = CASE
-    WHEN source = 'eforms' THEN coalesce(contract_folder_id, source_id)
-    ELSE source_id END;
+-- One procurement per procedure. Made before any row changes (DuckDB builds no index on
+-- a table with changes outstanding in the transaction); every procedure_id is NULL now.
+CREATE UNIQUE INDEX tenders_procedure ON tenders (source, procedure_id);
 
--- Rows of one procedure stored apart before this migration become one procurement: the
--- row whose notice describes it best (contract notice, then award notice, then prior
--- information; the latest) keeps its id, the others become notices of it.
+-- Existing rows: the procedure is the contract folder (eForms) or the source id (OCDS
+-- ocid, CSV id). Rows of one procedure stored apart before this migration become one
+-- procurement: the row whose notice describes it best (contract notice, then award
+-- notice, then prior information; the latest) keeps its id, links and CO2 estimates of
+-- the others move to it, and their notices join its life cycle. Award results of notices
+-- stored before this migration were never read: import those award notices again.
 CREATE TABLE tender_merge (old_id INTEGER NOT NULL, keeper_id INTEGER NOT NULL);
 INSERT INTO tender_merge
 SELECT id, first_value(id) OVER (
-    PARTITION BY source, procedure_id
+    PARTITION BY source,
+        CASE WHEN source = 'eforms' THEN coalesce(contract_folder_id, source_id) ELSE source_id END
     ORDER BY CASE
         WHEN notice_type LIKE 'cn%' OR notice_type LIKE 'pin-cfc%' OR notice_type IN ('qu-sy', 'subco')
             THEN 3
@@ -142,4 +146,6 @@ WHERE tender_id IN (SELECT old_id FROM tender_merge WHERE old_id <> keeper_id);
 DELETE FROM tenders WHERE id IN (SELECT old_id FROM tender_merge WHERE old_id <> keeper_id);
 DROP TABLE tender_merge;
 
-CREATE UNIQUE INDEX tenders_procedure ON tenders (source, procedure_id);
+UPDATE tenders SET procedure_id = CASE
+    WHEN source = 'eforms' THEN coalesce(contract_folder_id, source_id)
+    ELSE source_id END;
