@@ -41,3 +41,38 @@ def test_demo_users_sign_in_with_the_documented_password(conn) -> None:
         conn, "joost.verhagen@demo.buyergroups.example", demo.DEMO_PASSWORD, Settings()
     )
     assert user.name == "Joost Verhagen"
+
+
+def test_demo_buyers_are_demo_organisations_with_their_types(conn) -> None:
+    demo.seed(conn)
+    with db.reading(conn) as cur:
+        buyers = cur.execute(
+            "SELECT t.buyer_name, o.name, o.org_type FROM tenders t"
+            " LEFT JOIN organisations o ON o.id = t.buyer_org_id ORDER BY t.source_id"
+        ).fetchall()
+        untyped = db.value(cur, "SELECT count(*) FROM organisations WHERE org_type IS NULL")
+    assert buyers == [
+        (
+            "Service public fédéral Stratégie et Appui",
+            "Service public fédéral Stratégie et Appui",
+            "central_government",
+        ),
+        ("Stadt Köln", "Stadt Köln", "municipality"),
+        ("Københavns Kommune", "Københavns Kommune", "municipality"),
+        # the Finnish name differs: the national registration number matches
+        ("Vantaan kaupunki", "City of Vantaa", "municipality"),
+        ("Rijkswaterstaat", "Rijkswaterstaat", "central_government"),
+        ("Provincie Utrecht", "Provincie Utrecht", "province"),
+        (
+            "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
+            "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
+            "central_government",
+        ),
+        ("Politie Nederland", "Politie Nederland", "central_government"),
+        ("Gemeente Utrecht", "Gemeente Utrecht", "municipality"),
+        ("Rijksvastgoedbedrijf", "Rijksvastgoedbedrijf", "central_government"),
+        ("Gemeente Amsterdam", "Gemeente Amsterdam", "municipality"),
+        ("Oslo kommune", "Oslo kommune", "municipality"),
+        ("Adda Inköpscentral", "Adda Inköpscentral", "other_public"),
+    ]
+    assert untyped == 0

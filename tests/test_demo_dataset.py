@@ -25,6 +25,7 @@ from buyergroups.domain import (
     GroupRole,
     OrganisationKind,
     OrganisationRole,
+    OrganisationType,
     Phase,
     Programme,
     Sector,
@@ -97,7 +98,10 @@ def test_keys_are_unique(data):
 def test_organisation_and_user_codes(data):
     for org in data["organisations"]:
         assert org["kind"] in codes(OrganisationKind), org
+        assert org["org_type"] in codes(OrganisationType), org
         assert org["country"] in COUNTRIES, org
+    numbers = [o["national_id"] for o in data["organisations"] if o.get("national_id")]
+    assert len(numbers) == len(set(numbers)) and all(n.startswith("DEMO-") for n in numbers)
     org_keys = {o["key"] for o in data["organisations"]}
     for user in data["users"]:
         assert user["organisation"] in org_keys, user

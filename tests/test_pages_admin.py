@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from buyergroups import db
+from buyergroups import db, organisations
 from buyergroups.accounts import manage, sessions, signin
 from buyergroups.config import Settings
 from buyergroups.errors import AuthenticationFailed
@@ -154,3 +154,63 @@ def test_admin_sees_a_lock_out_and_unlocks(conn, people):
     assert [s.value for s in at.success] == [r"Unlocked max@example\.org; they can sign in again\."]
     assert [u["Locked"] for u in records(at, 0)] == [False, False]
     assert signin.authenticate(conn, "max@example.org", PASSWORD, Settings()) == member
+
+
+def _import_fixture(conn: db.Connection, name: str) -> None:
+    from buyergroups.ingest import loader
+    from buyergroups.ingest.sources import Limits, sources_from_paths
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "ingest"
+    sources = sources_from_paths([fixtures / name], "eforms", Limits())
+    assert not loader.import_sources(conn, "eforms", sources, None, system=True).rejected
+
+
+def _frame(at: AppTest, column: str) -> list[dict]:
+    (frame,) = [f.value for f in at.dataframe if column in f.value.columns]
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def test_admin_links_an_unmatched_buyer_to_an_organisation(conn, people):
+    admin, _ = people
+    _import_fixture(conn, "can_no_statistics.xml")
+    org_id = organisations.create_organisation(conn, admin, "Hoofdstad Amsterdam", "other", "NL")
+    at = page_as(admin)
+    assert not at.exception
+    assert [(b["Buyer"], b["Country"], b["Tenders"]) for b in _frame(at, "Buyer")] == [
+        ("gemeente Amsterdam", "NL", 1)
+    ]
+    at.selectbox(key="orgadm_link_org").set_value(org_id)
+    at.button(key="orgadm_link_submit").click().run()
+    assert [s.value for s in at.success] == [
+        "Linked gemeente Amsterdam to Hoofdstad Amsterdam (NL); 1 tender(s) matched."
+    ]
+    assert [i.value for i in at.info] == [
+        "Every buyer of the imported tenders matches an organisation."
+    ]
+    with db.reading(conn) as cur:
+        assert db.value(cur, "SELECT buyer_org_id FROM tenders") == org_id
+
+
+def test_admin_registers_a_buyer_and_sets_an_organisations_type(conn, people):
+    admin, _ = people
+    _import_fixture(conn, "can_no_statistics.xml")
+    at = page_as(admin)
+    at.selectbox(key="orgadm_create_type").set_value("municipality")
+    at.button(key="orgadm_create_submit").click().run()
+    assert [s.value for s in at.success] == ["Registered gemeente Amsterdam; 1 tender(s) matched."]
+    (org,) = _frame(at, "National registration number")
+    assert (org["Name"], org["Type"], org["Kind"]) == (
+        "gemeente Amsterdam",
+        "Municipality",
+        "Municipality",
+    )
+    org_id = organisations.list_organisations(conn)[0]["id"]
+    at.selectbox(key=f"orgadm_edit_type_{org_id}").set_value("other_public")
+    at.text_input(key=f"orgadm_edit_national_id_{org_id}").input("TEST 0002")
+    at.button(key="orgadm_edit_submit").click().run()
+    assert [s.value for s in at.success] == ["Saved gemeente Amsterdam; 0 tender(s) newly matched."]
+    with db.reading(conn) as cur:
+        assert db.row(cur, "SELECT org_type, national_id FROM organisations") == {
+            "org_type": "other_public",
+            "national_id": "TEST 0002",
+        }

@@ -161,3 +161,64 @@ def test_import_summary_shows_an_identical_reimport_as_unchanged(app_world) -> N
         "Ongewijzigd": 1,
         "Melding": "",
     }
+
+
+def test_tenders_detail_shows_the_life_cycle_and_the_award_results(app_world) -> None:
+    path, world = app_world
+    conn = db.connect(path)
+    try:
+        for name in ("pin_furniture.xml", "can_furniture.xml"):
+            sources = sources_from_paths([FIXTURES / name], "eforms", Limits())
+            assert not loader.import_sources(conn, "eforms", sources, None, system=True).rejected
+    finally:
+        conn.close()
+    at = _page("tenders.py", world.member)
+    at.selectbox(key="tenders_theme").set_value("circular").run()
+    assert not at.exception
+    assert at.subheader[0].value == "Circulair kantoormeubilair"
+    (life,) = [frame.value for frame in at.dataframe if "Stage" in frame.value.columns]
+    assert life[["Stage", "Published", "Describes the procurement"]].astype(
+        str
+    ).values.tolist() == [
+        ["Prior information", "2024-01-10", ""],
+        ["Contract notice", "2024-03-05", "yes"],
+        ["Contract award notice", "2024-07-01", ""],
+    ]
+    (summary,) = [m.value for m in at.markdown if m.value.startswith("**Award results:**")]
+    assert summary == (
+        "**Award results:** 200,000 EUR awarded · 1 lot(s) awarded · 6 tender(s) received"
+        " · awarded on 2024-06-20 · notice value 200,000 EUR"
+    )
+    (results,) = [frame.value for frame in at.dataframe if "Winners" in frame.value.columns]
+    assert results.to_dict("records") == [
+        {
+            "Lot": "LOT-0001",
+            "Status": "Winner chosen",
+            "Awarded value": "200,000 EUR",
+            "Tenders received": 4,
+            "Winners": "Zitwerk Kantoorinrichting B.V. (NL, TEST-KVK 1111 1111, SME); "
+            "Meubelfabriek Oost (NL, SME); ReMake GmbH (DE, HRB 99999, not an SME)",
+        },
+        {
+            "Lot": "LOT-0002",
+            "Status": "Closed without a winner",
+            "Awarded value": "—",
+            "Tenders received": 2,
+            "Winners": "",
+        },
+    ]
+    assert "The buyer is not matched to an organisation yet (an admin can link it)." in [
+        c.value for c in at.caption
+    ]
+    dutch = _page("tenders.py", replace(world.member, language="nl"))
+    dutch.selectbox(key="tenders_theme").set_value("circular").run()
+    (life,) = [f.value for f in dutch.dataframe if "Stap" in f.value.columns]
+    assert list(life["Stap"]) == [
+        "Vooraankondiging",
+        "Aankondiging van een opdracht",
+        "Aankondiging van een gegunde opdracht",
+    ]
+    assert [m.value for m in dutch.markdown if m.value.startswith("**Gunningsresultaten:**")] == [
+        "**Gunningsresultaten:** 200.000 EUR gegund · 1 perceel/percelen gegund · 6 inschrijving(en)"
+        " ontvangen · gegund op 2024-06-20 · waarde van de aankondiging 200.000 EUR"
+    ]

@@ -66,12 +66,18 @@ def test_two_facilitators_profile_edits_merge_and_an_overlapping_one_is_refused(
 def test_facilitator_registers_and_adds_an_organisation(app_db) -> None:
     at = _workspace(app_db, FACILITATOR)
     at.text_input(key="mem_org_new_name").input("Gemeente Voorbeeldstad")
+    at.selectbox(key="mem_org_new_type").set_value("municipality")
+    at.text_input(key="mem_org_new_national_id").input("TEST 1234")
     at.button(key="mem_org_new_submit").click().run()
     assert not at.exception and not at.error
     from ui.context import connection
 
     with db.reading(connection()) as cur:
-        new_id = db.value(cur, "SELECT id FROM organisations WHERE name = 'Gemeente Voorbeeldstad'")
+        new_id, org_type, national_id = cur.execute(
+            "SELECT id, org_type, national_id FROM organisations"
+            " WHERE name = 'Gemeente Voorbeeldstad'"
+        ).fetchall()[0]
+    assert (org_type, national_id) == ("municipality", "TEST 1234")
     at.selectbox(key="mem_org_pick").set_value(new_id)
     at.selectbox(key="mem_org_role").set_value("follower")
     at.button(key="mem_org_submit").click().run()
@@ -82,6 +88,14 @@ def test_facilitator_registers_and_adds_an_organisation(app_db) -> None:
             " WHERE o.name = 'Gemeente Voorbeeldstad'",
         )
     assert role == "follower"
+    # The facilitator reads Dutch: the group's organisations with their type.
+    (shown,) = [
+        f.value for f in at.dataframe if list(f.value.columns)[:2] == ["organisatie", "land"]
+    ]
+    assert list(shown.columns) == ["organisatie", "land", "soort", "rol"]
+    assert list(shown.loc[shown["organisatie"] == "Gemeente Voorbeeldstad", "soort"]) == [
+        "Gemeente"
+    ]
 
 
 def test_observer_gets_no_management_forms(app_db) -> None:
