@@ -342,8 +342,7 @@ INGEST: dict[str, str] = {
     "Benchmark template {path} is missing.": "Het benchmarksjabloon {path} ontbreekt.",
     "Benchmark batch did not import cleanly: {summary}": "De benchmarkreeks is niet foutloos geïmporteerd: {summary}",
     # award results (eForms NoticeResult, OCDS awards/contracts/bids)
-    "{name}: {field} {value} is not an amount.": "{name}: {field} {value} is geen bedrag.",
-    "{name}: {field} {value} is not a whole number of tenders.": "{name}: {field} {value} is geen geheel aantal inschrijvingen.",
+    "{where}: {field} {value} is not a whole number of tenders.": "{where}: {field} {value} is geen geheel aantal inschrijvingen.",
 }
 
 # The summaries the system writes in the activity log and the revision histories

@@ -276,8 +276,9 @@ def test_a_release_stored_with_nan_before_the_fix_still_takes_later_releases(
 ) -> None:
     with db.transaction(conn) as cur:
         cur.execute(
-            "INSERT INTO tenders (source, source_id, title, raw_release, raw_hash, imported_at,"
-            " updated_at) VALUES ('ocds', 'ocds-old', 'Old', ?, 'h', now(), now())",
+            "INSERT INTO tenders (source, source_id, procedure_id, title, raw_release, raw_hash,"
+            " imported_at, updated_at) VALUES ('ocds', 'ocds-old', 'ocds-old', 'Old', ?, 'h',"
+            " now(), now())",
             [
                 '{"ocid": "ocds-old", "date": "2023-01-01", "planning": {"budget": {"amount":'
                 ' NaN}}, "tender": {"title": "Old", "value": {"amount": Infinity}}}'

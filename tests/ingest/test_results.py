@@ -73,12 +73,13 @@ def test_a_contract_notice_has_no_results() -> None:
         (
             '<cbc:PayableAmount currencyID="EUR">120000</cbc:PayableAmount>',
             '<cbc:PayableAmount currencyID="EUR">lots</cbc:PayableAmount>',
-            "can.xml: LOT-0001 tender value (BT-720) 'lots' is not an amount.",
+            "can.xml: LOT-0001 tender value (BT-720) 'lots' is not a number.",
         ),
         (
             '<cbc:TotalAmount currencyID="EUR">200000</cbc:TotalAmount>',
             '<cbc:TotalAmount currencyID="EUR">-5</cbc:TotalAmount>',
-            "can.xml: notice value (BT-161) '-5' is not an amount.",
+            "can.xml: notice value (BT-161) '-5' is not a finite number from 0 to"
+            " 1,000,000,000,000,000.",
         ),
         (
             "<efbc:StatisticsNumeric>4</efbc:StatisticsNumeric>",
@@ -305,24 +306,28 @@ def test_ocds_tenderers_count_when_there_are_no_bid_statistics() -> None:
     )
 
 
-def test_bad_ocds_numbers_refuse_the_file(conn) -> None:
-    data = (
-        b'{"releases": [{"ocid": "ocds-bad", "tender": {"title": "T"},'
-        b' "bids": {"statistics": [{"id": "1", "measure": "bids", "value": "many"}]}}]}'
-    )
+@pytest.mark.parametrize(
+    ("part", "reason"),
+    [
+        (
+            b'"bids": {"statistics": [{"id": "1", "measure": "bids", "value": "many"}]}',
+            "bad.json (process ocds-bad): bids.statistics[0].value 'many' is not a number.",
+        ),
+        (
+            b'"bids": {"statistics": [{"id": "1", "measure": "bids", "value": 2.5}]}',
+            "bad.json (process ocds-bad): bids.statistics[0].value 2.5 is not a whole number"
+            " of tenders.",
+        ),
+        (
+            b'"awards": [{"id": "a", "status": "active", "value": {"amount": -3}}]',
+            "bad.json (process ocds-bad): awards[0].value.amount -3 is not a finite number"
+            " from 0 to 1,000,000,000,000,000.",
+        ),
+    ],
+)
+def test_bad_ocds_result_numbers_refuse_the_file(conn, part: bytes, reason: str) -> None:
+    data = b'{"releases": [{"ocid": "ocds-bad", "tender": {"title": "T"}, ' + part + b"}]}"
     summary = loader.import_sources(
         conn, "ocds", [Source("bad.json", lambda: data)], None, system=True
     )
-    assert [r.message for r in summary.rejected] == [
-        "bad.json: bids.statistics 'many' is not a whole number of tenders."
-    ]
-    data = (
-        b'{"releases": [{"ocid": "ocds-bad", "tender": {"title": "T"},'
-        b' "awards": [{"id": "a", "status": "active", "value": {"amount": "1e999"}}]}]}'
-    )
-    summary = loader.import_sources(
-        conn, "ocds", [Source("bad.json", lambda: data)], None, system=True
-    )
-    assert [r.message for r in summary.rejected] == [
-        "bad.json: awards.value '1e999' is not an amount."
-    ]
+    assert [r.message for r in summary.rejected] == [reason]
