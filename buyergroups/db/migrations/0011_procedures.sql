@@ -1,4 +1,5 @@
 -- 0011: procedures and award results; contracting authorities as organisations.
+-- One file for both engines (DOUBLE PRECISION, not DOUBLE, which PostgreSQL lacks).
 --
 -- A tenders row is now ONE PROCUREMENT (procedure): the notices of one procedure
 -- (eForms BT-04 ContractFolderID, OCDS ocid, CSV procedure_id or source_id) are its
@@ -24,17 +25,18 @@ UPDATE organisations SET org_type = CASE kind
 ALTER TABLE tenders ADD COLUMN procedure_id VARCHAR;
 ALTER TABLE tenders ADD COLUMN buyer_org_id INTEGER;
 ALTER TABLE tenders ADD COLUMN buyer_national_id VARCHAR;
-ALTER TABLE tenders ADD COLUMN awarded_value DOUBLE;      -- sum of the lots' awarded values
+ALTER TABLE tenders ADD COLUMN awarded_value DOUBLE PRECISION; -- the awarded lots' values
 ALTER TABLE tenders ADD COLUMN awarded_currency VARCHAR;
-ALTER TABLE tenders ADD COLUMN notice_total_value DOUBLE; -- BT-161 of the current award notices
+ALTER TABLE tenders ADD COLUMN notice_total_value DOUBLE PRECISION; -- BT-161, current notices
 ALTER TABLE tenders ADD COLUMN notice_total_currency VARCHAR;
 ALTER TABLE tenders ADD COLUMN tenders_received INTEGER;  -- sum over lots; NULL when no lot says
 ALTER TABLE tenders ADD COLUMN lots_awarded INTEGER;
 ALTER TABLE tenders ADD COLUMN awarded_on DATE;
 
 -- Every notice that made up a procurement. results holds the notice's own award
--- results as JSON (eForms, CSV) so that later notices can be composed with it in
+-- results as JSON text (eForms, CSV) so that later notices can be composed with it in
 -- any order; NULL for a notice without results and for OCDS (its merged release is kept).
+-- Text, not JSON: only the package reads it, whole.
 CREATE TABLE tender_notices (
     tender_id INTEGER NOT NULL,
     source VARCHAR NOT NULL,
@@ -46,7 +48,7 @@ CREATE TABLE tender_notices (
     changes_notice_id VARCHAR,           -- the notice this one changes (efbc:ChangedNoticeIdentifier)
     buyer_national_id VARCHAR,           -- the notice's buyer's BT-501: a procedure's other
                                          -- notices lend it when the describing one has none
-    results JSON,
+    results VARCHAR,
     imported_at TIMESTAMP NOT NULL
 );
 CREATE UNIQUE INDEX tender_notices_key ON tender_notices (source, notice_id);
@@ -56,7 +58,7 @@ CREATE TABLE tender_lot_results (
     tender_id INTEGER NOT NULL,
     lot_id VARCHAR NOT NULL,
     result_code VARCHAR,                 -- selec-w | clos-nw | open-nw | pending | cancelled
-    awarded_value DOUBLE,                -- the winning tenders' value (BT-720), summed
+    awarded_value DOUBLE PRECISION,      -- the winning tenders' value (BT-720), summed
     currency VARCHAR,
     tenders_received INTEGER             -- BT-759 'tenders'; NULL when not stated
 );
