@@ -10,6 +10,7 @@ from buyergroups import tenders
 from buyergroups.domain import COUNTRIES, LotResultStatus, NoticeStage, OrganisationType, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui import context
+from ui.auth_gate import plain_markdown
 from ui.i18n import error_text, number, t
 from ui.labels import country_formatter, formatter, label, labels
 
@@ -136,7 +137,9 @@ def _buyer_organisation(tender: dict[str, Any]) -> None:
         st.caption(t("The buyer is not matched to an organisation yet (an admin can link it)."))
         return
     kind = label(OrganisationType, found["org_type"]) or t("type not known")
-    st.caption(t("Buyer organisation: {name} ({type})", name=found["name"], type=kind))
+    st.caption(
+        t("Buyer organisation: {name} ({type})", name=plain_markdown(found["name"]), type=kind)
+    )
 
 
 def _life_cycle(tender: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from buyergroups import db, organisations
 from buyergroups.accounts.users import User
 from buyergroups.domain import OrganisationKind, OrganisationType
 from buyergroups.errors import BuyerGroupsError
+from ui.auth_gate import plain_markdown
 from ui.i18n import error_text, t
 from ui.labels import formatter, label, options
 
@@ -78,7 +79,7 @@ def _edit_form(conn: db.Connection, admin: User, known: list[dict[str, Any]]) ->
                 ),
                 lambda matched: t(
                     "Saved {name}; {count} tender(s) newly matched.",
-                    name=current["name"],
+                    name=plain_markdown(current["name"]),
                     count=matched,
                 ),
             )
@@ -128,6 +129,7 @@ def _link_form(
     # Organisations of the buyer's country first: the likely ones.
     ordered = sorted(known, key=lambda o: (o["country"] != buyer["country"], o["name"].lower()))
     names = _names(ordered)
+    bare = {o["id"]: o["name"] for o in ordered}
     with st.form(f"{PREFIX}_link_form"):
         st.markdown(t("**Link to an existing organisation**"))
         org_id = st.selectbox(
@@ -138,8 +140,8 @@ def _link_form(
                 lambda: organisations.link_buyer(conn, admin, buyer, org_id),
                 lambda matched: t(
                     "Linked {buyer} to {organisation}; {count} tender(s) matched.",
-                    buyer=buyer["name"],
-                    organisation=names[org_id],
+                    buyer=plain_markdown(buyer["name"]),
+                    organisation=plain_markdown(bare[org_id]),
                     count=matched,
                 ),
             )
@@ -161,7 +163,7 @@ def _create_form(conn: db.Connection, admin: User, buyer: dict[str, Any]) -> Non
                 lambda: organisations.create_from_buyer(conn, admin, buyer, org_type)[1],
                 lambda matched: t(
                     "Registered {buyer}; {count} tender(s) matched.",
-                    buyer=buyer["name"],
+                    buyer=plain_markdown(buyer["name"]),
                     count=matched,
                 ),
             )
