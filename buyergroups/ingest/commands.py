@@ -21,6 +21,9 @@ from buyergroups.ingest import loader
 from buyergroups.ingest.sources import MB, Limits, sources_from_paths
 
 BENCH_TEMPLATE = PROJECT_ROOT / "tests" / "fixtures" / "ingest" / "cn_two_lots.xml"
+BENCH_AWARD = PROJECT_ROOT / "tests" / "fixtures" / "ingest" / "can_furniture.xml"
+NOTICE_IDS = ("11111111-2222-4333-8444-555555555555", "77777777-2222-4333-8444-555555555555")
+FOLDER_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 BENCH_100_LOTS = PROJECT_ROOT.parent / "shared" / "data" / "eforms" / "cn_24_maximal_100_lots.xml"
 
 
@@ -44,7 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tenders_parser.set_defaults(func=run_export)
 
     bench = cli.command_group(subparsers, "bench", "benchmarks")
-    bench_import = bench.add_parser("import", help="eForms notices parsed and stored per second")
+    bench_import = bench.add_parser(
+        "import", help="eForms notices parsed and stored per second, alone and joined"
+    )
     bench_import.add_argument("--notices", type=int, default=300)
     bench_import.set_defaults(func=run_bench_import)
 
@@ -91,21 +96,19 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_bench_import(args: argparse.Namespace) -> int:
-    """Parse and store a synthetic batch of notices in a scratch database; print the rates."""
-    if not BENCH_TEMPLATE.is_file():
-        raise ValidationError(
-            msg("Benchmark template {path} is missing.", path=str(BENCH_TEMPLATE))
-        )
-    template = BENCH_TEMPLATE.read_text(encoding="utf-8")
+    """Parse and store synthetic batches of notices in scratch databases; print the rates.
+
+    Besides the contract notices (each its own procedure) it times contract and
+    award notices that join as pairs of one procedure, beside the same notices
+    each in a procedure of its own: the cost of the join, measured in the same run.
+    """
+    for path in (BENCH_TEMPLATE, BENCH_AWARD):
+        if not path.is_file():
+            raise ValidationError(msg("Benchmark template {path} is missing.", path=str(path)))
+    contract = BENCH_TEMPLATE.read_text(encoding="utf-8")
+    award = BENCH_AWARD.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / "notices"
-        folder.mkdir()
-        for number in range(args.notices):
-            # A notice of its own procedure each (notice id and contract folder id, BT-04).
-            notice = template.replace(
-                "11111111-2222-4333-8444-555555555555", str(uuid.uuid4())
-            ).replace("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", str(uuid.uuid4()))
-            (folder / f"notice_{number:05d}.xml").write_text(notice, encoding="utf-8")
+        folder = _notices(Path(scratch) / "notices", [contract] * args.notices, joined=False)
         conn = db.connect(Path(scratch) / "bench.duckdb")
         try:
             rate = _time_batch(conn, [folder], args.notices)
@@ -119,7 +122,37 @@ def run_bench_import(args: argparse.Namespace) -> int:
                 print(f"{BENCH_100_LOTS.name} (100 lots): {took:.2f} s")
         finally:
             conn.close()
+        pairs = max(1, args.notices // 2)
+        rates = {}
+        for joined in (False, True):
+            notices = _notices(
+                Path(scratch) / f"pairs_{joined}", [contract, award] * pairs, joined=joined
+            )
+            conn = db.connect(Path(scratch) / f"pairs_{joined}.duckdb")
+            try:
+                rates[joined] = _time_batch(conn, [notices], pairs if joined else 2 * pairs)
+            finally:
+                conn.close()
+        print(
+            f"eForms contract + award notices: {2 * pairs} notices as {pairs} procedures"
+            f" (joined) {rates[True] * 2:.0f} notices/s; each its own procedure"
+            f" {rates[False]:.0f} notices/s"
+        )
     return 0
+
+
+def _notices(folder: Path, templates: list[str], *, joined: bool) -> Path:
+    """Write the notices with fresh ids; ``joined`` pairs of them share a contract folder."""
+    folder.mkdir()
+    procedure = str(uuid.uuid4())
+    for number, template in enumerate(templates):
+        if not joined or number % 2 == 0:
+            procedure = str(uuid.uuid4())
+        notice = template.replace(FOLDER_ID, procedure)
+        for notice_id in NOTICE_IDS:
+            notice = notice.replace(notice_id, str(uuid.uuid4()))
+        (folder / f"notice_{number:05d}.xml").write_text(notice, encoding="utf-8")
+    return folder
 
 
 def _time_batch(conn: db.Connection, paths: list[Path], count: int) -> float:

@@ -157,7 +157,6 @@ def import_sources(
             progress(result)
 
     pending: list[_Parsed] = []
-    keys: set[tuple[str, str]] = set()
     for position, source in enumerate(sources):
         if kind == "cpv":
             done(position, _import_cpv(conn, source, actor, limits or Limits()))
@@ -166,12 +165,10 @@ def import_sources(
         if isinstance(parsed, FileResult):
             done(position, parsed)
             continue
-        file_keys = {store.target_key(tender) for tender in parsed.tenders}
-        if kind == "ocds" or file_keys & keys or len(pending) >= GROUP_SIZE:
+        # Notices of one procedure may share a group: the store joins them in order.
+        if kind == "ocds" or len(pending) >= GROUP_SIZE:
             _flush(conn, pending, actor, group_id, done)
-            keys = set()
         pending.append(parsed)
-        keys |= file_keys
         if kind == "ocds":
             _flush(conn, pending, actor, group_id, done)
     _flush(conn, pending, actor, group_id, done)

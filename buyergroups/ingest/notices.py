@@ -86,33 +86,23 @@ def procurement_of_notices(
 
 
 def stored_notices(
-    cur: db.Connection, tender_id: int
-) -> list[tuple[NoticeMeta, NoticeResults | None]]:
-    """Every notice of the procurement with its own results."""
-    found = cur.execute(
-        "SELECT notice_id, notice_type, published_on, changes_notice_id, results"
-        " FROM tender_notices WHERE tender_id = ? ORDER BY published_on NULLS FIRST, notice_id",
-        [tender_id],
-    ).fetchall()
-    return [
-        (NoticeMeta(notice_id, notice_type, published_on, changes), results_from_json(results))
-        for notice_id, notice_type, published_on, changes, results in found
-    ]
-
-
-def lend_national_id(cur: db.Connection, tender_id: int, describing_id: str) -> None:
-    """The buyer's number of the describing notice, else of the procedure's latest notice
-    that states one (a contract notice without BT-501 and an award notice with it)."""
-    cur.execute(
-        "UPDATE tenders SET buyer_national_id = coalesce("
-        " (SELECT n.buyer_national_id FROM tender_notices n"
-        " WHERE n.tender_id = ? AND n.notice_id = ?),"
-        " (SELECT n.buyer_national_id FROM tender_notices n"
-        " WHERE n.tender_id = ? AND n.buyer_national_id IS NOT NULL"
-        " ORDER BY n.published_on DESC NULLS LAST, n.notice_id DESC LIMIT 1))"
-        " WHERE id = ?",
-        [tender_id, describing_id, tender_id, tender_id],
-    )
+    cur: db.Connection, tender_ids: list[int]
+) -> dict[int, list[tuple[NoticeMeta, NoticeResults | None]]]:
+    """Every notice of these procurements with its own results, per procurement."""
+    found: dict[int, list[tuple[NoticeMeta, NoticeResults | None]]] = {
+        tender_id: [] for tender_id in tender_ids
+    }
+    if not tender_ids:
+        return found
+    for row in cur.execute(
+        "SELECT tender_id, notice_id, notice_type, published_on, changes_notice_id,"
+        " buyer_national_id, results FROM tender_notices"
+        " WHERE tender_id IN (SELECT unnest(?::INTEGER[]))"
+        " ORDER BY tender_id, published_on NULLS FIRST, notice_id",
+        [tender_ids],
+    ).fetchall():
+        found[row[0]].append((NoticeMeta(*row[1:6]), results_from_json(row[6])))
+    return found
 
 
 _RESULT_COLUMNS = (

@@ -37,12 +37,13 @@ _OCDS_ROLES = (
 
 @dataclass(frozen=True)
 class NoticeMeta:
-    """What the join needs of a stored notice: id, type, date and the notice it changes."""
+    """What the join needs of a stored notice: id, type, date, what it changes, its buyer's number."""
 
     notice_id: str
     notice_type: str | None
     published_on: date | None
     changes_notice_id: str | None = None
+    buyer_national_id: str | None = None
 
 
 @dataclass
@@ -110,6 +111,18 @@ def original_of(notice: NoticeMeta, notices: list[NoticeMeta]) -> str:
         current = changes[current]
         seen.add(current)
     return current
+
+
+def buyer_number(describing: NoticeMeta, notices: list[NoticeMeta]) -> str | None:
+    """The buyer's national number: the describing notice's, else that of the latest notice
+    stating one (a contract notice without BT-501 beside an award notice with it)."""
+    if describing.buyer_national_id:
+        return describing.buyer_national_id
+    stating = [notice for notice in notices if notice.buyer_national_id]
+    if not stating:
+        return None
+    latest = max(stating, key=lambda n: (n.published_on or date.min, n.notice_id))
+    return latest.buyer_national_id
 
 
 def compose_results(notices: list[tuple[NoticeMeta, NoticeResults | None]]) -> Composite:

@@ -11,6 +11,7 @@ stored (same content hash, same results) is left alone and reported "unchanged".
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from buyergroups import db, organisations
@@ -19,11 +20,12 @@ from buyergroups.ingest import cpv, notices
 from buyergroups.ingest.procedures import (
     Composite,
     NoticeMeta,
+    buyer_number,
     compose_results,
     describing_notice,
     original_of,
 )
-from buyergroups.ingest.records import CpvCode, Tender
+from buyergroups.ingest.records import CpvCode, NoticeResults, Tender
 from buyergroups.ingest.rows import TENDER_COLUMNS, check_finite, content, content_hash
 
 _KEY_COLUMNS = (
@@ -55,49 +57,84 @@ def target_key(tender: Tender) -> tuple[str, str]:
     return tender.source, tender.procedure_key
 
 
+@dataclass
+class _Stored:
+    """A stored procurement as the join sees it, kept current while a batch is stored."""
+
+    id: int
+    source_id: str
+    content_hash: str | None
+    buyer_national_id: str | None
+    notices: list[tuple[NoticeMeta, NoticeResults | None]] = field(default_factory=list)
+    renamed: bool = False  # source_id or buyer_national_id to write at the end of the batch
+
+
+@dataclass
+class _Writes:
+    """What a batch writes once at its end, set-based: notices, names and results."""
+
+    notices: list[tuple[int, Tender]] = field(default_factory=list)
+    results: dict[int, Composite] = field(default_factory=dict)
+
+
 def store_tenders(
     cur: db.Connection, batch: list[tuple[Tender, str]], actor: User | None
 ) -> list[tuple[str, int]]:
     """Store (tender, raw_hash) pairs: each notice joins its procedure's procurement.
 
-    A procedure not stored yet becomes a new procurement (a few set-based
-    statements for the whole batch); a notice of a stored one joins it
-    (:func:`_join`). Returns, per tender in order, ("imported" | "updated" |
-    "unchanged", procurement id): "unchanged" when the notice changed neither
-    the description nor the results (the same notice again, or one older than
-    its change). ImportRejected (nothing written) when a number is not finite.
-    The buyers of the procurements are matched to organisations.
+    A procedure not stored yet becomes a new procurement, and the notices of
+    stored ones join theirs (:func:`_join`); notices, names and results of the
+    whole batch are written in a few set-based statements at the end. Returns,
+    per tender in order, ("imported" | "updated" | "unchanged", procurement id):
+    "unchanged" when the notice changed neither the description nor the results
+    (the same notice again, or one older than its change). ImportRejected
+    (nothing written) when a number is not finite. The buyers of the
+    procurements are matched to organisations.
     """
     for tender, _ in batch:
         check_finite(tender)
     hashed = [(tender, (raw_hash, content_hash(tender))) for tender, raw_hash in batch]
     keys = [target_key(tender) for tender, _ in batch]
-    existing = _existing(cur, batch, keys)
+    stored = _existing(cur, batch, keys)
     outcomes: list[tuple[str, int] | None] = [None] * len(batch)
     fresh: dict[tuple[str, str], int] = {}
     for position, key in enumerate(keys):
-        if key not in existing and key not in fresh:
+        if key not in stored and key not in fresh:
             fresh[key] = position
     ids = _insert(cur, [hashed[position] for position in fresh.values()], actor)
-    first = [(ids[key], batch[position][0]) for key, position in fresh.items()]
-    notices.add_notices(cur, first)
-    _store_lots(cur, first)
-    notices.write_results(
-        cur, [(tender_id, _alone(tender)) for tender_id, tender in first if tender.results]
-    )
+    writes = _Writes()
     for key, position in fresh.items():
+        tender, hashes = hashed[position]
         outcomes[position] = ("imported", ids[key])
+        writes.notices.append((ids[key], tender))
+        if tender.results:
+            writes.results[ids[key]] = _alone(tender)
+        stored[key] = _Stored(
+            ids[key],
+            tender.changes_notice or tender.source_id,
+            hashes[1],
+            tender.buyer_national_id,
+            [(_meta(tender), tender.results if tender.source != "ocds" else None)],
+        )
+    _store_lots(cur, writes.notices)
     for position, (tender, hashes) in enumerate(hashed):
         if outcomes[position] is None:
-            tender_id = existing.get(keys[position]) or ids[keys[position]]
-            outcomes[position] = (_join(cur, tender, hashes, tender_id, actor), tender_id)
+            row = stored[keys[position]]
+            outcomes[position] = (_join(cur, tender, hashes, row, actor, writes), row.id)
+    notices.add_notices(cur, writes.notices)
+    _rename(cur, [row for row in stored.values() if row.renamed])
+    notices.write_results(cur, list(writes.results.items()))
     organisations.match_procurements(cur, sorted({tender_id for _, tender_id in outcomes}))
     return outcomes
 
 
 def _meta(tender: Tender) -> NoticeMeta:
     return NoticeMeta(
-        tender.source_id, tender.notice_type, tender.published_on, tender.changes_notice
+        tender.source_id,
+        tender.notice_type,
+        tender.published_on,
+        tender.changes_notice,
+        tender.buyer_national_id,
     )
 
 
@@ -110,72 +147,99 @@ def _join(
     cur: db.Connection,
     tender: Tender,
     hashes: tuple[str, str],
-    tender_id: int,
+    row: _Stored,
     actor: User | None,
+    writes: _Writes,
 ) -> str:
     """Add a notice to a stored procurement; "updated" when it changed what the procurement shows.
 
     The notice rewrites the description when it is (now) the describing notice
     (an OCDS process always is: its release was merged with the stored one) and
-    its content differs from what is stored; the results are composed again
-    from every notice, and written when they differ.
+    its content differs from what is stored. The results are composed again from
+    every notice; when they differ they join ``writes``, as the notice does.
     """
-    before = notices.stored_notices(cur, tender_id)
-    notices.add_notices(cur, [(tender_id, tender)])
-    after = [entry for entry in before if entry[0].notice_id != tender.source_id]
-    after.append((_meta(tender), tender.results if tender.source != "ocds" else None))
-    metas = [meta for meta, _ in after]
+    before = row.notices
+    row.notices = [entry for entry in before if entry[0].notice_id != tender.source_id]
+    row.notices.append((_meta(tender), tender.results if tender.source != "ocds" else None))
+    writes.notices.append((row.id, tender))
+    metas = [meta for meta, _ in row.notices]
     describing = describing_notice(metas, tender.source)
     updated = False
-    if tender.source == "ocds" or describing.notice_id == tender.source_id:
-        stored_hash = db.value(cur, "SELECT content_hash FROM tenders WHERE id = ?", [tender_id])
-        if stored_hash != hashes[1]:
-            cur.execute(_UPDATE, [*_values(tender, hashes, actor), tender_id])
-            for table in ("tender_lots", "tender_award_criteria"):
-                cur.execute(f"DELETE FROM {table} WHERE tender_id = ?", [tender_id])  # nosec B608
-            _store_lots(cur, [(tender_id, tender)])
-            updated = True
+    if (tender.source == "ocds" or describing.notice_id == tender.source_id) and (
+        row.content_hash != hashes[1]
+    ):
+        cur.execute(_UPDATE, [*_values(tender, hashes, actor), row.id])
+        for table in ("tender_lots", "tender_award_criteria"):
+            cur.execute(f"DELETE FROM {table} WHERE tender_id = ?", [row.id])  # nosec B608
+        _store_lots(cur, [(row.id, tender)])
+        row.content_hash, row.buyer_national_id = hashes[1], tender.buyer_national_id
+        updated = True
     if tender.source != "ocds":
-        # The procurement is known by the original of its describing notice.
-        original = original_of(describing, metas)
-        updated |= (
-            db.changed(
-                cur,
-                "UPDATE tenders SET source_id = ? WHERE id = ? AND source_id <> ?",
-                [original, tender_id, original],
-            )
-            > 0
-        )
-        notices.lend_national_id(cur, tender_id, describing.notice_id)
-    composite = _alone(tender) if tender.source == "ocds" else compose_results(after)
-    if notices.canonical(composite) != notices.stored_composite(cur, tender_id):
-        notices.write_results(cur, [(tender_id, composite)])
+        # Known by the original of its describing notice; the buyer's number lent if need be.
+        original, number = original_of(describing, metas), buyer_number(describing, metas)
+        if (original, number) != (row.source_id, row.buyer_national_id):
+            updated |= original != row.source_id
+            row.source_id, row.buyer_national_id, row.renamed = original, number, True
+    if tender.source == "ocds":
+        composite, previous = _alone(tender), notices.stored_composite(cur, row.id)
+    else:
+        composite, previous = compose_results(row.notices), compose_results(before)
+    if notices.canonical(composite) != notices.canonical(writes.results.get(row.id, previous)):
+        writes.results[row.id] = composite
         updated = True
     return "updated" if updated else "unchanged"
 
 
+def _rename(cur: db.Connection, rows: list[_Stored]) -> None:
+    """Write the source_id and buyer number the joins gave these procurements."""
+    if rows:
+        cur.execute(
+            "UPDATE tenders SET source_id = n.source_id, buyer_national_id = n.number"
+            " FROM (SELECT unnest(?::INTEGER[]) AS id, unnest(?::VARCHAR[]) AS source_id,"
+            " unnest(?::VARCHAR[]) AS number) AS n WHERE tenders.id = n.id",
+            [
+                [row.id for row in rows],
+                [row.source_id for row in rows],
+                [row.buyer_national_id for row in rows],
+            ],
+        )
+
+
 def _existing(
     cur: db.Connection, batch: list[tuple[Tender, str]], keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    """The stored procurement of each key: by procedure, else by the notice a change changes."""
-    found: dict[tuple[str, str], int] = {}
+) -> dict[tuple[str, str], _Stored]:
+    """The stored procurement of each key (by procedure, else by the notice a change changes),
+    with its notices."""
+    columns = "id, source_id, content_hash, buyer_national_id"
+    found: dict[tuple[str, str], _Stored] = {}
     for source in sorted({source for source, _ in keys}):
         procedures = [key for src, key in keys if src == source]
-        for procedure_id, tender_id in cur.execute(
-            "SELECT procedure_id, id FROM tenders WHERE source = ?"
+        for procedure_id, *fields in cur.execute(
+            f"SELECT procedure_id, {columns} FROM tenders WHERE source = ?"  # nosec B608
             " AND procedure_id IN (SELECT unnest(?::VARCHAR[]))",
             [source, procedures],
         ).fetchall():
-            found[(source, procedure_id)] = tender_id
+            found[(source, procedure_id)] = _Stored(*fields)
         changed = {
             tender.changes_notice: key
             for (tender, _), key in zip(batch, keys, strict=True)
             if tender.source == source and tender.changes_notice and key not in found
         }
-        for notice_id, tender_id in notices.procurement_of_notices(
-            cur, source, list(changed)
-        ).items():
-            found[changed[notice_id]] = tender_id
+        owners = notices.procurement_of_notices(cur, source, list(changed))
+        if owners:
+            rows = {
+                fields[0]: _Stored(*fields)
+                for fields in cur.execute(
+                    f"SELECT {columns} FROM tenders"  # nosec B608
+                    " WHERE id IN (SELECT unnest(?::INTEGER[]))",
+                    [sorted(set(owners.values()))],
+                ).fetchall()
+            }
+            for notice_id, tender_id in owners.items():
+                found[changed[notice_id]] = rows[tender_id]
+    by_id = {row.id: row for row in found.values()}
+    for tender_id, stored in notices.stored_notices(cur, sorted(by_id)).items():
+        by_id[tender_id].notices = stored
     return found
 
 

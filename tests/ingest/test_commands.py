@@ -39,3 +39,5 @@ def test_bench_prints_rates(capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("eForms: 20 notices in ")
     assert lines[0].endswith(" notices/s")
+    assert lines[-1].startswith("eForms contract + award notices: 20 notices as 10 procedures")
+    assert " notices/s; each its own procedure " in lines[-1]
