@@ -107,7 +107,7 @@ def create_organisation(
         org_id = insert_organisation(
             cur, actor, name, kind, country, org_type=org_type, national_id=national_id
         )
-        rematch_unmatched(cur)
+        rematch_unmatched(cur, normalise_country(country))
         return org_id
 
 
@@ -141,7 +141,8 @@ def update_organisation(
             [*values, organisation_id],
         )
         activity.record(cur, actor, "update", "organisation", organisation_id, summary=name)
-        return rematch_unmatched(cur)
+        country = db.value(cur, "SELECT country FROM organisations WHERE id = ?", [organisation_id])
+        return rematch_unmatched(cur, country)
 
 
 def _name_of(cur: db.Connection, organisation_id: int) -> str:
@@ -178,12 +179,14 @@ def _rematch(cur: db.Connection, where: str, params: list[Any]) -> int:
     if not found:
         return 0
     matcher = _matcher(cur)
-    changes = [
-        (tender_id, org_id)
-        for tender_id, name, country, number, current in found
-        for org_id in [matcher.match(name, country, number)]
-        if org_id != current
-    ]
+    matched: dict[tuple[str | None, str | None, str | None], int | None] = {}
+    changes = []
+    for tender_id, name, country, number, current in found:
+        buyer = (name, country, number)
+        if buyer not in matched:  # many procurements share a buyer: match each buyer once
+            matched[buyer] = matcher.match(name, country, number)
+        if matched[buyer] != current:
+            changes.append((tender_id, matched[buyer]))
     if changes:
         cur.execute(
             "UPDATE tenders SET buyer_org_id = m.org_id FROM (SELECT unnest(?::INTEGER[]) AS id,"
@@ -200,9 +203,13 @@ def match_procurements(cur: db.Connection, tender_ids: list[int]) -> int:
     return _rematch(cur, "id IN (SELECT unnest(?::INTEGER[]))", [tender_ids])
 
 
-def rematch_unmatched(cur: db.Connection) -> int:
-    """Match every procurement whose buyer matches no organisation yet; returns matches found."""
-    return _rematch(cur, "buyer_org_id IS NULL", [])
+def rematch_unmatched(cur: db.Connection, country: str | None) -> int:
+    """Match the procurements of ``country`` (None: of no country) whose buyer matches no
+    organisation yet; returns the matches found. Only a buyer of the same country can
+    match an organisation, or an admin's link of a buyer without one."""
+    if country is None:
+        return _rematch(cur, "buyer_org_id IS NULL AND buyer_country IS NULL", [])
+    return _rematch(cur, "buyer_org_id IS NULL AND buyer_country = ?", [country])
 
 
 def unmatched_buyers(conn: db.Connection, actor: User | None) -> list[dict[str, Any]]:
@@ -245,7 +252,7 @@ def _link(
     activity.record(
         cur, actor, "link", "organisation", organisation_id, summary=f"{name} → {org_name}"
     )
-    return rematch_unmatched(cur)
+    return rematch_unmatched(cur, country or None)
 
 
 def link_buyer(

@@ -255,3 +255,16 @@ def test_only_admins_decide_about_buyers_and_organisations(conn, world) -> None:
         with pytest.raises(PermissionDenied, match=r"Only a platform admin may do this\."):
             attempt()
     assert len(_unmatched(conn, world)) == 1
+
+
+def test_a_buyer_without_a_country_is_matched_only_by_an_admins_link(conn, world) -> None:
+    data = (
+        b'{"releases": [{"ocid": "ocds-nc", "date": "2024-01-01", "tender": {"title": "Zout"},'
+        b' "buyer": {"id": "b", "name": "Gemeente Utrecht"}}]}'
+    )
+    loader.import_sources(conn, "ocds", [Source("nc.json", lambda: data)], None, system=True)
+    org_id = _register(conn, world.member, "Gemeente Utrecht")
+    (buyer,) = _unmatched(conn, world)  # same name, but no country: no match by itself
+    assert (buyer["name"], buyer["country"]) == ("Gemeente Utrecht", None)
+    assert organisations.link_buyer(conn, world.admin, buyer, org_id) == 1
+    assert _buyers(conn) == [("Gemeente Utrecht", "Gemeente Utrecht")]
