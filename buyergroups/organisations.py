@@ -212,6 +212,14 @@ def rematch_unmatched(cur: db.Connection, country: str | None) -> int:
     return _rematch(cur, "buyer_org_id IS NULL AND buyer_country = ?", [country])
 
 
+def match_buyers(conn: db.Connection, actor: User | None) -> int:
+    """Match the buyer of every procurement again (admins), e.g. those stored before buyers were
+    matched; returns the procurements newly matched."""
+    require_admin(actor)
+    with db.transaction(conn) as cur:
+        return _rematch(cur, "TRUE", [])
+
+
 def unmatched_buyers(conn: db.Connection, actor: User | None) -> list[dict[str, Any]]:
     """Buyers of imported tenders that match no organisation, most tenders first (admins)."""
     require_admin(actor)

@@ -268,3 +268,15 @@ def test_a_buyer_without_a_country_is_matched_only_by_an_admins_link(conn, world
     assert (buyer["name"], buyer["country"]) == ("Gemeente Utrecht", None)
     assert organisations.link_buyer(conn, world.admin, buyer, org_id) == 1
     assert _buyers(conn) == [("Gemeente Utrecht", "Gemeente Utrecht")]
+
+
+def test_matching_again_reaches_procurements_stored_before_matching(conn, world) -> None:
+    _register(conn, world.member, "Gemeente Utrecht")
+    _import(conn, "eforms", "cn_two_lots.xml")
+    with db.transaction(conn) as cur:  # as migration 0011 leaves the tenders stored before it
+        cur.execute("UPDATE tenders SET buyer_org_id = NULL")
+    assert organisations.match_buyers(conn, world.admin) == 1
+    assert _buyers(conn) == [("Gemeente Utrecht", "Gemeente Utrecht")]
+    assert organisations.match_buyers(conn, world.admin) == 0
+    with pytest.raises(PermissionDenied):
+        organisations.match_buyers(conn, world.member)

@@ -214,3 +214,14 @@ def test_admin_registers_a_buyer_and_sets_an_organisations_type(conn, people):
             "org_type": "other_public",
             "national_id": "TEST 0002",
         }
+
+
+def test_admin_matches_all_buyers_again(conn, people):
+    admin, _ = people
+    organisations.create_organisation(conn, admin, "Gemeente Utrecht", "municipality", "NL")
+    _import_fixture(conn, "cn_two_lots.xml")
+    with db.transaction(conn) as cur:  # a procurement stored before buyers were matched
+        cur.execute("UPDATE tenders SET buyer_org_id = NULL")
+    at = page_as(admin)
+    at.button(key="orgadm_rematch").click().run()
+    assert [s.value for s in at.success] == ["1 tender(s) newly matched."]

@@ -87,6 +87,11 @@ def _edit_form(conn: db.Connection, admin: User, known: list[dict[str, Any]]) ->
 
 def _unmatched(conn: db.Connection, admin: User, known: list[dict[str, Any]]) -> None:
     st.subheader(t("Buyers without an organisation"))
+    if st.button(t("Match all buyers again"), key=f"{PREFIX}_rematch"):
+        _act(
+            lambda: organisations.match_buyers(conn, admin),
+            lambda matched: t("{count} tender(s) newly matched.", count=matched),
+        )
     buyers = organisations.unmatched_buyers(conn, admin)
     if not buyers:
         st.info(t("Every buyer of the imported tenders matches an organisation."))

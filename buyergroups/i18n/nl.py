@@ -1187,6 +1187,8 @@ INTERFACE: dict[str, str] = {
     "**Register it as a new organisation**": "**Registreren als nieuwe organisatie**",
     "Register buyer as organisation": "Dienst registreren als organisatie",
     "Registered {buyer}; {count} tender(s) matched.": "{buyer} geregistreerd; {count} aanbesteding(en) gekoppeld.",
+    "Match all buyers again": "Alle aanbestedende diensten opnieuw koppelen",
+    "{count} tender(s) newly matched.": "{count} aanbesteding(en) nu gekoppeld.",
 }
 
 CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **ACTIVITY, **INTERFACE}
