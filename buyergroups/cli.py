@@ -76,6 +76,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuyerGroupsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:  # bad settings from the environment
-        print(f"error: {exc}", file=sys.stderr)
-        return 2

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from buyergroups.errors import ValidationError, msg
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "buyergroups.duckdb"
 DEFAULT_MODEL = "multilingual-e5-small"
@@ -19,6 +21,10 @@ HOUSEHOLD_FACTOR_SOURCE = (
     "RIVM estimate for the Buyer Groups of 2020: 80,125 t CO2-eq "
     "= yearly emissions of about 19,000 households (about 4.2 t per household per year)"
 )
+
+
+class SettingsError(ValidationError):
+    """A setting in the environment has a value the package cannot use."""
 
 
 @dataclass(frozen=True)
@@ -42,14 +48,33 @@ class Settings:
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
     try:
         value = int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    except ValueError:
+        raise SettingsError(
+            msg("The setting {name} must be a whole number, not {raw!r}.", name=name, raw=raw)
+        ) from None
     if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
+        raise SettingsError(
+            msg("The setting {name} must be more than 0, not {value}.", name=name, value=value)
+        )
+    return value
+
+
+def _positive_number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not (0 < value < float("inf")):
+        raise SettingsError(
+            msg("The setting {name} must be a number above 0, not {raw!r}.", name=name, raw=raw)
+        )
     return value
 
 
@@ -61,7 +86,6 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
-    household = env.get("BUYERGROUPS_HOUSEHOLD_T_PER_YEAR")
     return Settings(
         db_path=Path(env.get("BUYERGROUPS_DB") or DEFAULT_DB_PATH),
         model=env.get("BUYERGROUPS_MODEL") or DEFAULT_MODEL,
@@ -73,7 +97,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_failed_logins=_int(env, "BUYERGROUPS_MAX_FAILED_LOGINS", 5),
         lockout_minutes=_int(env, "BUYERGROUPS_LOCKOUT_MINUTES", 15),
         login_history_days=_int(env, "BUYERGROUPS_LOGIN_HISTORY_DAYS", 90),
-        household_t_per_year=float(household) if household else DEFAULT_HOUSEHOLD_T_PER_YEAR,
+        household_t_per_year=_positive_number(
+            env, "BUYERGROUPS_HOUSEHOLD_T_PER_YEAR", DEFAULT_HOUSEHOLD_T_PER_YEAR
+        ),
         seed_demo=_flag(env, "BUYERGROUPS_SEED_DEMO"),
         save_attempts=_int(env, "BUYERGROUPS_SAVE_ATTEMPTS", 10),
     )

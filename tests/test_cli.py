@@ -30,3 +30,51 @@ def test_errors_exit_2_with_a_message(tmp_path: Path, capsys) -> None:
     (tmp_path / "full" / "file").write_text("x")
     assert cli.main(["--db", str(tmp_path / "y.duckdb"), "backup", str(tmp_path / "full")]) == 2
     assert "not empty" in capsys.readouterr().err
+
+
+def test_a_bad_setting_exits_2_with_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("BUYERGROUPS_DB", str(tmp_path / "s.duckdb"))
+    monkeypatch.setenv("BUYERGROUPS_SAVE_ATTEMPTS", "many")
+    assert cli.main(["init"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "BUYERGROUPS_SAVE_ATTEMPTS must be a whole number, not 'many'" in err
+
+
+def test_a_file_held_by_another_process_says_who_and_what_to_do(tmp_path: Path) -> None:
+    """The app holds the DuckDB file: a command says so in one line and exits 2."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "held.duckdb"
+    assert cli.main(["--db", str(path), "init"]) == 0
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
+            "print('held', flush=True); sys.stdin.read()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = subprocess.run(
+            [sys.executable, "-m", "buyergroups", "--db", str(path), "user", "list"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert f"in use by another process (PID {holder.pid}" in done.stderr
+    assert "Import tenders and Admin pages" in done.stderr
+    assert "PostgreSQL" in done.stderr

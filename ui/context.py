@@ -16,13 +16,20 @@ from streamlit.errors import StreamlitAPIException
 from buyergroups import db, demo
 from buyergroups.accounts.users import User
 from buyergroups.config import Settings, load_settings
-from buyergroups.errors import NotSignedIn, msg
-from ui.i18n import N_, t
+from buyergroups.errors import BuyerGroupsError, NotSignedIn, msg
+from ui.i18n import N_, error_text, t
 
 
 def settings() -> Settings:
-    """Settings from the environment (read per run; cheap)."""
-    return load_settings()
+    """Settings from the environment (read per run; cheap).
+
+    A setting the package cannot use stops the page with its message (no traceback).
+    """
+    try:
+        return load_settings()
+    except BuyerGroupsError as exc:
+        st.error(error_text(exc))
+        st.stop()
 
 
 # The resources this process has built, so that only their first build shows a spinner.
@@ -56,8 +63,12 @@ def connection() -> db.Connection:
     """The process-wide connection to the configured database (migrated, demo-seeded)."""
     current = settings()
     key = (str(current.db_path), current.seed_demo)
-    with loading(("database", *key), N_("Opening the database…")):
-        return _open(*key)
+    try:
+        with loading(("database", *key), N_("Opening the database…")):
+            return _open(*key)
+    except BuyerGroupsError as exc:  # e.g. the file is held by another process
+        st.error(error_text(exc))
+        st.stop()
 
 
 ENTRY_FILE = "streamlit_app.py"

@@ -65,16 +65,38 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> Connection:
     try:
         conn = duckdb.connect(str(path))
     except duckdb.Error as exc:
-        raise StorageError(
-            msg(
-                "Cannot open the database {path}: {error}. Is another process using it?",
-                path=str(path),
-                error=str(exc),
-            )
-        ) from exc
+        raise open_error(path, exc) from exc
     if migrate_schema:
         migrate(conn)
     return conn
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def open_error(path: str | Path, exc: Exception) -> StorageError:
+    """One line that says why the database file cannot be opened and what to do.
+
+    A DuckDB file admits one process: while the app holds it, a command line job
+    cannot open it. The message names the holding process and the ways out.
+    """
+    holder = _LOCK_HOLDER.search(str(exc))
+    if holder:
+        return StorageError(
+            msg(
+                "The database {path} is in use by another process (PID {pid}, {program}); "
+                "a DuckDB file admits one process. Use the app's Import tenders and Admin "
+                "pages while it runs, stop the app first, or move to PostgreSQL (README: "
+                "Running as a service).",
+                path=str(path),
+                pid=holder["pid"],
+                program=Path(holder["program"]).name,
+            )
+        )
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return StorageError(
+        msg("Cannot open the database {path}: {error}", path=str(path), error=first_line)
+    )
 
 
 def migration_files() -> list[tuple[str, str]]:
