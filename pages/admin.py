@@ -1,5 +1,5 @@
 """Admin: user accounts (create, disable/enable, reset password), organisations and the buyers
-of imported tenders to match to them, and the activity log.
+of imported tenders to match to them, the activity log, and a backup download.
 
 Platform admins only; the package functions check that again on every call.
 """
@@ -11,13 +11,13 @@ from typing import Any
 
 import streamlit as st
 
-from buyergroups import activity, audit, db, groups, i18n, organisations
+from buyergroups import activity, audit, backups, db, groups, i18n, organisations
 from buyergroups.accounts import manage, signin
 from buyergroups.accounts.users import User, language_name
 from buyergroups.errors import BuyerGroupsError
 from ui import context, organisations_admin
 from ui.auth_gate import plain_markdown
-from ui.i18n import N_, error_text, message_text, t
+from ui.i18n import N_, error_text, message_text, number, t
 from ui.labels import activity_word
 
 _USER_COLUMNS = {
@@ -207,6 +207,33 @@ def render_activity(conn: db.Connection, admin: User) -> None:
     )
 
 
+def render_backup(conn: db.Connection, admin: User) -> None:
+    """Prepare a backup of the whole database (while the app serves) and offer it."""
+    st.caption(
+        t(
+            "A consistent copy of the whole database as one zip archive, made while the app "
+            "serves. Bring it back into a new database file with: python -m buyergroups "
+            "--db NEW_FILE restore ARCHIVE.zip"
+        )
+    )
+    if st.button(t("Prepare a backup"), key="admin_backup_prepare"):
+        try:
+            with st.spinner(t("Writing the backup…")):
+                st.session_state["admin_backup"] = backups.backup_archive(conn, admin)
+        except BuyerGroupsError as exc:
+            st.error(error_text(exc))
+    prepared = st.session_state.get("admin_backup")
+    if prepared:
+        name, data = prepared
+        st.download_button(
+            t("Download {name} ({size} MB)", name=name, size=number(len(data) / 1e6, 1)),
+            data=data,
+            file_name=name,
+            mime="application/zip",
+            key="admin_backup_download",
+        )
+
+
 def main() -> None:
     """Render the page for admins; everyone else gets a clear refusal."""
     conn = context.connection()
@@ -215,8 +242,8 @@ def main() -> None:
     if not user.is_admin:
         st.error(t("This page is for platform admins only. Ask a platform admin for help."))
         st.stop()
-    users_tab, log_tab, organisations_tab = st.tabs(
-        [t("Users"), t("Activity log"), t("Organisations")]
+    users_tab, log_tab, organisations_tab, backup_tab = st.tabs(
+        [t("Users"), t("Activity log"), t("Organisations"), t("Backup")]
     )
     with users_tab:
         render_users(conn, user)
@@ -224,6 +251,8 @@ def main() -> None:
         render_activity(conn, user)
     with organisations_tab:
         organisations_admin.render(conn, user)
+    with backup_tab:
+        render_backup(conn, user)
 
 
 main()

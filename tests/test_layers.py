@@ -40,7 +40,7 @@ STORAGE = (
 # most specific name decides, and "*.commands" / "*.bench" (command lines) beat folders.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("entry points", ("cli", "__main__", "*.commands", "*.bench", "edit_bench", "demo")),
-    ("features", ("exports", "co2", "network", "monitoring")),
+    ("features", ("exports", "co2", "network", "monitoring", "backups")),
     (
         "core",
         (

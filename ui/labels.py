@@ -80,6 +80,7 @@ ACTIVITY_CODES = (
     N_("enable"),
     N_("unlock"),
     N_("change_language"),
+    N_("backup"),
     N_("document"),
     N_("criterion"),
     N_("dialogue"),
@@ -91,6 +92,7 @@ ACTIVITY_CODES = (
     N_("group_user"),
     N_("tender"),
     N_("cpv_codes"),
+    N_("database"),
 )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 from buyergroups import db
 from buyergroups.cli import db_parent, open_db
 from buyergroups.config import load_settings
+from buyergroups.db import archive
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[db_parent()],
         help="IMPORT DATABASE from a backup folder into a new database file",
     )
-    restore.add_argument("path", help="backup folder made by 'backup'")
+    restore.add_argument(
+        "path", help="backup folder made by 'backup', or the zip archive the Admin page downloads"
+    )
     restore.set_defaults(func=_restore)
 
 
@@ -58,6 +62,11 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     path = Path(getattr(args, "db", None) or load_settings().db_path)
-    db.restore(path, args.path)
+    source = Path(args.path)
+    if source.is_file():
+        with tempfile.TemporaryDirectory(prefix="buyergroups-restore-") as scratch:
+            db.restore(path, archive.unpack(source, scratch))
+    else:
+        db.restore(path, source)
     print(f"Restored {args.path} into {path}")
     return 0
