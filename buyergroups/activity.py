@@ -162,7 +162,8 @@ SUMMARIES: dict[str, Summary] = {
         Summary("reused as criterion {criterion} in group {group}"),
         Summary("organisation as {role:lower}", {"role": enum_reader(OrganisationRole)}),
         Summary("user as {role:lower}", {"role": enum_reader(GroupRole)}),
-        Summary("{name}: {imported} imported, {updated} updated"),
+        Summary("{name}: {imported} imported, {updated} updated, {unchanged} unchanged"),
+        Summary("{name}: {imported} imported, {updated} updated"),  # rows logged before 2026-12
         Summary("{name}: {count} codes"),
         Summary("User {name} <{email}>"),
         Summary("Signed in ({method})", {"method": msg}),

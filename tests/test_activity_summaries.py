@@ -79,6 +79,11 @@ def test_account_changes_read_in_dutch(conn, world) -> None:
             "kpi.csv: 3 imported, 1 updated",
             "kpi.csv: 3 geïmporteerd, 1 bijgewerkt",
         ),
+        (
+            "kpi.csv: 3 imported, 1 updated, 2 unchanged",
+            "kpi.csv: 3 imported, 1 updated, 2 unchanged",
+            "kpi.csv: 3 geïmporteerd, 1 bijgewerkt, 2 ongewijzigd",
+        ),
         ("restored revision 2", "restored revision 2", "versie 2 teruggezet"),
         # anything else is shown as stored
         ("draft → finished", "draft → finished", "draft → finished"),

@@ -368,6 +368,7 @@ ACTIVITY: dict[str, str] = {
     "organisation as {role:lower}": "organisatie als {role:lower}",
     "user as {role:lower}": "gebruiker als {role:lower}",
     "{name}: {imported} imported, {updated} updated": "{name}: {imported} geïmporteerd, {updated} bijgewerkt",
+    "{name}: {imported} imported, {updated} updated, {unchanged} unchanged": "{name}: {imported} geïmporteerd, {updated} bijgewerkt, {unchanged} ongewijzigd",
     "{name}: {count} codes": "{name}: {count} codes",
     "User {name} <{email}>": "Gebruiker {name} <{email}>",
     "Signed in ({method})": "Ingelogd ({method})",

@@ -264,10 +264,11 @@ def _write(
             ids[0] if len(ids) == 1 else None,
             group_id=group_id,
             summary=activity.summary(
-                "{name}: {imported} imported, {updated} updated",
+                "{name}: {imported} imported, {updated} updated, {unchanged} unchanged",
                 name=parsed.name,
                 imported=result.imported,
                 updated=result.updated,
+                unchanged=result.unchanged,
             ),
         )
         results.append(result)

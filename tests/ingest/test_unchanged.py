@@ -47,6 +47,11 @@ def test_identical_eforms_notice_is_unchanged_and_not_rewritten(conn) -> None:
     assert [result.status for result in summary.results] == ["unchanged"]
     assert _stored(conn, NOTICE_ID) == before  # updated_at too: nothing was written
     assert len(before["content_hash"]) == 64
+    with db.reading(conn) as cur:
+        logged = db.value(
+            cur, "SELECT summary FROM activity WHERE action = 'import' ORDER BY id DESC"
+        )
+    assert logged.endswith("cn_two_lots.xml: 0 imported, 0 updated, 1 unchanged")
 
 
 def test_same_notice_with_other_whitespace_is_unchanged(conn) -> None:
