@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "buyergroups.search.commands",
     "buyergroups.network.bench",
     "buyergroups.edit_bench",
+    "buyergroups.pages_bench",
 ]
 
 

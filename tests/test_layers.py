@@ -39,7 +39,10 @@ STORAGE = (
 # The README's layers, top first. A name covers the module and everything below it; the
 # most specific name decides, and "*.commands" / "*.bench" (command lines) beat folders.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("entry points", ("cli", "__main__", "*.commands", "*.bench", "edit_bench", "demo")),
+    (
+        "entry points",
+        ("cli", "__main__", "*.commands", "*.bench", "edit_bench", "pages_bench", "demo"),
+    ),
     ("features", ("exports", "co2", "network", "monitoring", "backups")),
     (
         "core",

@@ -240,6 +240,11 @@ _ESTIMATES: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
+def estimate_templates() -> list[tuple[str, str, dict[str, Any]]]:
+    """The demo estimates as (group key, status, fields), for building larger datasets."""
+    return list(_ESTIMATES)
+
+
 def seed_co2_demo(cur: db.Connection, groups: dict[str, int], author_id: int) -> int:
     """Insert the demo estimates for the groups present in ``groups``; returns how many."""
     stored = 0

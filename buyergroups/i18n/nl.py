@@ -1204,6 +1204,14 @@ INTERFACE: dict[str, str] = {
     "Registered {buyer}; {count} tender(s) matched.": "{buyer} geregistreerd; {count} aanbesteding(en) gekoppeld.",
     "Match all buyers again": "Alle aanbestedende diensten opnieuw koppelen",
     "{count} tender(s) newly matched.": "{count} aanbesteding(en) nu gekoppeld.",
+    # bench pages: programme-scale data and page timing (command line)
+    "The scale must be more than 0 and at most 10.": "De schaal moet groter zijn dan 0 en ten hoogste 10.",
+    "The database is not empty; build into a new file.": "De database is niet leeg; bouw in een nieuw bestand.",
+    "The bench tenders did not import: {reason}": "De benchmark-aanbestedingen zijn niet geïmporteerd: {reason}",
+    "There is no database file {path}.": "Er is geen databasebestand {path}.",
+    "{path} exists; build into a new file.": "{path} bestaat al; bouw in een nieuw bestand.",
+    "Name the database to time with --db FILE (or build one with --build).": "Noem de database om te meten met --db BESTAND (of bouw er een met --build).",
+    "Unknown role {role}; use member, facilitator or admin.": "Onbekende rol {role}; gebruik member, facilitator of admin.",
 }
 
 CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **ACTIVITY, **INTERFACE}
