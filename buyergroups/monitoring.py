@@ -173,21 +173,45 @@ def mvi_themes_in(text: str) -> list[str]:
     return [theme for theme, pattern in _MVI_TEXT.items() if pattern.search(text)]
 
 
-def _lot_scores(criteria: pd.DataFrame) -> dict[str, Any]:
-    total = float(criteria["weight"].sum())
-    non_price = criteria[~criteria["criterion_type"].isin(PRICE_TYPES)]
-    themes: set[str] = set()
-    sustainable = 0.0
-    for entry in non_price.itertuples():
-        found = mvi_themes_in(f"{entry.name} {entry.description}")
-        if found:
-            sustainable += float(entry.weight)
-            themes.update(found)
-    return {
-        "sustainability_pct": round(100 * sustainable / total, 1),
-        "non_price_pct": round(100 * float(non_price["weight"].sum()) / total, 1),
-        "themes": ", ".join(sorted(themes)),
-    }
+def _scheme_scores(criteria: pd.DataFrame) -> pd.DataFrame:
+    """Per award scheme (tender, lot, lot group): the rule's percentages and themes, in one pass.
+
+    Each distinct criterion text is read for MVI phrases once; the sums per scheme are
+    grouped sums, not a loop per scheme.
+    """
+    keys = ["tender_id", "lot_position", "lots_group"]
+    frame = criteria.assign(
+        lot_position=criteria["lot_position"].fillna(-1),
+        lots_group=criteria["lots_group"].fillna(""),
+        weight=criteria["weight"].astype(float),
+    )
+    texts = [
+        f"{name} {description}"
+        for name, description in zip(frame["name"], frame["description"], strict=True)
+    ]
+    found = {text: mvi_themes_in(text) for text in set(texts)}
+    non_price = ~frame["criterion_type"].isin(PRICE_TYPES)
+    themes = pd.Series([found[text] for text in texts], index=frame.index).where(non_price, None)
+    sustainable = non_price & themes.map(bool, na_action="ignore").fillna(False).astype(bool)
+    frame = frame.assign(
+        non_price_weight=frame["weight"].where(non_price, 0.0),
+        sustainable_weight=frame["weight"].where(sustainable, 0.0),
+    )
+    schemes = frame.groupby(keys, sort=True)
+    scores = schemes.agg(
+        title=("title", "first"),
+        buyer_name=("buyer_name", "first"),
+        buyer_country=("buyer_country", "first"),
+        total=("weight", "sum"),
+        non_price=("non_price_weight", "sum"),
+        sustainable=("sustainable_weight", "sum"),
+    )
+    named = frame[sustainable].assign(theme=themes[sustainable]).explode("theme")
+    theme_lists = named.groupby(keys)["theme"].agg(lambda found: ", ".join(sorted(set(found))))
+    scores["themes"] = theme_lists.reindex(scores.index).fillna("")
+    scores["sustainability_pct"] = (100 * scores["sustainable"] / scores["total"]).round(1)
+    scores["non_price_pct"] = (100 * scores["non_price"] / scores["total"]).round(1)
+    return scores.reset_index()
 
 
 def sustainability_weighted_tenders(
@@ -208,21 +232,8 @@ def sustainability_weighted_tenders(
         criteria = pd.DataFrame(db.rows(cur, _AWARD_SQL))
     if criteria.empty:
         return pd.DataFrame(columns=columns)
-    records = []
     # A lot's own criteria and those of its lot group are separate award schemes.
-    schemes = criteria.groupby(["tender_id", "lot_position", "lots_group"], sort=True)
-    for (tender_id, _lot, _group), lot in schemes:
-        first = lot.iloc[0]
-        records.append(
-            {
-                "tender_id": int(tender_id),
-                "title": first["title"],
-                "buyer_name": first["buyer_name"],
-                "buyer_country": first["buyer_country"],
-                **_lot_scores(lot),
-            }
-        )
-    lots = pd.DataFrame(records, columns=columns)
+    lots = _scheme_scores(criteria)[columns].astype({"tender_id": int})
     best = lots.sort_values(
         ["sustainability_pct", "non_price_pct", "tender_id"], ascending=[False, False, True]
     ).drop_duplicates("tender_id")
