@@ -196,3 +196,47 @@ def actions_for(conn: db.Connection, actor: User | None, group_id: int) -> froze
     """What the actor may do on the group's private items (for showing the right controls)."""
     with db.reading(conn) as cur:
         return PRIVATE[role_of(cur, actor, group_id)]
+
+
+def buyer_side(cur: db.Connection, actor: User | None, tender: dict[str, Any]) -> bool:
+    """Whether the actor speaks for the buyer of ``tender`` (its ``id`` and ``buyer_org_id``).
+
+    The benchmark's steps 2 and 3 (correction, contract and realisation): a member of the
+    buying organisation (``users.organisation_id`` is the tender's matched buyer), a
+    facilitator of a group the tender is linked to, or a platform admin.
+    """
+    if actor is None or actor.disabled:
+        return False
+    if actor.is_admin:
+        return True
+    buyer = tender.get("buyer_org_id")
+    if buyer is not None and actor.organisation_id == buyer:
+        return True
+    linked = db.rows(cur, "SELECT group_id FROM tender_groups WHERE tender_id = ?", [tender["id"]])
+    return any(role_of(cur, actor, g["group_id"]) is Role.FACILITATOR for g in linked)
+
+
+def require_buyer_side(cur: db.Connection, actor: User | None, tender: dict[str, Any]) -> User:
+    """The actor when :func:`buyer_side` allows; NotSignedIn or PermissionDenied otherwise."""
+    actor = require_signed_in(actor)
+    if not buyer_side(cur, actor, tender):
+        raise PermissionDenied(
+            msg(
+                "Only a member of the buying organisation, a facilitator of a group this "
+                "tender is linked to, or an admin may correct this tender or answer for it."
+            )
+        )
+    return actor
+
+
+def require_organisation_view(actor: User | None, organisation_id: int) -> User:
+    """The actor when it may see an organisation's own benchmark (its members and admins)."""
+    actor = require_signed_in(actor)
+    if not actor.is_admin and actor.organisation_id != organisation_id:
+        raise PermissionDenied(
+            msg(
+                "Only members of an organisation (and admins) see its benchmark with its "
+                "corrections, answers and ambitions."
+            )
+        )
+    return actor

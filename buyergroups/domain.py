@@ -144,6 +144,38 @@ class LotResultStatus(LabelledEnum):
     CANCELLED = ("cancelled", "Cancelled")
 
 
+class Contracted(LabelledEnum):
+    """Step 3: was the sustainability requirement taken into the contract?"""
+
+    YES = ("yes", "Yes")
+    NO = ("no", "No")
+    UNKNOWN = ("unknown", "Unknown")
+
+
+class Realised(LabelledEnum):
+    """Step 3: was the sustainable purchase realised?"""
+
+    YES = ("yes", "Yes")
+    PARTLY = ("partly", "Partly")
+    NO = ("no", "No")
+    UNKNOWN = ("unknown", "Unknown")
+
+
+class Effect(LabelledEnum):
+    """Step 3: the expected qualitative effect (on CO2, on raw materials)."""
+
+    NONE = ("none", "None")
+    SMALL = ("small", "Small")
+    LARGE = ("large", "Large")
+
+
+class EffectKnowledge(LabelledEnum):
+    """Step 3: how well the buyer knows the effect."""
+
+    ESTIMATE = ("estimate", "Estimate")
+    MEASURED = ("measured", "Measured")
+
+
 class Sector(LabelledEnum):
     CIVIL_WORKS = ("civil_works", "Civil works")
     CONSTRUCTION = ("construction", "Construction")

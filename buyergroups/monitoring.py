@@ -5,7 +5,8 @@ download (through the one CSV writer and formula guard of
 :mod:`buyergroups.exports.spreadsheet`). Tenders are public data; criteria count as numbers, and only
 published criteria are named. The rules:
 
-* *MVI share*: tenders with ``mvi`` true ÷ all imported tenders. Per theme the
+* *MVI share*: tenders MVI in the corrected reading (a buyer's correction, else ``mvi``)
+  ÷ all imported tenders. Per theme the
   count is of tenders flagged with that theme (themes overlap); per CPV
   division the tender's main (first) CPV code decides; per country the buyer's.
 * *Ambition mix*: a group's live criteria per theme and ambition level.
@@ -26,6 +27,7 @@ import pandas as pd
 
 from buyergroups import auth, db
 from buyergroups.accounts.users import User
+from buyergroups.benchmark import corrections
 from buyergroups.domain import AmbitionLevel, Phase, Theme
 from buyergroups.exports import spreadsheet
 from buyergroups.ingest.mvi import PHRASES
@@ -37,20 +39,25 @@ _MVI_TEXT = {
 PRICE_TYPES = frozenset({"price", "cost"})
 SHARE_COLUMNS = ["tenders", "mvi_tenders", "share_pct"]
 
+# MVI counts are of the corrected reading (benchmark.corrections): a buyer's correction
+# where there is one, else the automatic detection.
+_CORRECTED = " LEFT JOIN tender_assessments a ON a.id = tenders.id"
+_MVI = "coalesce(a.sustainable, mvi)"
 _THEME_SQL = (
     "SELECT t.theme, (SELECT count(*) FROM tenders) AS tenders,"
-    " (SELECT count(*) FROM tenders WHERE list_contains(mvi_themes, t.theme)) AS mvi_tenders"
-    " FROM (SELECT unnest(?::VARCHAR[]) AS theme) t"
+    f" (SELECT count(*) FROM tenders y WHERE {corrections.theme_condition('y', 't.theme')})"
+    " AS mvi_tenders FROM (SELECT unnest(?::VARCHAR[]) AS theme) t"
 )
 _DIVISION_SQL = (
     "SELECT d.cpv_division, coalesce(c.label_en, '') AS label, d.tenders, d.mvi_tenders FROM ("
     "  SELECT coalesce(substr(cpv_codes[1], 1, 2), '') AS cpv_division, count(*) AS tenders,"
-    "  count(*) FILTER (WHERE mvi) AS mvi_tenders FROM tenders GROUP BY 1) d"
+    f"  count(*) FILTER (WHERE {_MVI}) AS mvi_tenders FROM tenders{_CORRECTED} GROUP BY 1) d"
     " LEFT JOIN cpv_codes c ON c.code = d.cpv_division || '000000' ORDER BY d.cpv_division"
 )
 _COUNTRY_SQL = (
     "SELECT coalesce(buyer_country, '') AS country, count(*) AS tenders,"
-    " count(*) FILTER (WHERE mvi) AS mvi_tenders FROM tenders GROUP BY 1 ORDER BY 1"
+    f" count(*) FILTER (WHERE {_MVI}) AS mvi_tenders FROM tenders{_CORRECTED}"
+    " GROUP BY 1 ORDER BY 1"
 )
 _AMBITION_SQL = (
     "SELECT g.name AS group_name, c.theme, c.ambition_level, count(*) AS criteria"
@@ -118,6 +125,12 @@ def mvi_share_by_country(conn: db.Connection, actor: User | None) -> pd.DataFram
     with db.reading(conn) as cur:
         frame = _frame(cur, _COUNTRY_SQL, [], ["country", "tenders", "mvi_tenders"])
     return _with_share(frame)
+
+
+def corrected_tenders(conn: db.Connection, actor: User | None) -> int:
+    """How many tenders their buyer corrected (the shares count the corrected reading)."""
+    auth.require_signed_in(actor)
+    return corrections.corrected_count(conn)
 
 
 def ambition_mix(conn: db.Connection, actor: User | None) -> pd.DataFrame:

@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "entry points",
         ("cli", "__main__", "*.commands", "*.bench", "edit_bench", "pages_bench", "demo"),
     ),
-    ("features", ("exports", "co2", "network", "monitoring", "backups")),
+    ("features", ("exports", "co2", "network", "monitoring", "backups", "benchmark")),
     (
         "core",
         (

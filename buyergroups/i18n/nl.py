@@ -557,6 +557,10 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
         "modification": "Aankondiging van een wijziging",
         "other": "Andere aankondiging",
     },
+    "Contracted": {"yes": "Ja", "no": "Nee", "unknown": "Onbekend"},
+    "Realised": {"yes": "Ja", "partly": "Gedeeltelijk", "no": "Nee", "unknown": "Onbekend"},
+    "Effect": {"none": "Geen", "small": "Klein", "large": "Groot"},
+    "EffectKnowledge": {"estimate": "Schatting", "measured": "Gemeten"},
     "LotResultStatus": {
         "selec-w": "Gegund",
         "clos-nw": "Gesloten zonder winnaar",
@@ -1214,4 +1218,36 @@ INTERFACE: dict[str, str] = {
     "Unknown role {role}; use member, facilitator or admin.": "Onbekende rol {role}; gebruik member, facilitator of admin.",
 }
 
-CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **ACTIVITY, **INTERFACE}
+# The MVI benchmark (buyergroups/benchmark/, pages/benchmark.py): corrections, contract and
+# realisation, action plans, figures, the yearly report.
+BENCHMARK: dict[str, str] = {
+    # package messages
+    "Only a member of the buying organisation, a facilitator of a group this tender is linked to, or an admin may correct this tender or answer for it.": "Alleen een medewerker van de aanbestedende organisatie, een facilitator van een groep waaraan deze aanbesteding gekoppeld is, of een beheerder mag deze aanbesteding corrigeren of er vragen over beantwoorden.",
+    "Only members of an organisation (and admins) see its benchmark with its corrections, answers and ambitions.": "Alleen medewerkers van een organisatie (en beheerders) zien haar benchmark met haar correcties, antwoorden en ambities.",
+    "Year {value} is not a year from {first} to {last}.": "Jaar {value} is geen jaar van {first} tot en met {last}.",
+    "{theme}: a target share is a percentage from 0 to 100, not {value}.": "{theme}: een streefaandeel is een percentage van 0 tot 100, niet {value}.",
+    "{theme} is named twice in the plan.": "{theme} staat twee keer in het plan.",
+    "Someone else saved the {year} action plan after you opened it (now version {current}, you started from {based_on}); nothing of yours was stored. Read their plan, then save yours again.": "Iemand anders heeft het actieplan {year} opgeslagen nadat u het opende (nu versie {current}, u begon bij {based_on}); niets van uw wijziging is opgeslagen. Lees hun plan en sla het uwe opnieuw op.",
+    "Someone else corrected this tender after you opened it (now revision {current}, you started from {based_on}); nothing of yours was stored. Read their correction, then save yours again.": "Iemand anders heeft deze aanbesteding gecorrigeerd nadat u haar opende (nu versie {current}, u begon bij {based_on}); niets van uw correctie is opgeslagen. Lees hun correctie en sla de uwe opnieuw op.",
+    "Criterion {criterion_id} is not a criterion of a group this tender is linked to, nor a published one.": "Criterium {criterion_id} is geen criterium van een groep waaraan deze aanbesteding gekoppeld is, en ook geen gepubliceerd criterium.",
+    "At most {limit} criteria per correction.": "Hoogstens {limit} criteria per correctie.",
+    "A sustainable tender needs at least one MVI theme.": "Een duurzame aanbesteding heeft minstens één MVI-thema.",
+    "A tender marked not sustainable has no MVI theme; clear the themes.": "Een aanbesteding die als niet duurzaam is gemarkeerd heeft geen MVI-thema; maak de thema's leeg.",
+    "A requirement that was not contracted cannot be realised: answer contracted yes or unknown, or realised no or unknown.": "Een eis die niet gecontracteerd is kan niet gerealiseerd zijn: antwoord gecontracteerd ja of onbekend, of gerealiseerd nee of onbekend.",
+    "Only a realised tender can be shown as a good example.": "Alleen een gerealiseerde aanbesteding kan als goed voorbeeld getoond worden.",
+    "CO2 estimate {estimate_id} is not an estimate of this tender that you may read.": "CO2-schatting {estimate_id} is geen schatting van deze aanbesteding die u mag lezen.",
+    "Tender {tender_id} has no award yet: contract and realisation are answered for awarded tenders (import its award notice first).": "Aanbesteding {tender_id} is nog niet gegund: contract en realisatie worden beantwoord voor gegunde aanbestedingen (importeer eerst haar aankondiging van gunning).",
+    "Someone else answered for this tender after you opened it (now revision {current}, you started from {based_on}); nothing of yours was stored. Read their answers, then save yours again.": "Iemand anders heeft voor deze aanbesteding geantwoord nadat u haar opende (nu versie {current}, u begon bij {based_on}); niets van uw antwoorden is opgeslagen. Lees hun antwoorden en sla de uwe opnieuw op.",
+    # field names inside messages
+    "Reason": "Reden",
+    "Note": "Notitie",
+    "contracted": "gecontracteerd",
+    "realised": "gerealiseerd",
+    "co2_effect": "effect op CO2",
+    "materials_effect": "effect op grondstoffen",
+    "knowledge": "kennis van het effect",
+    "year": "jaar",
+    "ambition level": "ambitieniveau",
+}
+
+CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **ACTIVITY, **INTERFACE, **BENCHMARK}
