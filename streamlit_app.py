@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from buyergroups import demo
+from buyergroups import auth, demo
 from ui import context, search_resources
 from ui.auth_gate import render_account_menu, require_login
 from ui.i18n import N_, t
@@ -41,4 +41,6 @@ pages = [
     st.Page(path, title=t(title), icon=icon, default=path == "pages/home.py")
     for path, title, icon in PAGES
 ]
-st.navigation(pages).run()
+# A page asks for the user's roles many times per run; they are read once per run.
+with auth.remembering_roles():
+    st.navigation(pages).run()

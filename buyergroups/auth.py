@@ -27,11 +27,15 @@ one tender to the group needs :attr:`Action.EDIT`.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any
 
 from buyergroups import db
-from buyergroups.accounts.users import User, group_role, groups_of
+from buyergroups.accounts.users import User, group_role, groups_of, roles_of
+from buyergroups.domain import GroupRole
 from buyergroups.errors import Message, NotSignedIn, PermissionDenied, msg
 
 
@@ -101,13 +105,63 @@ _ROLE_NAMES: dict[Role, Message] = {
 SIGN_IN_FIRST = msg("Please sign in first.")
 
 
+# Inside remembering_roles(): each user's group roles, read once (user id -> group -> role).
+_REMEMBERED: ContextVar[dict[int, dict[int, GroupRole]] | None] = ContextVar(
+    "remembered_roles", default=None
+)
+
+
+@contextlib.contextmanager
+def remembering_roles() -> Iterator[None]:
+    """Within the block, a user's roles in all groups are read in one query, once.
+
+    The UI wraps one script run in it: a page asks for roles dozens of times
+    (every ``require``, every list) and they cannot change in between except by
+    a change of roles in the same run, which forgets them (:func:`forget_roles`).
+    Another session's change is seen on the next run: nothing outlives the block.
+    """
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
+def forget_roles() -> None:
+    """Drop the remembered roles (after any change of a user's access to a group)."""
+    remembered = _REMEMBERED.get()
+    if remembered is not None:
+        remembered.clear()
+
+
+def _group_roles(cur: db.Connection, user_id: int) -> dict[int, GroupRole]:
+    remembered = _REMEMBERED.get()
+    if remembered is None:
+        return roles_of(cur, user_id)
+    if user_id not in remembered:
+        remembered[user_id] = roles_of(cur, user_id)
+    return remembered[user_id]
+
+
 def role_of(cur: db.Connection, actor: User | None, group_id: int) -> Role:
     """The actor's role for one group."""
     if actor is None or actor.disabled:
         return Role.SIGNED_OUT
     if actor.is_admin:
         return Role.ADMIN
-    role = group_role(cur, actor.id, group_id)
+    if _REMEMBERED.get() is None:
+        role = group_role(cur, actor.id, group_id)
+    else:
+        role = _group_roles(cur, actor.id).get(group_id)
+    return Role(role.value) if role else Role.NON_MEMBER
+
+
+def _role_in(roles: dict[int, GroupRole], actor: User | None, group_id: int) -> Role:
+    if actor is None or actor.disabled:
+        return Role.SIGNED_OUT
+    if actor.is_admin:
+        return Role.ADMIN
+    role = roles.get(group_id)
     return Role(role.value) if role else Role.NON_MEMBER
 
 
@@ -172,7 +226,8 @@ def groups_allowing(
         groups = db.rows(
             cur, "SELECT id, name FROM buyer_groups WHERE deleted_at IS NULL ORDER BY lower(name)"
         )
-        return [group for group in groups if allowed(role_of(cur, actor, group["id"]), action)]
+        roles = _group_roles(cur, actor.id) if actor and not actor.is_admin else {}
+        return [group for group in groups if allowed(_role_in(roles, actor, group["id"]), action)]
 
 
 def visible_sql(cur: db.Connection, actor: User | None, alias: str) -> tuple[str, list[Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from buyergroups import activity, db, records
 from buyergroups.accounts.users import User
-from buyergroups.auth import Action, require, require_admin, require_signed_in
+from buyergroups.auth import Action, forget_roles, require, require_admin, require_signed_in
 from buyergroups.domain import (
     GroupRole,
     OrganisationRole,
@@ -252,6 +252,7 @@ def set_user_role(
     )
     if current == GroupRole.FACILITATOR.value and role != current:
         _refuse_last_facilitator(cur, group_id)
+    forget_roles()
     cur.execute(
         "INSERT INTO group_users (group_id, user_id, role, added_at, added_by) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (group_id, user_id) DO UPDATE SET role = excluded.role",
@@ -302,6 +303,7 @@ def remove_user_from_group(conn: db.Connection, actor: User, group_id: int, user
             raise NotFoundError(msg("That user is not a member of this group."))
         if role == GroupRole.FACILITATOR.value:
             _refuse_last_facilitator(cur, group_id)
+        forget_roles()
         cur.execute(
             "DELETE FROM group_users WHERE group_id = ? AND user_id = ?", [group_id, user_id]
         )

@@ -123,6 +123,16 @@ def group_role(cur: db.Connection, user_id: int, group_id: int) -> GroupRole | N
     return GroupRole(role) if role else None
 
 
+def roles_of(cur: db.Connection, user_id: int) -> dict[int, GroupRole]:
+    """The user's access role in every group they belong to (deleted groups included), one query."""
+    return {
+        group_id: GroupRole(role)
+        for group_id, role in cur.execute(
+            "SELECT group_id, role FROM group_users WHERE user_id = ?", [user_id]
+        ).fetchall()
+    }
+
+
 def groups_of(cur: db.Connection, user_id: int) -> dict[int, GroupRole]:
     """Every group the user belongs to, with the role there."""
     return {
