@@ -29,6 +29,33 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
+_DB = ("buyergroups.db.commands",)
+_SEARCH = ("buyergroups.search.commands",)
+_BENCHES = (
+    "buyergroups.ingest.commands",
+    "buyergroups.search.commands",
+    "buyergroups.network.bench",
+    "buyergroups.edit_bench",
+    "buyergroups.pages_bench",
+)
+# Every top-level command with its help line and the modules that add it, so that a run
+# imports only the modules of its own command (``--help`` none): some import pandas,
+# networkx or openpyxl. tests/test_cli.py checks this against what the modules add.
+COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "init": ("create or migrate the database", _DB),
+    "backup": ("EXPORT DATABASE to a new folder (Parquet files + schema)", _DB),
+    "restore": ("IMPORT DATABASE from a backup folder into a new database file", _DB),
+    "demo": ("load the demo dataset into an empty database", ("buyergroups.demo.commands",)),
+    "user": ("manage user accounts", ("buyergroups.accounts.commands",)),
+    "import": ("import tenders or the CPV list", ("buyergroups.ingest.commands",)),
+    "export": ("export data", ("buyergroups.ingest.commands",)),
+    "bench": ("benchmarks", _BENCHES),
+    "reindex": ("bring the similarity-search index up to date", _SEARCH),
+    "search": ("find similar criteria, documents and tenders", _SEARCH),
+    "model": ("the embedding model", _SEARCH),
+}
+
+
 def open_db(args: argparse.Namespace) -> db.Connection:
     """Open the database named by ``--db`` or ``BUYERGROUPS_DB`` (migrating it)."""
     path = getattr(args, "db", None) or load_settings().db_path
@@ -53,8 +80,12 @@ def command_group(
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every registered subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every subcommand in full, or only ``command`` in full.
+
+    With a ``command`` (or ``""`` for none, as for ``--help``), the other
+    commands are listed by name and help line without importing their modules.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m buyergroups",
         description="buyergroups: workspace of Buyer Groups in sustainable public procurement",
@@ -63,15 +94,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", help="DuckDB file (default: BUYERGROUPS_DB or data/buyergroups.duckdb)"
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
+    if command is None:
+        modules = COMMAND_MODULES
+    else:
+        modules = [m for m in COMMAND_MODULES if m in COMMANDS.get(command, ("", ()))[1]]
+    for name in modules:
         importlib.import_module(name).register(subparsers)
+    for name, (help_text, _modules) in COMMANDS.items():
+        if name not in subparsers.choices:
+            subparsers.add_parser(name, help=help_text)
     return parser
+
+
+def _command_word(argv: Sequence[str]) -> str:
+    """The subcommand named in ``argv`` ('' when none), skipping the global ``--db FILE``."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_word(words))
+    args = parser.parse_args(words)
     try:
         return int(args.func(args))
     except BuyerGroupsError as exc:

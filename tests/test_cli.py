@@ -78,3 +78,54 @@ def test_a_file_held_by_another_process_says_who_and_what_to_do(tmp_path: Path) 
     assert f"in use by another process (PID {holder.pid}" in done.stderr
     assert "Import tenders and Admin pages" in done.stderr
     assert "PostgreSQL" in done.stderr
+
+
+def test_the_command_table_names_what_the_modules_add() -> None:
+    import argparse
+    import importlib
+
+    found: dict[str, tuple[str, set[str]]] = {}
+    for module in cli.COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        subparsers = parser.add_subparsers()
+        importlib.import_module(module).register(subparsers)
+        helps = {action.dest: action.help for action in subparsers._choices_actions}
+        for name in subparsers.choices:
+            found.setdefault(name, (helps[name], set()))[1].add(module)
+    assert {name: (text, set(modules)) for name, (text, modules) in cli.COMMANDS.items()} == found
+
+
+def test_help_imports_no_command_module_and_no_heavy_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contextlib, io\n"
+        "from buyergroups import cli\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    cli.main(['--help'])\n"
+        "heavy = ['pandas', 'networkx', 'openpyxl', 'torch', 'sentence_transformers', 'numpy']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "print(sorted(m for m in cli.COMMAND_MODULES if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines() == ["[]", "[]"]
+
+
+def test_a_command_imports_only_its_own_modules(tmp_path: Path, capsys) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from buyergroups import cli\n"
+        f"assert cli.main(['--db', {str(tmp_path / 'c.duckdb')!r}, 'init']) == 0\n"
+        "print(sorted(m for m in cli.COMMAND_MODULES if m in sys.modules))\n"
+        "print('pandas' in sys.modules, 'networkx' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-2:] == ["['buyergroups.db.commands']", "False False"]
