@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from buyergroups import auth, db
@@ -84,10 +85,13 @@ _REUSED_SQL = (
     " ORDER BY reuses DESC, groups_reached DESC, criterion_id LIMIT ?"
 )
 _AWARD_SQL = (
-    "SELECT t.id AS tender_id, t.title, t.buyer_name, t.buyer_country, a.lot_position,"
-    " a.lots_group, lower(a.criterion_type) AS criterion_type, a.name, a.description, a.weight"
-    " FROM tender_award_criteria a JOIN tenders t ON t.id = a.tender_id"
-    " WHERE a.weight IS NOT NULL AND a.weight > 0 ORDER BY t.id, a.lot_position, a.position"
+    "SELECT a.tender_id, a.lot_position, a.lots_group, lower(a.criterion_type) AS criterion_type,"
+    " a.name, a.description, a.weight FROM tender_award_criteria a"
+    " WHERE a.weight IS NOT NULL AND a.weight > 0"
+)
+_TENDER_NAMES_SQL = (
+    "SELECT id AS tender_id, title, buyer_name, buyer_country FROM tenders"
+    " WHERE id IN (SELECT unnest(?::INTEGER[]))"
 )
 
 
@@ -186,42 +190,52 @@ def mvi_themes_in(text: str) -> list[str]:
     return [theme for theme, pattern in _MVI_TEXT.items() if pattern.search(text)]
 
 
-def _scheme_scores(criteria: pd.DataFrame) -> pd.DataFrame:
+def _scheme_scores(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     """Per award scheme (tender, lot, lot group): the rule's percentages and themes, in one pass.
 
-    Each distinct criterion text is read for MVI phrases once; the sums per scheme are
-    grouped sums, not a loop per scheme.
+    ``rows`` are :data:`_AWARD_SQL`'s. Each distinct criterion text is read for MVI
+    phrases once; the sums per scheme and the themes found in it are grouped sums and
+    "any", not a loop per scheme.
     """
-    keys = ["tender_id", "lot_position", "lots_group"]
-    frame = criteria.assign(
-        lot_position=criteria["lot_position"].fillna(-1),
-        lots_group=criteria["lots_group"].fillna(""),
-        weight=criteria["weight"].astype(float),
+    tender_ids, lot_positions, lots_groups, types, names, descriptions, weights = zip(
+        *rows, strict=True
     )
-    texts = [
-        f"{name} {description}"
-        for name, description in zip(frame["name"], frame["description"], strict=True)
-    ]
-    found = {text: mvi_themes_in(text) for text in set(texts)}
-    non_price = ~frame["criterion_type"].isin(PRICE_TYPES)
-    themes = pd.Series([found[text] for text in texts], index=frame.index).where(non_price, None)
-    sustainable = non_price & themes.map(bool, na_action="ignore").fillna(False).astype(bool)
-    frame = frame.assign(
-        non_price_weight=frame["weight"].where(non_price, 0.0),
-        sustainable_weight=frame["weight"].where(sustainable, 0.0),
+    texts = [f"{name} {description}" for name, description in zip(names, descriptions, strict=True)]
+    found = {text: set(mvi_themes_in(text)) for text in set(texts)}
+    non_price = np.fromiter((kind not in PRICE_TYPES for kind in types), bool, len(texts))
+    row_themes = [found[text] for text in texts]
+    theme_names = sorted({theme for themes in found.values() for theme in themes})
+    flags = {
+        theme: non_price & np.fromiter((theme in row for row in row_themes), bool, len(texts))
+        for theme in theme_names
+    }
+    sustainable = np.zeros(len(texts), bool)
+    for flag in flags.values():
+        sustainable |= flag
+    weight = np.asarray(weights, dtype=float)
+    parts = pd.DataFrame(
+        {
+            "tender_id": np.asarray(tender_ids, dtype=np.int64),
+            "lot_position": np.asarray(lot_positions, dtype=np.int64),
+            "lots_group": [group or "" for group in lots_groups],
+            "total": weight,
+            "non_price": np.where(non_price, weight, 0.0),
+            "sustainable": np.where(sustainable, weight, 0.0),
+            **flags,
+        }
     )
-    schemes = frame.groupby(keys, sort=True)
-    scores = schemes.agg(
-        title=("title", "first"),
-        buyer_name=("buyer_name", "first"),
-        buyer_country=("buyer_country", "first"),
-        total=("weight", "sum"),
-        non_price=("non_price_weight", "sum"),
-        sustainable=("sustainable_weight", "sum"),
+    scores = parts.groupby(["tender_id", "lot_position", "lots_group"], sort=False).agg(
+        {
+            "total": "sum",
+            "non_price": "sum",
+            "sustainable": "sum",
+            **dict.fromkeys(theme_names, "any"),
+        }
     )
-    named = frame[sustainable].assign(theme=themes[sustainable]).explode("theme")
-    theme_lists = named.groupby(keys)["theme"].agg(lambda found: ", ".join(sorted(set(found))))
-    scores["themes"] = theme_lists.reindex(scores.index).fillna("")
+    themes = pd.Series("", index=scores.index)
+    for theme in theme_names:  # sorted, so the joined list is sorted too
+        themes = themes + np.where(scores[theme], theme + ", ", "")
+    scores["themes"] = themes.str.removesuffix(", ")
     scores["sustainability_pct"] = (100 * scores["sustainable"] / scores["total"]).round(1)
     scores["non_price_pct"] = (100 * scores["non_price"] / scores["total"]).round(1)
     return scores.reset_index()
@@ -242,15 +256,19 @@ def sustainability_weighted_tenders(
         "themes",
     ]
     with db.reading(conn) as cur:
-        criteria = pd.DataFrame(db.rows(cur, _AWARD_SQL))
-    if criteria.empty:
-        return pd.DataFrame(columns=columns)
-    # A lot's own criteria and those of its lot group are separate award schemes.
-    lots = _scheme_scores(criteria)[columns].astype({"tender_id": int})
-    best = lots.sort_values(
-        ["sustainability_pct", "non_price_pct", "tender_id"], ascending=[False, False, True]
-    ).drop_duplicates("tender_id")
-    return best[best["sustainability_pct"] > 0].head(top).reset_index(drop=True)
+        rows = cur.execute(_AWARD_SQL).fetchall()
+        if not rows:
+            return pd.DataFrame(columns=columns)
+        # A lot's own criteria and those of its lot group are separate award schemes.
+        lots = _scheme_scores(rows)
+        best = lots.sort_values(
+            ["sustainability_pct", "non_price_pct", "tender_id"], ascending=[False, False, True]
+        ).drop_duplicates("tender_id")
+        best = best[best["sustainability_pct"] > 0].head(top)
+        ids = [int(i) for i in best["tender_id"]]
+        names = _frame(cur, _TENDER_NAMES_SQL, [ids], ["tender_id", *columns[1:4]])
+    best = best.astype({"tender_id": int}).merge(names, on="tender_id", how="left")
+    return best[columns].reset_index(drop=True)
 
 
 def tables(conn: db.Connection, actor: User | None) -> dict[str, pd.DataFrame]:
