@@ -32,8 +32,6 @@ from buyergroups.errors import NotFoundError, msg
 from buyergroups.network.graphs import (
     Snapshot,
     co_membership_graph,
-    membership_graph,
-    reuse_graph,
 )
 
 SEED = 42
@@ -44,7 +42,7 @@ SAMPLE_K = 128
 def summary(snapshot: Snapshot) -> dict[str, int]:
     """Counts for the page header; private criteria of other groups count only here."""
     countries = {code for group in snapshot.groups.values() for code in group.countries}
-    reuse = reuse_graph(snapshot)
+    reuse = snapshot.reuse
     return {
         "groups": len(snapshot.groups),
         "organisations": len(snapshot.organisations),
@@ -65,7 +63,7 @@ def betweenness(graph: nx.Graph) -> dict[Any, float]:
 
 def bridges(snapshot: Snapshot, top: int = 15) -> pd.DataFrame:
     """Organisations and groups that connect otherwise distant parts, highest first."""
-    graph = membership_graph(snapshot)
+    graph = snapshot.membership
     scores = betweenness(graph)
     records = []
     for node, score in scores.items():
@@ -95,7 +93,7 @@ def bridges(snapshot: Snapshot, top: int = 15) -> pd.DataFrame:
 
 def communities(snapshot: Snapshot) -> pd.DataFrame:
     """Clusters of groups and organisations that work together (Louvain, fixed seed)."""
-    graph = membership_graph(snapshot)
+    graph = snapshot.membership.copy()
     graph.remove_nodes_from(list(nx.isolates(graph)))
     found = nx.community.louvain_communities(graph, seed=SEED) if graph.number_of_nodes() else []
     rows = []
@@ -121,7 +119,7 @@ def communities(snapshot: Snapshot) -> pd.DataFrame:
 
 def descendants(snapshot: Snapshot) -> dict[int, set[int]]:
     """Every criterion's transitive descendants along ``derived_from`` (one pass, leaves first)."""
-    reuse = reuse_graph(snapshot)
+    reuse = snapshot.reuse
     found: dict[int, set[int]] = {}
     for node in reversed(list(nx.topological_sort(reuse))):
         below: set[int] = set()
@@ -261,7 +259,7 @@ def foreign_adopters(snapshot: Snapshot, group_id: int, top: int = 20) -> pd.Dat
     members = snapshot.members_of(group_id)
     lineage_of = {
         node: number
-        for number, component in enumerate(nx.weakly_connected_components(reuse_graph(snapshot)))
+        for number, component in enumerate(nx.weakly_connected_components(snapshot.reuse))
         for node in component
     }
     mine = {c.id: c for c in snapshot.criteria.values() if c.group_id == group_id}
@@ -301,7 +299,7 @@ def lineage(snapshot: Snapshot, criterion_id: int) -> pd.DataFrame:
     """
     if criterion_id not in snapshot.criteria:
         raise NotFoundError(msg("There is no criterion {criterion_id}.", criterion_id=criterion_id))
-    reuse = reuse_graph(snapshot)
+    reuse = snapshot.reuse
     chain = [criterion_id]
     while (parent := next(iter(reuse.predecessors(chain[-1])), None)) is not None:
         chain.append(parent)
@@ -334,7 +332,7 @@ def _lineage_row(snapshot: Snapshot, depth: int, relation: str, node: int) -> di
 
 def lineage_choices(snapshot: Snapshot) -> dict[int, str]:
     """Criteria the actor may see by title that take part in a reuse lineage: id → label."""
-    reuse = reuse_graph(snapshot)
+    reuse = snapshot.reuse
     return {
         c.id: f"{c.title} — {snapshot.groups[c.group_id].name}"
         for c in snapshot.criteria.values()

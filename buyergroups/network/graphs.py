@@ -96,6 +96,16 @@ class Snapshot:
         return set(self._members.get(group_id, ()))
 
     @cached_property
+    def reuse(self) -> nx.DiGraph:
+        """:func:`reuse_graph` of this snapshot, built once (shared: never change it)."""
+        return reuse_graph(self)
+
+    @cached_property
+    def membership(self) -> nx.Graph:
+        """:func:`membership_graph` of this snapshot, built once (shared: never change it)."""
+        return membership_graph(self)
+
+    @cached_property
     def _members(self) -> dict[int, frozenset[int]]:
         by_group: dict[int, set[int]] = {}
         for group_id, org_id, _role in self.memberships:
