@@ -63,27 +63,26 @@ TAB_NAMES = [
     N_("CO2"),
     N_("Exports"),
 ]
-vision, specs, crits, talks, people, log, co2, exports = st.tabs([t(name) for name in TAB_NAMES])
+# Only the open tab runs (a click on another tab reruns the page with that one open).
+tabs = st.tabs([t(name) for name in TAB_NAMES], key="workspace_tab", on_change="rerun")
+PANELS = [
+    lambda: render_documents(
+        conn, user, group_id, ["market_vision", "joint_statement"], "ws_vision", allowed
+    ),
+    lambda: render_documents(
+        conn, user, group_id, ["specification", "dialogue_note"], "ws_specs", allowed
+    ),
+    lambda: render_criteria(conn, user, group_id, allowed),
+    lambda: render_dialogue(conn, user, group_id, allowed),
+    lambda: render_members(conn, user, group_id, auth.Action.MANAGE_MEMBERS in allowed),
+    lambda: render_activity(conn, user, group_id),
+    lambda: render_group_co2(conn, user, group_id),
+    lambda: render_exports(conn, user, group_id),
+]
 try:
-    with vision:
-        render_documents(
-            conn, user, group_id, ["market_vision", "joint_statement"], "ws_vision", allowed
-        )
-    with specs:
-        render_documents(
-            conn, user, group_id, ["specification", "dialogue_note"], "ws_specs", allowed
-        )
-    with crits:
-        render_criteria(conn, user, group_id, allowed)
-    with talks:
-        render_dialogue(conn, user, group_id, allowed)
-    with people:
-        render_members(conn, user, group_id, auth.Action.MANAGE_MEMBERS in allowed)
-    with log:
-        render_activity(conn, user, group_id)
-    with co2:
-        render_group_co2(conn, user, group_id)
-    with exports:
-        render_exports(conn, user, group_id)
+    for tab, render in zip(tabs, PANELS, strict=True):
+        if tab.open:
+            with tab:
+                render()
 except BuyerGroupsError as exc:
     st.error(error_text(exc))

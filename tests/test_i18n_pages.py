@@ -12,7 +12,7 @@ from buyergroups.demo import load_dataset
 from buyergroups.errors import ValidationError
 from buyergroups.i18n import translate, translate_message
 from tests.factories import CRITERION
-from tests.ui_support import signed_in_app
+from tests.ui_support import show_workspace_tab, signed_in_app
 
 DATASET = load_dataset()
 DUTCH = next(u for u in DATASET["users"] if u["language"] == "nl" and u.get("is_admin"))
@@ -30,10 +30,11 @@ def _as_dutch_admin(path: Path, change) -> object:
         conn.close()
 
 
-def _workspace(path: Path, group_id: int):
+def _workspace(path: Path, group_id: int, tab: str = "Market vision"):
     at = signed_in_app(path, DUTCH["email"]).run()
     at.switch_page("pages/workspace.py").run()
     at.selectbox(key="workspace_group_id").set_value(group_id).run()
+    show_workspace_tab(at, tab)
     assert not at.exception, at.exception
     return at
 
@@ -51,7 +52,7 @@ def test_the_weight_warning_is_dutch_in_the_criteria_tab(app_db) -> None:
         return group_id, f"{total:g}".replace(".", ",")
 
     group_id, total = _as_dutch_admin(app_db, add_award)
-    at = _workspace(app_db, group_id)
+    at = _workspace(app_db, group_id, "Criteria")
     assert f"De wegingen van de gunningscriteria tellen op tot {total}%, niet tot 100%." in [
         w.value for w in at.warning
     ]
@@ -64,7 +65,7 @@ def test_the_activity_log_names_actions_and_system_summaries_in_dutch(app_db) ->
         criteria.save_criterion(conn, admin, crit, 1, weight=25)
         return group_id
 
-    at = _workspace(app_db, _as_dutch_admin(app_db, edit))
+    at = _workspace(app_db, _as_dutch_admin(app_db, edit), "Activity")
     log = next(d.value for d in at.dataframe if {"actie", "samenvatting"} <= set(d.value.columns))
     newest = log.iloc[:2][["actie", "wat", "samenvatting"]].values.tolist()
     assert newest == [["bewerkt", "criterium", "versie 2"], ["aangemaakt", "criterium", "Edited"]]

@@ -8,7 +8,7 @@ import pytest
 
 from buyergroups.demo import load_dataset
 from buyergroups.i18n import translate
-from tests.ui_support import APP, signed_in_app
+from tests.ui_support import APP, show_workspace_tab, signed_in_app
 
 DATASET = load_dataset()
 FACILITATOR = next(
@@ -69,6 +69,7 @@ def test_workspace_renders_each_demo_group(app_db, group_index) -> None:
     at.selectbox(key="workspace_group_id").select_index(
         [o for o in at.selectbox(key="workspace_group_id").options].index(group["name"])
     ).run()
+    show_workspace_tab(at, "Criteria")
     assert not at.exception, at.exception
     text = _texts(at)
     assert group["name"] in text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from buyergroups import db
 from buyergroups.demo import load_dataset
-from tests.ui_support import signed_in_app
+from tests.ui_support import show_workspace_tab, signed_in_app
 
 DATASET = load_dataset()
 GROUP = DATASET["groups"][0]
@@ -17,11 +17,12 @@ OBSERVER = next(
 )
 
 
-def _workspace(path: Path, email: str):
+def _workspace(path: Path, email: str, tab: str = "Members"):
     at = signed_in_app(path, email).run()
     at.switch_page("pages/workspace.py").run()
     picker = at.selectbox(key="workspace_group_id")
     picker.select_index(list(picker.options).index(GROUP["name"])).run()
+    show_workspace_tab(at, tab)
     assert not at.exception, at.exception
     return at
 

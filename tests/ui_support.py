@@ -67,3 +67,15 @@ def signed_in_app(path: Path, email: str, *, timeout: float = 30) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=timeout)
     at.session_state["auth_token"] = token
     return at
+
+
+def show_workspace_tab(at: AppTest, name: str) -> AppTest:
+    """Open the workspace tab ``name`` (its English label), as a click on it does; runs ``at``.
+
+    Only the open tab of the workspace runs, so a test opens the tab it drives first.
+    """
+    from buyergroups import i18n
+
+    user = at.session_state["auth_user"]
+    at.session_state["workspace_tab"] = i18n.translate(name, i18n.supported(user.language))
+    return at.run()
