@@ -122,6 +122,6 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     opened = context.new_page()
-    opened.set_default_timeout(30_000)
+    opened.set_default_timeout(90_000)  # generous: the machine may be busy
     yield opened
     context.close()
