@@ -13,7 +13,7 @@ from buyergroups.search.index import Filters
 from ui import context, search_resources
 from ui.i18n import error_text, t
 from ui.labels import country_formatter, formatter, options
-from ui.similar_panel import KIND_LABELS, hit_card
+from ui.similar_panel import KIND_LABELS, hit_card, writable_groups
 
 conn = context.connection()
 user = context.current_user()
@@ -124,5 +124,6 @@ except BuyerGroupsError as exc:
 
 if not hits:
     st.info(t("Nothing found with these filters."))
+writable = writable_groups(conn, user)  # once for every hit's "Reuse in my group"
 for hit in hits:
-    hit_card(conn, user, hit, "find_similar")
+    hit_card(conn, user, hit, "find_similar", writable)

@@ -38,11 +38,16 @@ def writable_groups(conn, actor: User) -> dict[int, str]:
     }
 
 
-def reuse_action(conn, actor: User, hit: service.Hit, prefix: str) -> None:
-    """A select of the actor's groups and a button copying the criterion or passage as a draft."""
-    targets = {
-        gid: name for gid, name in writable_groups(conn, actor).items() if gid != hit.group_id
-    }
+def reuse_action(
+    conn, actor: User, hit: service.Hit, prefix: str, writable: dict[int, str] | None = None
+) -> None:
+    """A select of the actor's groups and a button copying the criterion or passage as a draft.
+
+    ``writable`` is :func:`writable_groups`, read once for a list of hits (else here).
+    """
+    if writable is None:
+        writable = writable_groups(conn, actor)
+    targets = {gid: name for gid, name in writable.items() if gid != hit.group_id}
     if not targets:
         return
     key = f"{prefix}_{hit.item_kind}_{hit.item_id}"
@@ -113,8 +118,13 @@ def _why(explanation: Explanation) -> str:
     return "; ".join(parts)
 
 
-def hit_card(conn, actor: User, hit: service.Hit, prefix: str) -> None:
-    """One hit: title (and passage heading), where it comes from, score and why."""
+def hit_card(
+    conn, actor: User, hit: service.Hit, prefix: str, writable: dict[int, str] | None = None
+) -> None:
+    """One hit: title (and passage heading), where it comes from, score and why.
+
+    A page showing many hits passes ``writable`` (:func:`writable_groups`, read once).
+    """
     with st.container(border=True):
         title = hit.title + (f" — {hit.heading}" if hit.heading else "")
         head, score = st.columns([5, 1])
@@ -135,7 +145,7 @@ def hit_card(conn, actor: User, hit: service.Hit, prefix: str) -> None:
                     )
                 )
         if hit.item_kind in ("criterion", "document"):
-            reuse_action(conn, actor, hit, prefix)
+            reuse_action(conn, actor, hit, prefix, writable)
 
 
 def render_similar_elsewhere(conn, actor: User, item_kind: str, item_id: int, k: int = 5) -> None:
@@ -159,5 +169,6 @@ def render_similar_elsewhere(conn, actor: User, item_kind: str, item_id: int, k:
             return
         if not hits:
             st.info(t("Nothing similar found in other groups yet."))
+        writable = writable_groups(conn, actor)
         for hit in hits:
-            hit_card(conn, actor, hit, key)
+            hit_card(conn, actor, hit, key, writable)
