@@ -127,18 +127,36 @@ def _where(criteria: TenderFilter) -> tuple[str, list[Any]]:
     return " AND ".join(where), params
 
 
+PAGE_SIZE = 200
+
+
 def search(
-    conn: db.Connection, actor: User | None, criteria: TenderFilter, *, limit: int = 200
+    conn: db.Connection,
+    actor: User | None,
+    criteria: TenderFilter,
+    *,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Tenders matching the filter, newest first (at most ``limit``)."""
+    """Tenders matching the filter, newest first (at most ``limit``, after ``offset``)."""
     auth.require_signed_in(actor)
     where, params = _where(criteria)
     with db.reading(conn) as cur:
         return db.rows(
             cur,
             f"SELECT {_SUMMARY_COLUMNS} FROM tenders t WHERE {where}"  # nosec B608
-            " ORDER BY t.published_on DESC NULLS LAST, t.id DESC LIMIT ?",
-            [*params, limit],
+            " ORDER BY t.published_on DESC NULLS LAST, t.id DESC LIMIT ? OFFSET ?",
+            [*params, limit, max(0, offset)],
+        )
+
+
+def count(conn: db.Connection, actor: User | None, criteria: TenderFilter) -> int:
+    """How many tenders match the filter (all of them, not only a page)."""
+    auth.require_signed_in(actor)
+    where, params = _where(criteria)
+    with db.reading(conn) as cur:
+        return int(
+            db.value(cur, f"SELECT count(*) FROM tenders t WHERE {where}", params)  # nosec B608
         )
 
 

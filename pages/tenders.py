@@ -261,8 +261,30 @@ user = context.current_user()
 conn = context.connection()
 try:
     criteria = _filters(tenders.filter_options(conn, user))
-    found = tenders.search(conn, user, criteria)
-    st.caption(t("{count} tender(s) shown (newest first, at most 200).", count=len(found)))
+    total = tenders.count(conn, user, criteria)
+    pages = max(1, -(-total // tenders.PAGE_SIZE))
+    page = 1
+    if pages > 1:
+        page = int(
+            st.number_input(t("Page"), min_value=1, max_value=pages, step=1, key="tenders_page")
+        )
+    first = (page - 1) * tenders.PAGE_SIZE
+    found = tenders.search(conn, user, criteria, limit=tenders.PAGE_SIZE, offset=first)
+    if pages > 1:
+        st.caption(
+            t(
+                "Tenders {first}–{last} of {total} (newest first, {size} per page; page {page}"
+                " of {pages}).",
+                first=number(first + 1),
+                last=number(first + len(found)),
+                total=number(total),
+                size=tenders.PAGE_SIZE,
+                page=page,
+                pages=number(pages),
+            )
+        )
+    else:
+        st.caption(t("{count} tender(s) (newest first).", count=total))
     _table(found)
     if found:
         titles = {row["id"]: f"{row['title']} — {row['buyer_name'] or '?'}" for row in found}

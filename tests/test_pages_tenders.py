@@ -46,9 +46,9 @@ def test_tenders_search_detail_and_link(app_world) -> None:
     path, world = app_world
     at = _page("tenders.py", world.member)
     assert not at.exception
-    assert at.caption[0].value == "3 tender(s) shown (newest first, at most 200)."
+    assert at.caption[0].value == "3 tender(s) (newest first)."
     at.selectbox(key="tenders_theme").set_value("circular").run()
-    assert at.caption[0].value == "1 tender(s) shown (newest first, at most 200)."
+    assert at.caption[0].value == "1 tender(s) (newest first)."
     assert at.subheader[0].value == "Circulair kantoormeubilair"
     assert at.success[0].value == (
         "Sustainable procurement (MVI): Climate, Circular (incl. biobased), Social return"
@@ -222,3 +222,25 @@ def test_tenders_detail_shows_the_life_cycle_and_the_award_results(app_world) ->
         "**Gunningsresultaten:** 200.000 EUR gegund · 1 perceel/percelen gegund · 6 inschrijving(en)"
         " ontvangen · gegund op 2024-06-20 · waarde van de aankondiging 200.000 EUR"
     ]
+
+
+def test_a_long_list_is_paged_with_its_exact_total(app_world, monkeypatch) -> None:
+    from buyergroups import tenders
+    from buyergroups.tenders import TenderFilter
+    from ui.context import connection
+
+    _path, world = app_world
+    everything = tenders.search(connection(), world.member, TenderFilter())
+    assert tenders.count(connection(), world.member, TenderFilter()) == len(everything) == 3
+    pages = [
+        tenders.search(connection(), world.member, TenderFilter(), limit=2, offset=offset)
+        for offset in (0, 2)
+    ]
+    assert [row["id"] for page in pages for row in page] == [row["id"] for row in everything]
+    monkeypatch.setattr(tenders, "PAGE_SIZE", 2)
+    at = _page("tenders.py", world.member)
+    assert at.caption[0].value == ("Tenders 1–2 of 3 (newest first, 2 per page; page 1 of 2).")
+    assert len(at.selectbox(key="tenders_pick").options) == 2
+    at.number_input(key="tenders_page").set_value(2).run()
+    assert at.caption[0].value == "Tenders 3–3 of 3 (newest first, 2 per page; page 2 of 2)."
+    assert len(at.selectbox(key="tenders_pick").options) == 1
