@@ -127,29 +127,36 @@ def workspace(db_path: str, email: str, repeat: int) -> None:
         opened.append(seconds)
     _emit("workspace: open a group", None, opened, _failure(at))
     at = _select_group(at, 0)
-    tabs = _tab_control(at)
-    if tabs is None:
-        _emit("workspace: switch tab", None, [], "tabs switch in the browser (no rerun)")
-    else:
-        switched = []
-        for n in range(repeat):
-            option = tabs.options[(n + 1) % len(tabs.options)]
-            seconds, at = _timed(lambda o=option, at=at: _tab_control(at).set_value(o).run())
-            switched.append(seconds)
-        _emit("workspace: switch tab", None, switched, _failure(at))
-        at = _show_criteria(at)
+    switched = []
+    for n in range(repeat):
+        name = WORKSPACE_TABS[(n + 1) % len(WORKSPACE_TABS)]
+        seconds, at = _timed(lambda name=name, at=at: _show_tab(at, name))
+        switched.append(seconds)
+    _emit("workspace: switch tab", None, switched, _failure(at))
+    at = _show_tab(at, "Criteria")
     _criterion_steps(at, repeat)
 
 
-def _tab_control(at: AppTest):
-    found = [w for w in at.get("button_group") if getattr(w, "key", None) == "workspace_tab"]
-    return found[0] if found else None
+# The workspace's tabs (pages/workspace.py TAB_NAMES), English as in the catalogue.
+WORKSPACE_TABS = (
+    "Market vision",
+    "Specifications",
+    "Criteria",
+    "Market dialogue",
+    "Members",
+    "Activity",
+    "CO2",
+    "Exports",
+)
 
 
-def _show_criteria(at: AppTest) -> AppTest:
-    tabs = _tab_control(at)
-    criteria_tab = next(o for o in tabs.options if "riteri" in str(o))
-    return tabs.set_value(criteria_tab).run()
+def _show_tab(at: AppTest, name: str) -> AppTest:
+    """Open a workspace tab as a click does (the tab's state is its label as shown)."""
+    from buyergroups import i18n
+
+    user = at.session_state["auth_user"]
+    at.session_state["workspace_tab"] = i18n.translate(name, i18n.supported(user.language))
+    return at.run()
 
 
 def _criterion_steps(at: AppTest, repeat: int) -> None:
@@ -168,17 +175,30 @@ def _criterion_steps(at: AppTest, repeat: int) -> None:
         )
         opened.append(seconds)
     _emit("workspace: open a criterion", None, opened, _failure(at))
+    at, prefix = _editable_criterion(at)
+    if prefix is None:
+        _emit("workspace: save a criterion", None, [], "no criterion this user may edit")
+        return
     saved = []
     error = None
     # The first save also loads the language model (to index the saved text): the cold one.
     for n in range(repeat + 1):
-        chosen = at.selectbox(key="crit_pick").value
-        prefix = f"crit_edit_{chosen}"
         at.text_area(key=f"{prefix}_body").input(f"Bench edit {n} {time.time()}")
         seconds, at = _timed(at.button(key=f"{prefix}_save").click().run)
         saved.append(seconds)
         error = error or _failure(at)
     _emit("workspace: save a criterion", saved[0], saved[1:], error)
+
+
+def _editable_criterion(at: AppTest) -> tuple[AppTest, str | None]:
+    """Open the first criterion whose editor is shown (members do not edit published ones)."""
+    options = list(at.selectbox(key="crit_pick").options)
+    for index in range(len(options)):
+        at = at.selectbox(key="crit_pick").select_index(index).run()
+        prefix = f"crit_edit_{at.selectbox(key='crit_pick').value}"
+        if any(area.key == f"{prefix}_body" for area in at.text_area):
+            return at, prefix
+    return at, None
 
 
 def find_similar(db_path: str, email: str, repeat: int) -> None:
