@@ -34,6 +34,7 @@ PAGES = [
     ("pages/co2.py", N_("CO2 reduction"), ":material/eco:"),
     ("pages/network.py", N_("Network"), ":material/hub:"),
     ("pages/monitoring.py", N_("Monitoring"), ":material/monitoring:"),
+    ("pages/benchmark.py", N_("MVI benchmark"), ":material/leaderboard:"),
 ]
 if user.is_admin:
     PAGES.append(("pages/admin.py", N_("Admin"), ":material/admin_panel_settings:"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
+from buyergroups.benchmark import examples
 from buyergroups.domain import COUNTRIES, LANGUAGES, AmbitionLevel, CriterionType, Theme
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import service
@@ -89,6 +91,9 @@ with st.expander(t("Filters")):
     ).strip()
     since = middle.date_input(t("Changed since"), value=None, key="find_similar_since")
     k = right.slider(t("Hits"), 5, 50, 10, key="find_similar_k")
+    good_only = left.checkbox(
+        t("Only good examples (sustainable, ambitious, realised)"), key="find_similar_good"
+    )
 
 if cpv_prefix and not cpv_prefix.isdigit():
     st.error(t("A CPV code prefix holds digits only, e.g. 4526 or 39130000."))
@@ -109,6 +114,9 @@ filters = Filters(
     date_from=since if isinstance(since, date) else None,
 )
 try:
+    good_examples = examples.good_example_ids(conn, user)
+    if good_only:
+        filters = replace(filters, only_items=tuple(("tender", i) for i in sorted(good_examples)))
     hits = service.search(
         conn,
         search_resources.search_index(),
@@ -126,4 +134,5 @@ if not hits:
     st.info(t("Nothing found with these filters."))
 writable = writable_groups(conn, user)  # once for every hit's "Reuse in my group"
 for hit in hits:
-    hit_card(conn, user, hit, "find_similar", writable)
+    good = hit.item_kind == "tender" and hit.item_id in good_examples
+    hit_card(conn, user, hit, "find_similar", writable, good_example=good)

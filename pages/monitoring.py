@@ -131,6 +131,15 @@ else:
             count=tenders_total,
         )
     )
+    corrected = monitoring.corrected_tenders(context.connection(), context.current_user())
+    if corrected:
+        st.caption(
+            t(
+                "{corrected} of them corrected by their buyer (MVI benchmark, step 2); the "
+                "shares count the corrected reading.",
+                corrected=corrected,
+            )
+        )
     by_theme, by_division, by_country = st.tabs(
         [t("Per theme"), t("Per CPV division"), t("Per country")]
     )

@@ -119,11 +119,18 @@ def _why(explanation: Explanation) -> str:
 
 
 def hit_card(
-    conn, actor: User, hit: service.Hit, prefix: str, writable: dict[int, str] | None = None
+    conn,
+    actor: User,
+    hit: service.Hit,
+    prefix: str,
+    writable: dict[int, str] | None = None,
+    *,
+    good_example: bool = False,
 ) -> None:
     """One hit: title (and passage heading), where it comes from, score and why.
 
-    A page showing many hits passes ``writable`` (:func:`writable_groups`, read once).
+    A page showing many hits passes ``writable`` (:func:`writable_groups`, read once);
+    ``good_example`` marks a tender the benchmark counts as a good example.
     """
     with st.container(border=True):
         title = hit.title + (f" — {hit.heading}" if hit.heading else "")
@@ -131,6 +138,8 @@ def hit_card(
         head.markdown(f"**{title}**")
         score.metric(t("Score"), number(hit.score, 2), label_visibility="collapsed")
         st.caption(_caption(hit))
+        if good_example:
+            st.markdown(t("⭐ **Good example**: sustainable, ambitious and realised"))
         if hit.snippet:
             st.text(hit.snippet)
         st.caption(t("Why: {reasons}", reasons=_why(hit.explanation)))

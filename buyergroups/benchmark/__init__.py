@@ -6,7 +6,9 @@
   awarded tender, linked to the tender's CO2 estimate and its status;
 * :mod:`~buyergroups.benchmark.ambitions` an organisation's action plan per year;
 * :mod:`~buyergroups.benchmark.figures` the benchmark's numbers (shares, trend, peers,
-  programme-wide).
+  programme-wide);
+* :mod:`~buyergroups.benchmark.examples` good examples for Find similar;
+* :mod:`~buyergroups.benchmark.report` the yearly report as Word and Excel.
 
 Access: an organisation's own benchmark (its corrections, answers and ambitions) is for its
 members and admins; another organisation's corrections and answers are counted in peer

@@ -327,7 +327,8 @@ def correctable_tenders(
     auth.require_organisation_view(actor, organisation_id)
     sql = (
         "SELECT t.id, t.title, t.published_on, t.mvi AS auto_mvi, t.mvi_themes AS auto_themes,"
-        " a.id IS NOT NULL AS corrected, a.sustainable, a.themes, a.current_revision"
+        " a.id IS NOT NULL AS corrected, a.sustainable, a.themes, a.current_revision,"
+        " t.awarded_on, t.lots_awarded, t.awarded_value"
         " FROM tenders t LEFT JOIN tender_assessments a ON a.id = t.id"
         " WHERE t.buyer_org_id = ?"
     )
@@ -338,9 +339,32 @@ def correctable_tenders(
     with db.reading(conn) as cur:
         found = db.rows(cur, sql + " ORDER BY t.published_on DESC NULLS LAST, t.id", params)
     for entry in found:
+        entry["awarded"] = (
+            entry["awarded_on"] is not None
+            or (entry["lots_awarded"] or 0) > 0
+            or entry["awarded_value"] is not None
+        )
         entry["auto_themes"] = themes_of(list(entry["auto_themes"] or []))
         entry["themes"] = themes_of(entry["themes"]) if entry["corrected"] else None
     return found
+
+
+def citable_criteria(
+    conn: db.Connection, actor: User | None, tender_id: int
+) -> list[dict[str, Any]]:
+    """Criteria of the groups the tender is linked to that the actor may read (to cite)."""
+    auth.require_signed_in(actor)
+    with db.reading(conn) as cur:
+        visible, params = auth.visible_sql(cur, actor, "c")
+        return db.rows(
+            cur,
+            "SELECT c.id, c.title, c.theme, c.ambition_level, g.name AS group_name"
+            " FROM criteria c JOIN buyer_groups g ON g.id = c.group_id"
+            " WHERE c.deleted_at IS NULL AND g.deleted_at IS NULL"
+            " AND c.group_id IN (SELECT group_id FROM tender_groups WHERE tender_id = ?)"
+            f" AND {visible} ORDER BY lower(g.name), lower(c.title)",  # nosec B608
+            [tender_id, *params],
+        )
 
 
 def corrected_count(conn: db.Connection) -> int:

@@ -318,6 +318,20 @@ def organisation_benchmark(
     }
 
 
+def benchmark_years(conn: db.Connection, actor: User | None, organisation_id: int) -> list[int]:
+    """Years with the organisation's tenders or action plans, newest first (for a picker)."""
+    auth.require_organisation_view(actor, organisation_id)
+    with db.reading(conn) as cur:
+        found = db.rows(
+            cur,
+            "SELECT DISTINCT extract(year FROM coalesce(published_on, awarded_on)) AS year"
+            " FROM tenders WHERE buyer_org_id = ? AND coalesce(published_on, awarded_on)"
+            " IS NOT NULL UNION SELECT year FROM action_plans WHERE organisation_id = ?",
+            [organisation_id, organisation_id],
+        )
+    return sorted({int(r["year"]) for r in found}, reverse=True)
+
+
 def programme_benchmark(conn: db.Connection, actor: User | None, year: int | None) -> pd.DataFrame:
     """Per organisation type and country (of ``year``; None: every year): counts only.
 

@@ -59,6 +59,8 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     exclude_items: tuple[tuple[str, int], ...] = ()
+    # Keep only these items (None: no such limit), e.g. the benchmark's good examples.
+    only_items: tuple[tuple[str, int], ...] | None = None
 
     def is_empty(self) -> bool:
         """True when the filters keep every row."""
@@ -269,7 +271,16 @@ class VectorIndex:
         self._apply_list_filters(mask, filters)
         for item_kind, item_id in filters.exclude_items:
             mask &= ~((self._kind.view == _KIND_CODE[item_kind]) & (self._item.view == item_id))
+        if filters.only_items is not None:
+            mask &= self._only(filters.only_items)
         return mask
+
+    def _only(self, items: tuple[tuple[str, int], ...]) -> np.ndarray:
+        keep = np.zeros(self._kind.size, dtype=np.bool_)
+        for item_kind in {kind for kind, _ in items}:
+            ids = sorted(item_id for kind, item_id in items if kind == item_kind)
+            keep |= (self._kind.view == _KIND_CODE[item_kind]) & one_of(self._item.view, ids)
+        return keep
 
     def _apply_scalar_filters(self, mask: np.ndarray, filters: Filters) -> None:
         if filters.kinds:

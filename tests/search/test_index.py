@@ -81,6 +81,12 @@ def _kept(index: VectorIndex, filters: Filters, access: Access | None = None) ->
             Filters(exclude_items=(("document", 3),), kinds=("document", "tender")),
             [("tender", 4, 0)],
         ),
+        (
+            Filters(only_items=(("tender", 4), ("criterion", 5))),
+            [("criterion", 5, 0), ("tender", 4, 0)],
+        ),
+        (Filters(only_items=(("tender", 1),)), []),
+        (Filters(only_items=()), []),
     ],
 )
 def test_filters_keep_exactly_the_matching_rows(filters: Filters, expected: list[tuple]) -> None:
