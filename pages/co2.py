@@ -154,20 +154,23 @@ def _breakdowns(rollup: Rollup) -> None:
 
 
 def _downloads(rollup: Rollup) -> None:
+    # The files are built when a button is clicked, not on every rerun of the page.
     cols = st.columns(2)
     cols[0].download_button(
         t("Download roll-up (CSV)"),
-        export.rollup_csv(rollup),
+        lambda: export.rollup_csv(rollup),
         file_name="co2_rollup.csv",
         mime=spreadsheet.CSV_MIME,
         key="co2_download_csv",
+        on_click="ignore",
     )
     cols[1].download_button(
         t("Download roll-up (Excel)"),
-        export.rollup_xlsx(rollup),
+        lambda: export.rollup_xlsx(rollup),
         file_name="co2_rollup.xlsx",
         mime=spreadsheet.XLSX_MIME,
         key="co2_download_xlsx",
+        on_click="ignore",
     )
 
 

@@ -120,20 +120,23 @@ def _estimate_table(listed: list[estimates.Estimate]) -> None:
 
 
 def _downloads(conn: Connection, actor: User, group_id: int) -> None:
+    # The files are built when a button is clicked, not on every rerun of the tab.
     cols = st.columns(2)
     cols[0].download_button(
         t("Download estimates (CSV)"),
-        export.estimates_csv(conn, actor, group_id),
+        lambda: export.estimates_csv(conn, actor, group_id),
         file_name=f"co2_estimates_group_{group_id}.csv",
         mime=spreadsheet.CSV_MIME,
         key=f"{PREFIX}_csv",
+        on_click="ignore",
     )
     cols[1].download_button(
         t("Download estimates (Excel)"),
-        export.estimates_xlsx(conn, actor, group_id),
+        lambda: export.estimates_xlsx(conn, actor, group_id),
         file_name=f"co2_estimates_group_{group_id}.xlsx",
         mime=spreadsheet.XLSX_MIME,
         key=f"{PREFIX}_xlsx",
+        on_click="ignore",
     )
 
 
