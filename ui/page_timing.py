@@ -108,6 +108,21 @@ def signin(db_path: str, email: str, password: str, repeat: int) -> None:
     _emit("sign in", times[0], times[1:], error)
 
 
+def _own_group(db_path: str, email: str) -> int | None:
+    """The first group (by name) where the user has a role; None for none."""
+    from buyergroups import db, groups
+    from buyergroups.accounts.users import find_by_email
+
+    conn = db.connect(db_path)
+    try:
+        with db.reading(conn) as cur:
+            user = find_by_email(cur, email)
+        mine = [g["id"] for g in groups.list_groups(conn, user) if g["my_role"]]
+    finally:
+        conn.close()
+    return mine[0] if mine else None
+
+
 def _select_group(at: AppTest, index: int) -> AppTest:
     box = at.selectbox(key="workspace_group_id")
     return box.select_index(index % len(box.options)).run()
@@ -126,7 +141,8 @@ def workspace(db_path: str, email: str, repeat: int) -> None:
         seconds, at = _timed(lambda n=n, at=at: _select_group(at, n + 1))
         opened.append(seconds)
     _emit("workspace: open a group", None, opened, _failure(at))
-    at = _select_group(at, 0)
+    # Back to the user's own first group (the page's default), where they may edit.
+    at = at.selectbox(key="workspace_group_id").set_value(_own_group(db_path, email)).run()
     switched = []
     for n in range(repeat):
         name = WORKSPACE_TABS[(n + 1) % len(WORKSPACE_TABS)]
