@@ -55,10 +55,16 @@ def _refused(exc: StaleEditError, key: str) -> None:
 
 
 def _pick_tender(tenders: list[dict[str, Any]], key: str) -> int | None:
+    # Names made now, in the session's language: a format_func may also be called outside
+    # the script run (AppTest matches values through it), where the language is unknown.
+    corrected = " · " + t("corrected")
+    names = {
+        x["id"]: f"{x['title']} ({x['published_on'] or '–'}){corrected if x['corrected'] else ''}"
+        for x in tenders
+    }
+
     def name(tender_id: int) -> str:
-        tender = next(x for x in tenders if x["id"] == tender_id)
-        mark = " · " + t("corrected") if tender["corrected"] else ""
-        return f"{tender['title']} ({tender['published_on'] or '–'}){mark}"
+        return names[tender_id]
 
     return st.selectbox(t("Tender"), [x["id"] for x in tenders], format_func=name, key=key)
 
@@ -95,6 +101,10 @@ def _correction_form(conn, user: User, tender_id: int, reading: dict[str, Any]) 
     cited = [c["criterion_id"] for c in current.get("criteria", []) if c["criterion_id"]]
     own = [c["text"] for c in current.get("criteria", []) if not c["criterion_id"]]
     citable = {c["id"]: c for c in corrections.citable_criteria(conn, user, tender_id)}
+    cited_names = {
+        cid: f"{c['title']} ({c['group_name']}, {label(AmbitionLevel, c['ambition_level'])})"
+        for cid, c in citable.items()
+    }
     prefix = f"bm_corr_{tender_id}"
     with st.form(f"{prefix}_form"):
         sustainable = st.toggle(t("Sustainable (MVI)"), value=start_mvi, key=f"{prefix}_mvi")
@@ -109,10 +119,7 @@ def _correction_form(conn, user: User, tender_id: int, reading: dict[str, Any]) 
             t("Group criteria applied"),
             list(citable),
             default=[c for c in cited if c in citable],
-            format_func=lambda cid: (
-                f"{citable[cid]['title']} ({citable[cid]['group_name']}, "
-                f"{label(AmbitionLevel, citable[cid]['ambition_level'])})"
-            ),
+            format_func=cited_names.get,
             key=f"{prefix}_criteria",
             help=t("Criteria of the groups this tender is linked to."),
         )
@@ -257,7 +264,7 @@ def _realisation_form(conn, user: User, tender_id: int, view: dict[str, Any]) ->
                 if start["co2_estimate_id"] in estimates
                 else 0
             ),
-            format_func=lambda eid: t("(none)") if eid is None else estimates[eid],
+            format_func={None: t("(none)"), **estimates}.get,
             key=f"{prefix}_estimate",
         )
         note = st.text_area(t("Note"), value=start["note"], key=f"{prefix}_note")

@@ -16,6 +16,7 @@ from buyergroups import db, dialogue, groups, organisations
 from buyergroups.accounts import users
 from buyergroups.accounts.passwords import hash_password
 from buyergroups.criteria import insert_criterion
+from buyergroups.demo import benchmark as demo_benchmark
 from buyergroups.demo import co2 as demo_co2
 from buyergroups.documents import insert_document
 from buyergroups.domain import Status, Visibility
@@ -77,7 +78,8 @@ def seed(conn: db.Connection, dataset: dict[str, Any] | None = None) -> dict[str
 
     Groups, people, documents, criteria, dialogue and CO2 estimates are stored in
     one transaction; the demo tenders are then imported like any CSV (one more
-    transaction) and linked to their groups.
+    transaction) and linked to their groups; last the benchmark's award results,
+    corrections, answers and action plans (:mod:`buyergroups.demo.benchmark`).
     """
     data = dataset or load_dataset()
     password_hash = hash_password(DEMO_PASSWORD)
@@ -141,6 +143,7 @@ def seed(conn: db.Connection, dataset: dict[str, Any] | None = None) -> dict[str
         criteria=len(criterion_ids),
     )
     counts["tenders"] = _seed_tenders(conn, group_ids)
+    counts.update(demo_benchmark.seed_benchmark(conn, orgs, people))
     return counts
 
 
