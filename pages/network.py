@@ -8,7 +8,7 @@ from buyergroups.domain import COUNTRIES, Sector, Theme
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.network import analytics, graphs
 from ui import context, network_view
-from ui.i18n import error_text, number, t
+from ui.i18n import N_, error_text, number, t
 from ui.labels import country_formatter, formatter, options
 
 st.title(t("Network"))
@@ -70,17 +70,17 @@ show_pairs = st.toggle(t("Show co-membership links"), value=False, key="net_show
 kinds = ["membership", "works_in", "tender_of"]
 kinds += ["criterion_of", "reuse"] if show_criteria else []
 kinds += ["co_membership"] if show_pairs else []
-graph = graphs.full_graph(part, edge_kinds=tuple(kinds))
-if graph.number_of_nodes() > graphs.PICTURE_LIMIT:
+size = graphs.picture_size(part, edge_kinds=tuple(kinds))
+if size > graphs.PICTURE_LIMIT:
     st.warning(
         t(
             "The picture would hold {count} nodes; choose a country, sector or theme, or hide "
             "criteria, to draw it. The tables below cover the whole selection.",
-            count=number(graph.number_of_nodes()),
+            count=number(size),
         )
     )
 else:
-    nodes, edges = graphs.layout(graph)
+    nodes, edges = graphs.layout(graphs.full_graph(part, edge_kinds=tuple(kinds)))
     st.altair_chart(network_view.network_chart(nodes, edges), key="net_chart")
     st.caption(
         t(
@@ -89,73 +89,91 @@ else:
         )
     )
 
+# Only the open tab runs (a click on another tab reruns the page with that one open).
+TAB_NAMES = [
+    N_("Bridges"),
+    N_("Communities"),
+    N_("Reused criteria"),
+    N_("Organisation pairs"),
+    N_("Suggestions"),
+    N_("Lineage"),
+]
 bridges, clusters, reused, pairs, suggestions, lineage = st.tabs(
-    [
-        t("Bridges"),
-        t("Communities"),
-        t("Reused criteria"),
-        t("Organisation pairs"),
-        t("Suggestions"),
-        t("Lineage"),
-    ]
+    [t(name) for name in TAB_NAMES], key="net_tab", on_change="rerun"
 )
-with bridges:
-    st.caption(
-        t(
-            "Betweenness in the organisation–group network: how often a node lies on the "
-            "shortest path between two others. High values connect groups that would otherwise "
-            "be apart."
+if bridges.open:
+    with bridges:
+        st.caption(
+            t(
+                "Betweenness in the organisation–group network: how often a node lies on the "
+                "shortest path between two others. High values connect groups that would otherwise "
+                "be apart."
+            )
         )
-    )
-    network_view.table(analytics.bridges(part), "net_bridges", t("No organisation links groups."))
-with clusters:
-    st.caption(t("Communities found with Louvain (fixed seed) on the organisation–group network."))
-    network_view.table(analytics.communities(part), "net_communities", t("No memberships yet."))
-with reused:
-    st.caption(
-        t(
-            "Copies follow reuse chains transitively; groups reached exclude the criterion's own "
-            "group, countries reached are those groups' countries."
-        )
-    )
-    network_view.table(analytics.reuse_spread(part), "net_reused", t("No criterion reused yet."))
-with pairs:
-    minimum = st.number_input(
-        t("At least this many shared groups"), min_value=1, value=2, step=1, key="net_min_shared"
-    )
-    network_view.table(
-        analytics.org_pairs(part, min_shared=int(minimum)),
-        "net_pairs",
-        t("No pair of organisations shares that many groups."),
-    )
-with suggestions:
-    mine = sorted(snapshot.actor_group_ids) or sorted(snapshot.groups)
-    chosen = st.selectbox(
-        t("For group"),
-        mine,
-        format_func=lambda gid: snapshot.groups[gid].name,
-        key="net_group",
-    )
-    if chosen is not None:
-        st.subheader(t("Groups on similar CPV codes and themes you are not connected to"))
         network_view.table(
-            analytics.similar_groups(snapshot, chosen),
-            "net_similar",
-            t("No unconnected group works on the same themes or CPV divisions."),
+            analytics.bridges(part), "net_bridges", t("No organisation links groups.")
         )
-        st.subheader(t("Organisations in other countries that adopted criteria like yours"))
+if clusters.open:
+    with clusters:
+        st.caption(
+            t("Communities found with Louvain (fixed seed) on the organisation–group network.")
+        )
+        network_view.table(analytics.communities(part), "net_communities", t("No memberships yet."))
+if reused.open:
+    with reused:
+        st.caption(
+            t(
+                "Copies follow reuse chains transitively; groups reached exclude the criterion's own "
+                "group, countries reached are those groups' countries."
+            )
+        )
         network_view.table(
-            analytics.foreign_adopters(snapshot, chosen),
-            "net_abroad",
-            t("No organisation abroad uses a criterion from the same reuse lineage yet."),
+            analytics.reuse_spread(part), "net_reused", t("No criterion reused yet.")
         )
-with lineage:
-    choices = analytics.lineage_choices(snapshot)
-    if not choices:
-        st.info(t("No criterion you can read has been reused yet."))
-    else:
-        picked = st.selectbox(
-            t("Criterion"), list(choices), format_func=choices.__getitem__, key="net_criterion"
+if pairs.open:
+    with pairs:
+        minimum = st.number_input(
+            t("At least this many shared groups"),
+            min_value=1,
+            value=2,
+            step=1,
+            key="net_min_shared",
         )
-        st.markdown(network_view.lineage_markdown(analytics.lineage(snapshot, picked)))
-        st.caption(t("From the original at the top to every copy made from this criterion."))
+        network_view.table(
+            analytics.org_pairs(part, min_shared=int(minimum)),
+            "net_pairs",
+            t("No pair of organisations shares that many groups."),
+        )
+if suggestions.open:
+    with suggestions:
+        mine = sorted(snapshot.actor_group_ids) or sorted(snapshot.groups)
+        chosen = st.selectbox(
+            t("For group"),
+            mine,
+            format_func=lambda gid: snapshot.groups[gid].name,
+            key="net_group",
+        )
+        if chosen is not None:
+            st.subheader(t("Groups on similar CPV codes and themes you are not connected to"))
+            network_view.table(
+                analytics.similar_groups(snapshot, chosen),
+                "net_similar",
+                t("No unconnected group works on the same themes or CPV divisions."),
+            )
+            st.subheader(t("Organisations in other countries that adopted criteria like yours"))
+            network_view.table(
+                analytics.foreign_adopters(snapshot, chosen),
+                "net_abroad",
+                t("No organisation abroad uses a criterion from the same reuse lineage yet."),
+            )
+if lineage.open:
+    with lineage:
+        choices = analytics.lineage_choices(snapshot)
+        if not choices:
+            st.info(t("No criterion you can read has been reused yet."))
+        else:
+            picked = st.selectbox(
+                t("Criterion"), list(choices), format_func=choices.__getitem__, key="net_criterion"
+            )
+            st.markdown(network_view.lineage_markdown(analytics.lineage(snapshot, picked)))
+            st.caption(t("From the original at the top to every copy made from this criterion."))

@@ -375,3 +375,13 @@ def test_layout_is_the_same_on_every_run(conn, nw) -> None:
     assert first.equals(second)
     assert len(edges) == graph.number_of_edges()
     assert list(first.columns) == ["id", "kind", "label", "degree", "x", "y"]
+
+
+def test_picture_size_counts_the_nodes_full_graph_would_hold(conn, nw) -> None:
+    import itertools
+
+    for snapshot in (graphs.load(conn, nw.admin), graphs.load(conn, nw.outsider)):
+        for count in range(len(graphs.EDGE_KINDS) + 1):
+            for kinds in itertools.combinations(graphs.EDGE_KINDS, count):
+                built = graphs.full_graph(snapshot, edge_kinds=kinds).number_of_nodes()
+                assert graphs.picture_size(snapshot, edge_kinds=kinds) == built, kinds

@@ -28,11 +28,35 @@ PRIVATE_ELSEWHERE = [
 PUBLISHED_REUSED = "Contractbepaling: social return 5% van de opdrachtwaarde"
 
 
-def _page(app_db: Path, email: str, page: str):
+def _page(app_db: Path, email: str, page: str, tab: str | None = None):
     at = signed_in_app(app_db, email).run()
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
+    return _tab(at, tab) if tab else at
+
+
+NETWORK_TABS = [
+    "Bridges",
+    "Communities",
+    "Reused criteria",
+    "Organisation pairs",
+    "Suggestions",
+    "Lineage",
+]
+
+
+def _tab(at, name: str):
+    """Open the Network page's tab ``name`` (English), as a click on it does: only it runs."""
+    user = at.session_state["auth_user"]
+    at.session_state["net_tab"] = translate(name, user.language)
+    at.run()
+    assert not at.exception, at.exception
     return at
+
+
+def _every_tab(at) -> str:
+    """What every tab of the Network page shows, each opened in turn."""
+    return "\n".join(_everything(_tab(at, name)) for name in NETWORK_TABS)
 
 
 def _everything(at) -> str:
@@ -56,19 +80,20 @@ def test_network_page_shows_groups_and_analytics(app_db) -> None:
     names = _column(at, "betweenness", "name")
     assert VIADUCTS["name"] in names
     assert "Rijkswaterstaat" in names
-    assert PUBLISHED_REUSED in _column(at, "descendants", "title")
+    assert _column(_tab(at, "Bridges"), "betweenness", "name") == names
+    assert PUBLISHED_REUSED in _column(_tab(at, "Reused criteria"), "descendants", "title")
 
 
 def test_network_page_never_names_private_criteria_of_other_groups(app_db) -> None:
     at = _page(app_db, JOOST["email"], "network")
-    text = _everything(at)
+    text = _every_tab(at)
     assert PRIVATE_ELSEWHERE
     assert [title for title in PRIVATE_ELSEWHERE if title in text] == []
     assert "(private criterion)" in text
 
 
 def test_network_filter_by_country_keeps_matching_groups(app_db) -> None:
-    at = _page(app_db, JOOST["email"], "network")
+    at = _page(app_db, JOOST["email"], "network", "Communities")
     at.selectbox(key="net_country").set_value("NO").run()
     assert not at.exception
     expected = sorted(g["name"] for g in DATASET["groups"] if "NO" in g["countries"])
@@ -77,7 +102,7 @@ def test_network_filter_by_country_keeps_matching_groups(app_db) -> None:
 
 
 def test_network_lineage_tree_of_a_reused_criterion(app_db) -> None:
-    at = _page(app_db, JOOST["email"], "network")
+    at = _page(app_db, JOOST["email"], "network", "Lineage")
     box = at.selectbox(key="net_criterion")
     choice = next(o for o in box.options if o.startswith(PUBLISHED_REUSED))
     box.select_index(box.options.index(choice)).run()
@@ -89,7 +114,7 @@ def test_network_lineage_tree_of_a_reused_criterion(app_db) -> None:
 
 
 def test_network_suggestions_for_own_group(app_db) -> None:
-    at = _page(app_db, JOOST["email"], "network")
+    at = _page(app_db, JOOST["email"], "network", "Suggestions")
     assert at.selectbox(key="net_group").value is not None
     suggested = _column(at, "shared_cpv_divisions", "group")
     assert VIADUCTS["name"] not in suggested

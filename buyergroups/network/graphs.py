@@ -273,6 +273,23 @@ def full_graph(snapshot: Snapshot, edge_kinds: tuple[str, ...] = EDGE_KINDS) -> 
     return graph
 
 
+def picture_size(snapshot: Snapshot, edge_kinds: tuple[str, ...] = EDGE_KINDS) -> int:
+    """How many nodes :func:`full_graph` would hold, without building it."""
+    nodes = {group_node(g) for g in snapshot.groups} | {org_node(o) for o in snapshot.organisations}
+    nodes |= {f"country:{code}" for group in snapshot.groups.values() for code in group.countries}
+    if {"criterion_of", "reuse"} & set(edge_kinds):
+        nodes |= {criterion_node(c.id) for c in snapshot.criteria.values()}
+        if "criterion_of" in edge_kinds:
+            nodes |= {group_node(c.group_id) for c in snapshot.criteria.values()}
+    if "membership" in edge_kinds:
+        for group_id, org_id, _role in snapshot.memberships:
+            nodes |= {group_node(group_id), org_node(org_id)}
+    if "tender_of" in edge_kinds:
+        for link in snapshot.tender_links:
+            nodes |= {f"tender:{link.tender_id}", group_node(link.group_id)}
+    return len(nodes)
+
+
 def _no_members(snapshot: Snapshot) -> Snapshot:
     return replace(snapshot, memberships=[])
 
