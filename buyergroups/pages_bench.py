@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess  # nosec B404 - runs this repository's own timing script
 import sys
@@ -30,16 +31,11 @@ from buyergroups.demo import programme
 from buyergroups.errors import ValidationError, msg
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = (
-    "pages/home.py",
-    "pages/workspace.py",
-    "pages/find_similar.py",
-    "pages/tenders.py",
-    "pages/import_tenders.py",
-    "pages/co2.py",
-    "pages/network.py",
-    "pages/monitoring.py",
-    "pages/admin.py",
+# Every page the entry file navigates to, read from it (it imports Streamlit; this may not).
+PAGES = tuple(
+    dict.fromkeys(
+        re.findall(r'"(pages/\w+\.py)"', (ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+    )
 )
 ROLES = ("member", "facilitator", "admin")
 

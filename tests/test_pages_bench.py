@@ -68,3 +68,12 @@ def test_percentile_is_the_nearest_rank() -> None:
 def test_the_command_needs_a_database(capsys) -> None:
     assert cli.main(["bench", "pages"]) == 2
     assert "--db FILE" in capsys.readouterr().err
+
+
+def test_every_page_of_the_app_is_timed() -> None:
+    from pathlib import Path
+
+    from buyergroups.pages_bench import PAGES, ROOT
+
+    files = sorted(f"pages/{path.name}" for path in Path(ROOT / "pages").glob("*.py"))
+    assert sorted(PAGES) == files and PAGES[0] == "pages/home.py"
