@@ -11,6 +11,7 @@ from buyergroups.domain import COUNTRIES, LotResultStatus, NoticeStage, Organisa
 from buyergroups.errors import BuyerGroupsError
 from ui import context
 from ui.auth_gate import plain_markdown
+from ui.benchmark_view import render_tender_correction
 from ui.i18n import error_text, number, t
 from ui.labels import country_formatter, formatter, label, labels
 
@@ -117,6 +118,7 @@ def _detail(tender: dict[str, Any]) -> None:
     )
     _buyer_organisation(tender)
     _mvi(tender)
+    render_tender_correction(conn, user, tender["id"])  # the buyer's correction beside it
     _life_cycle(tender)
     _results(tender)
     for lot in tender["lots"]:

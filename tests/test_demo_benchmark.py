@@ -61,3 +61,31 @@ def test_the_benchmark_page_on_the_demo(app_db) -> None:
     metrics = {m.label: m.value for m in at.metric}  # Joost reads Dutch
     assert metrics["Door u gecorrigeerd"] == "1"
     assert "CO2-schatting naar Gerealiseerd zetten" in [b.label for b in at.button]
+
+
+def test_monitoring_says_how_many_were_corrected(app_db) -> None:
+    at = signed_in_app(app_db, JOOST).run()
+    at.switch_page("pages/monitoring.py").run()
+    assert not at.exception
+    assert (
+        "4 daarvan gecorrigeerd door hun aanbestedende dienst (MVI-benchmark, stap 2); de "
+        "aandelen tellen de gecorrigeerde lezing."
+    ) in [c.value for c in at.caption]
+
+
+def test_good_examples_are_flagged_and_filtered_in_find_similar(app_db) -> None:
+    at = signed_in_app(app_db, JOOST, timeout=120).run()
+    at.switch_page("pages/find_similar.py").run()
+    at.text_area(key="find_similar_text").input("circulair en eerlijk, hergebruik").run()
+    assert not at.exception
+    flag = "⭐ **Goed voorbeeld**: duurzaam, ambitieus en gerealiseerd"
+    titles = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert len(titles) > 2
+    at.checkbox(key="find_similar_good").check().run()
+    assert not at.exception
+    titles = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert sorted(titles) == [
+        "**Bedrijfskleding politie: circulair en eerlijk**",
+        "**Groot onderhoud kunstwerken provincie Utrecht 2025-2028**",
+    ]
+    assert [m.value for m in at.markdown].count(flag) == 2

@@ -163,3 +163,27 @@ def test_the_page_speaks_dutch(page_world) -> None:
     assert not at.exception
     assert at.title[0].value == "MVI-benchmark"
     assert {m.label for m in at.metric} >= {"Aanbestedingen", "MVI naar aantal"}
+
+
+def _tender_page(user, tender_id: int) -> AppTest:
+    at = AppTest.from_file(str(Path(PAGE).parent / "tenders.py"), default_timeout=30)
+    at.session_state["auth_user"] = user
+    at.run()
+    at.selectbox(key="tenders_pick").set_value(tender_id).run()
+    assert not at.exception
+    return at
+
+
+def test_the_tenders_page_shows_the_correction_beside_the_reading(page_world) -> None:
+    _path, bw = page_world
+    a2 = bw.tenders["a2"]
+    mine = _tender_page(bw.alfa, a2)
+    assert [w.value for w in mine.warning] == [
+        "Corrected by its buyer (revision 1): Circular (incl. biobased), Social return. "
+        "Reason: SECRET\\-A\\-REASON: internal dossier 17. The benchmark and Monitoring count "
+        "the correction; the reading above is the automatic one of the latest import."
+    ]
+    theirs = _tender_page(bw.beta, a2)
+    assert theirs.warning == []
+    assert "Its buyer corrected this reading" in "\n".join(c.value for c in theirs.caption)
+    assert benchmark_world.SECRET_A not in _texts(theirs)

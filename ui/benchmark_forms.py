@@ -26,6 +26,7 @@ from buyergroups.domain import (
     Theme,
 )
 from buyergroups.errors import BuyerGroupsError, StaleEditError
+from ui.auth_gate import plain_markdown
 from ui.i18n import N_, error_text, number, t
 from ui.labels import formatter, label, labels, options
 
@@ -83,7 +84,7 @@ def _history(revisions: list[dict[str, Any]]) -> None:
                     "**Revision {revision}** · {author} · {when}: {reading}; automatic "
                     "reading then: {automatic}",
                     revision=rev["revision_no"],
-                    author=rev["author"] or "–",
+                    author=plain_markdown(rev["author"] or "–"),
                     when=rev["created_at"].strftime("%Y-%m-%d %H:%M"),
                     reading=_reading_text(rev["sustainable"], rev["themes"]),
                     automatic=_reading_text(bool(rev["auto_themes"]), rev["auto_themes"]),
@@ -148,7 +149,7 @@ def _correction_form(conn, user: User, tender_id: int, reading: dict[str, Any]) 
                 t(
                     "Their correction: {reading}. Reason: {reason}",
                     reading=_reading_text(exc.theirs["sustainable"], exc.theirs["themes"]),
-                    reason=exc.theirs["reason"],
+                    reason=plain_markdown(exc.theirs["reason"]),
                 )
             )
     except BuyerGroupsError as exc:
@@ -206,7 +207,7 @@ def _co2_estimates(conn, user: User, view: dict[str, Any]) -> None:
     for estimate in view["estimates"]:
         line = t(
             "CO2 estimate **{title}**: {status}, expected {tonnes} t CO2e",
-            title=estimate["title"],
+            title=plain_markdown(estimate["title"]),
             status=label(Co2Status, estimate["status"]),
             tonnes=number(estimate["expected_t"], 1),
         )

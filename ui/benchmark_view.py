@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from buyergroups.accounts.users import User
-from buyergroups.benchmark import figures, report
+from buyergroups.benchmark import corrections, figures, report
 from buyergroups.domain import AmbitionLevel, OrganisationType, Theme
 from buyergroups.errors import BuyerGroupsError
+from ui.auth_gate import plain_markdown
 from ui.i18n import N_, error_text, number, t
-from ui.labels import label
+from ui.labels import label, labels
 
 COLUMN_LABELS = {
     "theme": N_("Theme"),
@@ -208,3 +209,34 @@ def render_report(conn, user: User, organisation_id: int, year: int, found: dict
         mime=report.XLSX_MIME,
         key="bm_report_xlsx",
     )
+
+
+def render_tender_correction(conn, user: User, tender_id: int) -> None:
+    """On a tender's detail: whether its buyer corrected the MVI reading shown above."""
+    try:
+        reading = corrections.tender_reading(conn, user, tender_id)
+    except BuyerGroupsError as exc:
+        st.error(error_text(exc))
+        return
+    correction = reading["correction"]
+    if correction is not None:
+        themes = labels(Theme, correction["themes"]) if correction["sustainable"] else ""
+        st.warning(
+            t(
+                "Corrected by its buyer (revision {revision}): {reading}. Reason: {reason}. "
+                "The benchmark and Monitoring count the correction; the reading above is the "
+                "automatic one of the latest import.",
+                revision=reading["revision"],
+                reading=themes or t("not sustainable"),
+                reason=plain_markdown(correction["reason"]),
+            )
+        )
+    elif reading["corrected"]:
+        st.caption(
+            t(
+                "Its buyer corrected this reading; the benchmark and Monitoring count the "
+                "correction (shown to the buyer's side only)."
+            )
+        )
+    elif reading["may_correct"]:
+        st.caption(t("You may correct this reading on the MVI benchmark page (step 2)."))
