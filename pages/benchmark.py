@@ -91,4 +91,4 @@ with tabs[3]:
 with tabs[4]:
     render_programme(conn, user, year)
 with tabs[5]:
-    render_report(conn, user, organisation_id, year, found)
+    render_report(found)

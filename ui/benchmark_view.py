@@ -14,6 +14,7 @@ from buyergroups.domain import AmbitionLevel, OrganisationType, Theme
 from buyergroups.errors import BuyerGroupsError
 from ui.auth_gate import plain_markdown
 from ui.i18n import N_, error_text, number, t
+from ui.i18n import language as session_language
 from ui.labels import label, labels
 
 COLUMN_LABELS = {
@@ -185,29 +186,26 @@ def render_programme(conn, user: User, year: int | None) -> None:
     table(frame, "bm_table_programme", t("No tenders in this year."))
 
 
-def render_report(conn, user: User, organisation_id: int, year: int, found: dict) -> None:
-    """Download buttons for the yearly report, Word and Excel."""
+def render_report(found: dict) -> None:
+    """Download buttons for the yearly report, Word and Excel (built when clicked)."""
     st.caption(t("The figures of the Benchmark tab, for your leadership."))
-    try:
-        word = report.document(conn, user, organisation_id, year)
-        book = report.workbook(conn, user, organisation_id, year)
-    except BuyerGroupsError as exc:
-        st.error(error_text(exc))
-        return
+    language = session_language()  # the report in the language the page is read in
     left, right = st.columns(2)
     left.download_button(
         t("Yearly report (Word)"),
-        word,
+        lambda: report.document_bytes(found, language),
         file_name=report.file_name(found, "docx"),
         mime=report.DOCX_MIME,
         key="bm_report_docx",
+        on_click="ignore",
     )
     right.download_button(
         t("Yearly report (Excel)"),
-        book,
+        lambda: report.workbook_bytes(found),
         file_name=report.file_name(found, "xlsx"),
         mime=report.XLSX_MIME,
         key="bm_report_xlsx",
+        on_click="ignore",
     )
 
 

@@ -99,12 +99,19 @@ def _reading(found: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def tender_frame(cur: db.Connection) -> pd.DataFrame:
-    """Every tender with its organisation, year, corrected reading, EUR value and answers.
+_YEAR_SQL = "extract(year FROM coalesce(t.published_on, t.awarded_on))"
 
-    Inside the caller's unit; for counting only (the page never shows its rows).
+
+def tender_frame(
+    cur: db.Connection, where: str = "", params: list[Any] | None = None
+) -> pd.DataFrame:
+    """Tenders with their organisation, year, corrected reading, EUR value and answers.
+
+    ``where`` (the package's own SQL over ``t`` and ``o``, with ``params``) keeps fewer
+    rows. Inside the caller's unit; for counting only (the page never shows its rows).
     """
-    return pd.DataFrame([_reading(r) for r in db.rows(cur, _TENDERS_SQL)], columns=_COLUMNS)
+    sql = _TENDERS_SQL + (f" WHERE {where}" if where else "")
+    return pd.DataFrame([_reading(r) for r in db.rows(cur, sql, params or [])], columns=_COLUMNS)
 
 
 def without_nan(frame: pd.DataFrame) -> pd.DataFrame:
@@ -117,11 +124,18 @@ def _pct(part: float, whole: float) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def flags(frame: pd.DataFrame, theme: str, *, automatic: bool = False) -> pd.Series:
+    """Per tender: MVI in ``theme`` (ANY: in any theme), by the corrected or automatic reading."""
+    themes, mvi = ("auto_themes", "auto_mvi") if automatic else ("themes", "mvi")
+    if not len(frame):
+        return pd.Series([], dtype=bool)
+    flagged = frame[mvi] if theme == ANY else frame[themes].map(lambda ts: theme in ts)
+    return flagged.astype(bool)
+
+
 def share_row(frame: pd.DataFrame, theme: str, *, automatic: bool = False) -> dict[str, Any]:
     """Tenders, MVI tenders and the shares by count and by value for one theme (or ANY)."""
-    themes, mvi = ("auto_themes", "auto_mvi") if automatic else ("themes", "mvi")
-    flagged = frame[mvi] if theme == ANY else frame[themes].map(lambda ts: theme in ts)
-    flagged = flagged.astype(bool) if len(frame) else pd.Series([], dtype=bool)
+    flagged = flags(frame, theme, automatic=automatic)
     value = frame["value_eur"].fillna(0.0)
     total_value = float(value[frame["value_eur"].notna()].sum())
     mvi_value = float(value[flagged].sum())
@@ -192,20 +206,28 @@ def trend(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def peer_spread(frame: pd.DataFrame, org_type: str, year: int, own_id: int) -> pd.DataFrame:
-    """Per theme (and ANY): the peers' mean, lowest, highest and std of the share by count."""
-    peers = frame[
+def _peers(frame: pd.DataFrame, org_type: str, year: int, own_id: int) -> pd.DataFrame:
+    return frame[
         (frame["org_type"] == org_type)
         & (frame["year"] == year)
         & frame["organisation_id"].notna()
         & (frame["organisation_id"] != own_id)
     ]
+
+
+def _share_per_peer(peers: pd.DataFrame, theme: str, *, automatic: bool = False) -> pd.Series:
+    """Each peer's share by count in % (one decimal, as :func:`share_row` rounds it)."""
+    flagged = flags(peers, theme, automatic=automatic)
+    grouped = flagged.groupby(peers["organisation_id"])
+    return (100 * grouped.sum() / grouped.size()).round(1)
+
+
+def peer_spread(frame: pd.DataFrame, org_type: str, year: int, own_id: int) -> pd.DataFrame:
+    """Per theme (and ANY): the peers' mean, lowest, highest and std of the share by count."""
+    peers = _peers(frame, org_type, year, own_id)
     rows = []
     for theme in [ANY, *THEMES]:
-        per_peer = pd.Series(
-            [share_row(part, theme)["share_pct"] for _, part in peers.groupby("organisation_id")],
-            dtype=float,
-        )
+        per_peer = _share_per_peer(peers, theme).astype(float)
         found = not per_peer.empty
         rows.append(
             {
@@ -222,23 +244,21 @@ def peer_spread(frame: pd.DataFrame, org_type: str, year: int, own_id: int) -> p
 
 def named_peers(frame: pd.DataFrame, org_type: str, year: int, own_id: int) -> pd.DataFrame:
     """The peers by name with figures from their published tenders only (automatic reading)."""
-    peers = frame[
-        (frame["org_type"] == org_type)
-        & (frame["year"] == year)
-        & frame["organisation_id"].notna()
-        & (frame["organisation_id"] != own_id)
-    ]
-    rows = [
-        {
-            "organisation": part["organisation"].iloc[0],
-            "tenders": len(part),
-            "published_mvi_tenders": share_row(part, ANY, automatic=True)["mvi_tenders"],
-            "published_share_pct": share_row(part, ANY, automatic=True)["share_pct"],
-        }
-        for _, part in peers.groupby("organisation_id")
-    ]
+    peers = _peers(frame, org_type, year, own_id)
     columns = ["organisation", "tenders", "published_mvi_tenders", "published_share_pct"]
-    return pd.DataFrame(rows, columns=columns).sort_values("organisation").reset_index(drop=True)
+    if peers.empty:
+        return pd.DataFrame(columns=columns)
+    by_peer = peers.groupby("organisation_id")
+    published = flags(peers, ANY, automatic=True).groupby(peers["organisation_id"])
+    table = pd.DataFrame(
+        {
+            "organisation": by_peer["organisation"].first(),
+            "tenders": by_peer.size(),
+            "published_mvi_tenders": published.sum().astype(int),
+            "published_share_pct": _share_per_peer(peers, ANY, automatic=True),
+        }
+    )
+    return table[columns].sort_values("organisation").reset_index(drop=True)
 
 
 def _met(actual: float | None, target: float | None) -> bool | None:
@@ -294,7 +314,12 @@ def organisation_benchmark(
             raise NotFoundError(
                 msg("There is no organisation {organisation_id}.", organisation_id=organisation_id)
             )
-        frame = tender_frame(cur)
+        # Its own tenders of every year (the trend) and its peers' of the year.
+        frame = tender_frame(
+            cur,
+            f"t.buyer_org_id = ? OR (o.org_type = ? AND {_YEAR_SQL} = ?)",
+            [organisation_id, organisation["org_type"] or "", year],
+        )
         labels = _division_labels(cur)
         ambitions = ambitions_of(cur, organisation_id, year)
     mine = frame[frame["organisation_id"] == organisation_id]
@@ -339,9 +364,10 @@ def programme_benchmark(conn: db.Connection, actor: User | None, year: int | Non
     """
     auth.require_signed_in(actor)
     with db.reading(conn) as cur:
-        frame = tender_frame(cur)
-    if year is not None:
-        frame = frame[frame["year"] == check_year(year)]
+        if year is None:
+            frame = tender_frame(cur)
+        else:
+            frame = tender_frame(cur, f"{_YEAR_SQL} = ?", [check_year(year)])
     rows = []
     for (org_type, country), part in sorted(
         frame.groupby(["org_type", "country"]), key=lambda item: item[0]

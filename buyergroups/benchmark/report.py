@@ -35,7 +35,11 @@ def file_name(benchmark: dict[str, Any], suffix: str) -> str:
 
 def workbook(conn: db.Connection, actor: User | None, organisation_id: int, year: int) -> bytes:
     """The yearly report as an Excel workbook: one sheet per table of the benchmark."""
-    found = organisation_benchmark(conn, actor, organisation_id, year)
+    return workbook_bytes(organisation_benchmark(conn, actor, organisation_id, year))
+
+
+def workbook_bytes(found: dict[str, Any]) -> bytes:
+    """:func:`workbook` of a benchmark already computed (access checked when it was)."""
     summary = pd.DataFrame(
         [
             {
@@ -84,7 +88,12 @@ def _table(document: Any, headers: list[str], rows: list[list[str]]) -> None:
 def document(conn: db.Connection, actor: User | None, organisation_id: int, year: int) -> bytes:
     """The yearly report as a Word document in the reader's language."""
     found = organisation_benchmark(conn, actor, organisation_id, year)
-    lang = i18n.supported(getattr(actor, "language", None))
+    return document_bytes(found, i18n.supported(getattr(actor, "language", None)))
+
+
+def document_bytes(found: dict[str, Any], lang: str) -> bytes:
+    """:func:`document` of a benchmark already computed, in ``lang``."""
+    year = found["year"]
 
     def tr(text: str, /, **values: object) -> str:
         return i18n.translate(text, lang, **values)
