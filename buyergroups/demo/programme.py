@@ -12,7 +12,6 @@ quick run). Three accounts are the ones ``bench pages`` signs in as
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 import time
@@ -38,6 +37,7 @@ from buyergroups.domain import (
     Theme,
 )
 from buyergroups.errors import ValidationError, msg
+from buyergroups.exports import spreadsheet
 from buyergroups.i18n import LANGUAGES as INTERFACE_LANGUAGES
 from buyergroups.ingest import loader, store
 from buyergroups.ingest.sources import Source
@@ -404,30 +404,27 @@ def _comment(
 
 
 def _tender_rows(rng: random.Random, start: int, count: int) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "source_id",
-            "title",
-            "description",
-            "language",
-            "buyer_name",
-            "buyer_country",
-            "cpv_codes",
-            "published_on",
-            "procedure_type",
-            "estimated_value",
-            "currency",
-            "environmental_impact",
-            "award_criteria",
-            "conditions",
-        ]
-    )
+    headers = [
+        "source_id",
+        "title",
+        "description",
+        "language",
+        "buyer_name",
+        "buyer_country",
+        "cpv_codes",
+        "published_on",
+        "procedure_type",
+        "estimated_value",
+        "currency",
+        "environmental_impact",
+        "award_criteria",
+        "conditions",
+    ]
+    rows = []
     for n in range(start, start + count):
         language, title, award, conditions = rng.choice(_TENDER_TEXTS)
         place = rng.choice(_PLACES)
-        writer.writerow(
+        rows.append(
             [
                 f"BENCH-{n:06d}",
                 title.format(n=f"{place} {n}"),
@@ -445,6 +442,8 @@ def _tender_rows(rng: random.Random, start: int, count: int) -> bytes:
                 conditions,
             ]
         )
+    out = io.StringIO(newline="")
+    spreadsheet.write_csv(out, headers, rows)
     return out.getvalue().encode("utf-8")
 
 

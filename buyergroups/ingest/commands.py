@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from buyergroups import cli, db, tenders
+from buyergroups import cli, db
 from buyergroups.config import PROJECT_ROOT
 from buyergroups.errors import ValidationError, msg
 from buyergroups.ingest import loader
@@ -82,6 +82,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write every tender as JSON Lines or CSV."""
+    from buyergroups import tenders  # not at start: it brings the spreadsheet writers
+
     conn = cli.open_db(args)
     try:
         if args.output:

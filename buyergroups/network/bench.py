@@ -17,14 +17,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from buyergroups import db
 from buyergroups.accounts.users import User
 from buyergroups.domain import AmbitionLevel, Phase, Sector, Theme
-from buyergroups.network import analytics, graphs
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COUNTRIES = ("NL", "BE", "DE", "DK", "SE", "NO", "FI", "ES", "FR", "IT")
 CPV_DIVISIONS = ("45", "30", "34", "39", "18", "55", "90", "71", "09", "15")
@@ -42,6 +42,9 @@ class Scale:
 
 def synthetic_frames(scale: Scale) -> dict[str, pd.DataFrame]:
     """Rows for organisations, buyer_groups, memberships and criteria (seeded random)."""
+    # Imported here so that the command line starts without pandas (``--help``).
+    import pandas as pd
+
     # Reproducible benchmark data, not secrets.
     rng = random.Random(scale.seed)  # noqa: S311  # nosec B311
     now = db.now()
@@ -139,6 +142,8 @@ def _timed(figures: list[Figure], name: str, step: Callable[[], Any]) -> Any:
     started, cpu = time.perf_counter(), time.process_time()
     result = step()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    import pandas as pd
+
     size = f"{len(result)} rows" if isinstance(result, pd.DataFrame | dict) else ""
     if hasattr(result, "number_of_nodes"):
         size = f"{result.number_of_nodes():,} nodes, {result.number_of_edges():,} edges"
@@ -148,6 +153,8 @@ def _timed(figures: list[Figure], name: str, step: Callable[[], Any]) -> Any:
 
 def run(conn: db.Connection, scale: Scale) -> list[Figure]:
     """Seed the scratch database, then time loading, graph building and every analysis."""
+    from buyergroups.network import analytics, graphs
+
     figures: list[Figure] = []
     _timed(figures, "generate + store synthetic rows", lambda: store(conn, synthetic_frames(scale)))
     admin = User(id=0, name="Benchmark", email="bench@example.test", is_admin=True)
@@ -182,6 +189,8 @@ def report(figures: list[Figure]) -> str:
 
 def run_bench(args: argparse.Namespace) -> int:
     """Run the benchmark in a scratch database and print the figures."""
+    from buyergroups.network import analytics
+
     scale = Scale(args.groups, args.organisations, args.original_criteria, args.reuse_edges)
     print(
         f"{scale.groups} groups, {scale.organisations} organisations, "
