@@ -282,3 +282,32 @@ def test_another_organisation_never_sees_a_correction_or_answer(conn) -> None:
         ("Tender a3", True, []),
         ("Tender a4", False, None),
     ]
+
+
+def test_concurrent_first_corrections_one_lands_the_others_are_refused(conn, imported) -> None:
+    """Four sessions correct the same tender from revision 0 at once: one revision is
+    stored, every other save is refused (never silently overwritten)."""
+    import threading
+
+    org, tender_id, _anna = imported
+    people = [make_user(conn, f"Clerk {n}", org_id=org) for n in range(4)]
+    outcomes: list[str] = []
+    start = threading.Barrier(len(people))
+
+    def save(person) -> None:
+        start.wait()
+        try:
+            corrections.save_correction(conn, person, tender_id, SUSTAINABLE, based_on=0)
+            outcomes.append("stored")
+        except StaleEditError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
+    with db.reading(conn) as cur:
+        assert db.value(cur, "SELECT count(*) FROM tender_assessment_revisions") == 1
+        assert db.value(cur, "SELECT current_revision FROM tender_assessments") == 1

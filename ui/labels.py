@@ -93,6 +93,9 @@ ACTIVITY_CODES = (
     N_("tender"),
     N_("cpv_codes"),
     N_("database"),
+    N_("tender_assessment"),
+    N_("tender_realisation"),
+    N_("action_plan"),
 )
 
 

@@ -1353,6 +1353,10 @@ BENCHMARK: dict[str, str] = {
     "Corrected by its buyer (revision {revision}): {reading}. Reason: {reason}. The benchmark and Monitoring count the correction; the reading above is the automatic one of the latest import.": "Gecorrigeerd door de aanbestedende dienst (versie {revision}): {reading}. Reden: {reason}. De benchmark en Monitoring tellen de correctie; de lezing hierboven is de automatische van de laatste import.",
     "Its buyer corrected this reading; the benchmark and Monitoring count the correction (shown to the buyer's side only).": "De aanbestedende dienst heeft deze lezing gecorrigeerd; de benchmark en Monitoring tellen de correctie (alleen zichtbaar voor de kant van de aanbestedende dienst).",
     "You may correct this reading on the MVI benchmark page (step 2).": "U kunt deze lezing corrigeren op de pagina MVI-benchmark (stap 2).",
+    # activity-log item kinds of the benchmark (ui/labels.py)
+    "tender_assessment": "correctie van een aanbesteding",
+    "tender_realisation": "contract en realisatie",
+    "action_plan": "actieplan",
 }
 
 CATALOGUE: dict[str, str] = {**WORK, **PLATFORM, **INGEST, **ACTIVITY, **INTERFACE, **BENCHMARK}
