@@ -201,6 +201,33 @@ def test_every_export_shows_every_trigger_as_text(conn, db_path, tmp_path, hosti
     assert len(names) == len(GROUP_EXPORTS) * len(group_ids) + 2 + len(MONITORED) + 2 + 1
 
 
+def test_the_benchmark_workbook_shows_every_trigger_as_text(conn, hostile) -> None:
+    """Organisations named by the triggers buy the hostile tenders (one each, 2024); the
+    first one's yearly report names the others as peers and its CPV division's label."""
+    from buyergroups import organisations
+    from buyergroups.benchmark import figures, report
+
+    admin, _group_ids = hostile
+    with db.transaction(conn) as cur:
+        orgs = [
+            organisations.insert_organisation(
+                cur, None, f"Gemeente {i}", "municipality", "NL", org_type="municipality"
+            )
+            for i in range(len(TRIGGERS))
+        ]
+        for i, (org, text) in enumerate(zip(orgs, TRIGGERS, strict=True)):
+            _set(cur, "organisations", org, text, ("name",))
+            cur.execute(
+                "UPDATE tenders SET buyer_org_id = ?, published_on = DATE '2024-05-01'"
+                " WHERE source_id = ?",
+                [org, f"H-{i}"],
+            )
+    found = figures.organisation_benchmark(conn, admin, orgs[0], 2024)
+    cells = _xlsx_cells(report.workbook_bytes(found))
+    assert _unguarded(cells) == []
+    assert {cell for cell in cells if isinstance(cell, str)} & GUARDED == GUARDED
+
+
 def test_group_sheet_cells_hold_the_trigger_text_exactly(conn, hostile) -> None:
     admin, group_ids = hostile
     text = TRIGGERS[4]  # a tab before '='
@@ -277,6 +304,7 @@ def test_no_export_escapes_this_file() -> None:
         "buyergroups.exports.spreadsheet.xlsx_bytes",
         "buyergroups.exports.criteria_import.template_csv",
         "buyergroups.exports.criteria_import.template_xlsx",
+        "buyergroups.benchmark.report.workbook_bytes",
     }
 
 

@@ -193,7 +193,7 @@ def render_report(found: dict) -> None:
     left, right = st.columns(2)
     left.download_button(
         t("Yearly report (Word)"),
-        lambda: report.document_bytes(found, language),
+        lambda: report.document_for(found, language),
         file_name=report.file_name(found, "docx"),
         mime=report.DOCX_MIME,
         key="bm_report_docx",

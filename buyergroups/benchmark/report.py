@@ -88,10 +88,10 @@ def _table(document: Any, headers: list[str], rows: list[list[str]]) -> None:
 def document(conn: db.Connection, actor: User | None, organisation_id: int, year: int) -> bytes:
     """The yearly report as a Word document in the reader's language."""
     found = organisation_benchmark(conn, actor, organisation_id, year)
-    return document_bytes(found, i18n.supported(getattr(actor, "language", None)))
+    return document_for(found, i18n.supported(getattr(actor, "language", None)))
 
 
-def document_bytes(found: dict[str, Any], lang: str) -> bytes:
+def document_for(found: dict[str, Any], lang: str) -> bytes:
     """:func:`document` of a benchmark already computed, in ``lang``."""
     year = found["year"]
 
