@@ -65,7 +65,9 @@ def open_db(args: argparse.Namespace) -> db.Connection:
 def db_parent() -> argparse.ArgumentParser:
     """A parent parser adding ``--db`` to a subcommand (``parents=[db_parent()]``)."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--db", default=argparse.SUPPRESS, help="DuckDB file to use")
+    parent.add_argument(
+        "--db", default=argparse.SUPPRESS, help="DuckDB file or postgresql:// URL to use"
+    )
     return parent
 
 
@@ -91,7 +93,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="buyergroups: workspace of Buyer Groups in sustainable public procurement",
     )
     parser.add_argument(
-        "--db", help="DuckDB file (default: BUYERGROUPS_DB or data/buyergroups.duckdb)"
+        "--db",
+        help="DuckDB file or postgresql:// URL without a password (default: BUYERGROUPS_DB"
+        " or data/buyergroups.duckdb; a password goes in the environment, PGPASSWORD or ~/.pgpass)",
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     if command is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,8 @@ class SettingsError(ValidationError):
 class Settings:
     """Runtime settings; see the configuration table in README.md."""
 
-    db_path: Path = DEFAULT_DB_PATH
+    # A DuckDB file (Path) or a PostgreSQL URL (str, ``postgresql://...``).
+    db_path: Path | str = DEFAULT_DB_PATH
     model: str = DEFAULT_MODEL
     models_dir: Path = DEFAULT_MODELS_DIR
     preload_search: bool = True
@@ -83,11 +85,38 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "1").strip().lower() not in ("0", "false", "no")
 
 
+DB_URL_PREFIXES = ("postgresql://", "postgres://")
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+def database_target(raw: str | None) -> Path | str:
+    """``BUYERGROUPS_DB`` as a DuckDB file path or, for ``postgresql://...``, the URL itself."""
+    if not raw:
+        return DEFAULT_DB_PATH
+    return raw if raw.startswith(DB_URL_PREFIXES) else Path(raw)
+
+
+def secret_database(path: Path = SECRETS_FILE) -> str | None:
+    """``BUYERGROUPS_DB`` from ``.streamlit/secrets.toml`` (a URL with a password stays there)."""
+    try:
+        with path.open("rb") as handle:
+            found = tomllib.load(handle).get("BUYERGROUPS_DB")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return found if isinstance(found, str) and found else None
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from ``env`` (default: the process environment)."""
+    """Read settings from ``env`` (default: the process environment).
+
+    The database comes from ``BUYERGROUPS_DB``; for the process environment
+    without it, from ``BUYERGROUPS_DB`` in ``.streamlit/secrets.toml``.
+    """
+    process = env is None
     env = os.environ if env is None else env
+    database = env.get("BUYERGROUPS_DB") or (secret_database() if process else None)
     return Settings(
-        db_path=Path(env.get("BUYERGROUPS_DB") or DEFAULT_DB_PATH),
+        db_path=database_target(database),
         model=env.get("BUYERGROUPS_MODEL") or DEFAULT_MODEL,
         models_dir=Path(env.get("BUYERGROUPS_MODELS_DIR") or DEFAULT_MODELS_DIR),
         preload_search=_flag(env, "BUYERGROUPS_PRELOAD_SEARCH"),

@@ -20,6 +20,19 @@ def test_migrations_apply_to_empty_db_and_are_idempotent(db_path: Path) -> None:
     again.close()
 
 
+def test_a_database_of_a_newer_schema_is_refused_in_one_line(db_path: Path) -> None:
+    conn = db.connect(db_path)
+    with db.transaction(conn) as cur:
+        cur.execute("INSERT INTO schema_migrations VALUES ('9999_future.sql', ?)", [db.now()])
+    conn.close()
+    with pytest.raises(StorageError) as refused:
+        db.connect(db_path)
+    assert str(refused.value) == (
+        "The database has schema version 9999, newer than this program's "
+        f"{db.migration_files()[-1][0][:4]}: upgrade the program."
+    )
+
+
 def test_transaction_rolls_back_everything_on_error(conn: db.Connection) -> None:
     with pytest.raises(StorageError), db.transaction(conn) as cur:
         cur.execute("INSERT INTO meta VALUES ('a', '1')")
@@ -42,6 +55,7 @@ def test_unique_violation_is_a_validation_error(conn: db.Connection) -> None:
     assert db.get_meta(conn, "k") == "1"
 
 
+@pytest.mark.duckdb_only
 def test_backup_and_restore_round_trip(conn: db.Connection, tmp_path: Path) -> None:
     with db.transaction(conn) as cur:
         db.set_meta(cur, "dataset", "demo")
@@ -53,6 +67,7 @@ def test_backup_and_restore_round_trip(conn: db.Connection, tmp_path: Path) -> N
     other.close()
 
 
+@pytest.mark.duckdb_only
 def test_restore_refuses_existing_file_and_non_backup(tmp_path: Path, db_path: Path) -> None:
     db.connect(db_path).close()
     with pytest.raises(ValidationError, match="not a backup folder"):

@@ -16,16 +16,17 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
 
 
-def seed_demo_file(folder: Path) -> Path:
-    """A demo-seeded database file, its search index embedded with the default model.
+def seed_demo_file(folder: Path | str) -> Path | str:
+    """A demo-seeded database, its search index embedded with the default model.
 
+    ``folder`` gets a ``demo.duckdb`` file; a PostgreSQL URL is seeded itself.
     Built once per session by the fixture: the app's background warm-up then
     only loads the stored vectors of every copy instead of embedding them again.
     """
     from buyergroups.search import indexer
     from buyergroups.search.embedder import load_embedder
 
-    path = folder / "demo.duckdb"
+    path = folder if db.is_url(folder) else Path(folder) / "demo.duckdb"
     conn = db.connect(path)
     demo.seed(conn)
     indexer.sync(conn, load_embedder())

@@ -1,4 +1,11 @@
-"""DuckDB boundary: connection, migrations, transactions and small query helpers.
+"""Storage boundary: connection, migrations, transactions and small query helpers.
+
+Two engines behind one API: a file path opens DuckDB (embedded, the default);
+a ``postgresql://`` URL opens a PostgreSQL pool (:mod:`buyergroups.db.postgres`,
+whose cursor offers the DuckDB cursor calls the package uses). Domain modules
+never ask which engine runs; the few statements whose SQL differs are named
+helpers here and in :mod:`buyergroups.db.vectors`, and a migration whose SQL
+differs has a PostgreSQL variant ``NNNN_name.postgresql.sql`` beside it.
 
 Rules that keep a Streamlit server's data straight:
 
@@ -8,7 +15,7 @@ Rules that keep a Streamlit server's data straight:
 * writes run in :func:`transaction`, which commits only when the block
   finished without error and otherwise rolls back (a COMMIT after a failed
   statement would silently discard everything);
-* ``duckdb.Error`` never leaves this module untranslated: it becomes a
+* an engine error (``duckdb.Error``, ``psycopg.Error``) never leaves this module untranslated: it becomes a
   :class:`~buyergroups.errors.BuyerGroupsError` subclass; a write-write
   conflict of two transactions becomes :class:`~buyergroups.errors.WriteConflict`;
 * a save moves the item's version with :func:`compare_and_set`, the one
@@ -34,7 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import psycopg
 
+from buyergroups.db import postgres
 from buyergroups.db.retry import FIRST_PAUSE_S as FIRST_PAUSE_S
 from buyergroups.db.retry import MAX_PAUSE_S as MAX_PAUSE_S
 from buyergroups.db.retry import pause_before as pause_before
@@ -47,9 +56,12 @@ from buyergroups.errors import (
     msg,
 )
 
-Connection = duckdb.DuckDBPyConnection
+Connection = duckdb.DuckDBPyConnection | postgres.PgConnection | postgres.PgCursor
+# What either engine raises; translated into the package's exceptions at this boundary.
+ENGINE_ERRORS: tuple[type[Exception], ...] = (duckdb.Error, psycopg.Error)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_VARIANT_NAME = re.compile(r"^(\d{4}_[a-z0-9_]+)\.(postgresql)\.sql$")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -58,8 +70,32 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def is_url(target: str | Path) -> bool:
+    """True when ``target`` names a PostgreSQL database (``postgresql://...``), not a file."""
+    return postgres.is_url(str(target)) if not isinstance(target, Path) else False
+
+
+def engine(conn: Connection) -> str:
+    """``duckdb`` or ``postgresql``: for the storage layer's own helpers only."""
+    return getattr(conn, "engine", "duckdb")
+
+
 def connect(path: str | Path, *, migrate_schema: bool = True) -> Connection:
-    """Open (creating if needed) the database at ``path`` and apply migrations."""
+    """Open the database ``path`` (a DuckDB file, created if needed, or a PostgreSQL URL).
+
+    Migrations are applied unless ``migrate_schema`` is False. A database whose
+    schema is newer than this program, a server that cannot be reached or a
+    file that cannot be opened is one clear :class:`StorageError`.
+    """
+    if is_url(path):
+        pool = postgres.open_pool(str(path))
+        if migrate_schema:
+            try:
+                migrate(pool)
+            except BaseException:
+                pool.close()
+                raise
+        return pool
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -67,7 +103,11 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> Connection:
     except duckdb.Error as exc:
         raise open_error(path, exc) from exc
     if migrate_schema:
-        migrate(conn)
+        try:
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
     return conn
 
 
@@ -99,14 +139,22 @@ def open_error(path: str | Path, exc: Exception) -> StorageError:
     )
 
 
-def migration_files() -> list[tuple[str, str]]:
-    """The numbered migrations shipped with the package, in order: (name, sql)."""
+def migration_files(for_engine: str = "duckdb") -> list[tuple[str, str]]:
+    """The numbered migrations shipped with the package, in order: (name, sql).
+
+    The name is the shared ``NNNN_name.sql`` on both engines (what
+    ``schema_migrations`` records); on PostgreSQL the SQL comes from
+    ``NNNN_name.postgresql.sql`` where that variant exists.
+    """
     folder = resources.files("buyergroups.db") / "migrations"
-    found = []
+    found: dict[str, str] = {}
+    variants: dict[str, str] = {}
     for entry in folder.iterdir():
         if _MIGRATION_NAME.match(entry.name):
-            found.append((entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+            found[entry.name] = entry.read_text(encoding="utf-8")
+        elif (variant := _VARIANT_NAME.match(entry.name)) and variant.group(2) == for_engine:
+            variants[f"{variant.group(1)}.sql"] = entry.read_text(encoding="utf-8")
+    return sorted((name, variants.get(name, sql)) for name, sql in found.items())
 
 
 def migrate(conn: Connection) -> list[str]:
@@ -114,6 +162,8 @@ def migrate(conn: Connection) -> list[str]:
 
     Returns the names applied now (empty on a second start).
     """
+    kind = engine(conn)
+    shipped = migration_files(kind)
     cur = conn.cursor()
     try:
         cur.execute(
@@ -121,27 +171,68 @@ def migrate(conn: Connection) -> list[str]:
             " name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
         )
         done = {name for (name,) in cur.execute("SELECT name FROM schema_migrations").fetchall()}
+    except ENGINE_ERRORS as exc:
+        raise translate(exc) from exc
     finally:
         cur.close()
+    _refuse_newer(done, [name for name, _ in shipped])
     applied = []
-    for name, sql in migration_files():
+    for name, sql in shipped:
         if name in done:
             continue
         with transaction(conn) as tx:
+            if kind == "postgresql":
+                # Two processes starting at once: the second waits, then skips what the first did.
+                tx.execute("SELECT pg_advisory_xact_lock(7351)")
+                if value(tx, "SELECT count(*) FROM schema_migrations WHERE name = ?", [name]):
+                    continue
             tx.execute(sql)
             tx.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, now()])
         applied.append(name)
     return applied
 
 
-def translate(exc: duckdb.Error) -> BuyerGroupsError:
-    """Turn a DuckDB error into the package's exception tree."""
+def _refuse_newer(done: set[str], shipped: list[str]) -> None:
+    """A database migrated by a newer version of the program is refused, not half-understood."""
+    unknown = sorted(done - set(shipped))
+    if unknown and (not shipped or unknown[-1] > shipped[-1]):
+        raise StorageError(
+            msg(
+                "The database has schema version {found}, newer than this program's {known}:"
+                " upgrade the program.",
+                found=unknown[-1][:4],
+                known=shipped[-1][:4] if shipped else "0000",
+            )
+        )
+
+
+def translate(exc: Exception) -> BuyerGroupsError:
+    """Turn an engine error (DuckDB or PostgreSQL) into the package's exception tree."""
+    if isinstance(exc, psycopg.Error):
+        return _translate_postgres(exc)
     text = str(exc)
     if isinstance(exc, duckdb.TransactionException) or "Conflict on" in text:
         return _write_conflict()
     first_line = text.splitlines()[0] if text else ""
     if isinstance(exc, duckdb.ConstraintException):
         return ValidationError(msg("That conflicts with stored data: {error}", error=first_line))
+    return StorageError(
+        msg("The database refused the change; nothing was stored. ({error})", error=first_line)
+    )
+
+
+def _translate_postgres(exc: psycopg.Error) -> BuyerGroupsError:
+    if postgres.is_write_conflict(exc):
+        return _write_conflict()
+    first_line = postgres.first_line(exc)
+    constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
+    if isinstance(exc, psycopg.errors.UniqueViolation) and constraint.endswith("revisions_pkey"):
+        # Two saves appended the same revision number: one lost the race.
+        return _write_conflict()
+    if postgres.is_constraint(exc):
+        return ValidationError(msg("That conflicts with stored data: {error}", error=first_line))
+    if isinstance(exc, psycopg.OperationalError):
+        return StorageError(msg("The database server cannot be reached: {error}", error=first_line))
     return StorageError(
         msg("The database refused the change; nothing was stored. ({error})", error=first_line)
     )
@@ -159,7 +250,7 @@ def _write_conflict() -> WriteConflict:
 def _rollback(cur: Connection) -> None:
     try:
         cur.rollback()
-    except duckdb.Error:
+    except ENGINE_ERRORS:
         # No transaction left to roll back (e.g. the failure ended it); nothing to undo.
         return
 
@@ -172,7 +263,7 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         cur.begin()
         try:
             yield cur
-        except duckdb.Error as exc:
+        except ENGINE_ERRORS as exc:
             _rollback(cur)
             raise translate(exc) from exc
         except BaseException:
@@ -180,7 +271,7 @@ def transaction(conn: Connection) -> Iterator[Connection]:
             raise
         try:
             cur.commit()
-        except duckdb.Error as exc:
+        except ENGINE_ERRORS as exc:
             _rollback(cur)
             raise translate(exc) from exc
     finally:
@@ -193,7 +284,7 @@ def reading(conn: Connection) -> Iterator[Connection]:
     cur = conn.cursor()
     try:
         yield cur
-    except duckdb.Error as exc:
+    except ENGINE_ERRORS as exc:
         raise translate(exc) from exc
     finally:
         cur.close()
@@ -273,7 +364,9 @@ def compare_and_set(
         sql += " AND deleted_at IS NULL"
     try:
         return changed(cur, sql, [*params, row_id, expected]) == 1
-    except duckdb.TransactionException as exc:
+    except (duckdb.TransactionException, psycopg.errors.SerializationFailure) as exc:
+        raise translate(exc) from exc
+    except psycopg.errors.DeadlockDetected as exc:
         raise translate(exc) from exc
 
 

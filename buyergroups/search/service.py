@@ -14,6 +14,7 @@ import numpy as np
 
 from buyergroups import auth, db
 from buyergroups.accounts.users import User
+from buyergroups.db import vectors as stored_vectors
 from buyergroups.errors import Message, NotFoundError, ValidationError, msg
 from buyergroups.search import store
 from buyergroups.search.embedder import Embedder
@@ -158,13 +159,15 @@ def _query_item(
     visible, params = auth.visible_sql(cur, actor, "s")
     dim = index.dim
     passage = "" if ref.passage_no is None else " AND s.passage_no = ?"
+    fits, fits_params = stored_vectors.fits_sql(cur, "s.vector", dim)
     sql = (
-        f"SELECT s.vector::FLOAT[{int(dim)}] AS vector, s.cpv_codes, s.concept_codes, s.themes,"  # nosec B608
-        f" s.criterion_type, s.group_id FROM search_items s WHERE s.item_kind = ? AND s.item_id = ?{passage}"
-        f" AND s.model_id = ? AND len(s.vector) = ? AND {visible}"
+        f"SELECT {stored_vectors.select_sql(cur, 's.vector', dim)} AS vector,"  # nosec B608
+        " s.cpv_codes, s.concept_codes, s.themes, s.criterion_type, s.group_id"
+        f" FROM search_items s WHERE s.item_kind = ? AND s.item_id = ?{passage}"
+        f" AND s.model_id = ? AND {fits} AND {visible}"
     )
     extra = [] if ref.passage_no is None else [ref.passage_no]
-    values = [ref.item_kind, ref.item_id, *extra, index.model_id, int(dim), *params]
+    values = [ref.item_kind, ref.item_id, *extra, index.model_id, *fits_params, *params]
     found = db.rows(cur, sql, values)
     if not found:
         raise NotFoundError(
@@ -174,7 +177,7 @@ def _query_item(
                 item_id=ref.item_id,
             )
         )
-    vector = np.mean(np.asarray([r["vector"] for r in found], dtype=np.float32), axis=0)
+    vector = np.mean(np.asarray([stored_vectors.as_array(r["vector"]) for r in found]), axis=0)
     first = found[0]
     profile = QueryProfile(
         cpv_codes=tuple(first["cpv_codes"]),

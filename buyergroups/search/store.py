@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from buyergroups import db
+from buyergroups.db import vectors as stored_vectors
 from buyergroups.search.index import VectorIndex
 
 Key = tuple[str, int, int]
@@ -94,6 +95,7 @@ INDEX_COLUMNS = [
     "concept_codes",
     "item_date",
 ]
+_INDEX_SCHEMA = pa.schema([_SCHEMA.field(name) for name in INDEX_COLUMNS])
 
 
 def passages_table(passages: list[Passage]) -> pa.Table:
@@ -137,19 +139,10 @@ def write_embedded(
     """Insert (replacing) passages with their vectors, inside the caller's transaction."""
     table = passages_table(passages)
     table = table.append_column("text_hash", pa.array([p.text_hash for p in passages]))
-    flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel())
-    table = table.append_column("vector", pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1]))
     delete_keys(cur, [p.key for p in passages])
-    cur.register("incoming_passages", table)
-    try:
-        cur.execute(
-            f"INSERT INTO search_items ({', '.join(PASSAGE_COLUMNS)}, text_hash, model_id,"  # nosec B608
-            f" vector, indexed_at) SELECT {', '.join(PASSAGE_COLUMNS)}, text_hash, ?,"
-            " vector::FLOAT[], ? FROM incoming_passages",
-            [model_id, db.now()],
-        )
-    finally:
-        cur.unregister("incoming_passages")
+    stored_vectors.insert_table(
+        cur, "search_items", table, vectors, {"model_id": model_id, "indexed_at": db.now()}
+    )
 
 
 def update_metadata(cur: db.Connection, passage: Passage) -> None:
@@ -204,30 +197,28 @@ def _load_rows(
     Streaming avoids holding the whole result as Arrow next to the matrix: at a
     million rows that halves the load time and the peak memory.
     """
-    where = " WHERE model_id = ? AND len(vector) = ?"
-    params: list[object] = [model_id, int(dim)]
+    fits, fits_params = stored_vectors.fits_sql(cur, "vector", dim)
+    where = f" WHERE model_id = ? AND {fits}"
+    params: list[object] = [model_id, *fits_params]
     if items is not None:
         where += " AND (item_kind || ':' || item_id) IN (SELECT unnest(?::VARCHAR[]))"
         params.append([f"{kind}:{item_id}" for kind, item_id in items])
     expected = int(db.value(cur, f"SELECT count(*) FROM search_items{where}", params))  # nosec B608
     select = ", ".join(INDEX_COLUMNS)
-    sql = f"SELECT {select}, vector::FLOAT[{int(dim)}] AS vector FROM search_items{where}"  # nosec B608
+    vector = stored_vectors.select_sql(cur, "vector", dim)
+    sql = f"SELECT {select}, {vector} AS vector FROM search_items{where}"  # nosec B608
     vectors = np.empty((expected, int(dim)), dtype=np.float32)
     batches, at = [], 0
-    for batch in cur.sql(sql, params=params).to_arrow_reader(batch_size=LOAD_BATCH_ROWS):
-        values = batch.column("vector").flatten().to_numpy(zero_copy_only=False)
+    for batch, values in stored_vectors.read_batches(
+        cur, sql, params, _INDEX_SCHEMA, dim, LOAD_BATCH_ROWS
+    ):
         if at + batch.num_rows > len(vectors):  # rows were added since the count
             vectors = np.concatenate([vectors[:at], np.empty((batch.num_rows, dim), np.float32)])
-        vectors[at : at + batch.num_rows] = values.reshape(-1, int(dim))
+        vectors[at : at + batch.num_rows] = values
         at += batch.num_rows
-        batches.append(batch.drop_columns(["vector"]))
-    table = pa.Table.from_batches(batches) if batches else _empty_index_table(cur)
+        batches.append(batch)
+    table = pa.Table.from_batches(batches) if batches else _INDEX_SCHEMA.empty_table()
     return table, vectors[:at]
-
-
-def _empty_index_table(cur: db.Connection) -> pa.Table:
-    select = ", ".join(INDEX_COLUMNS)
-    return cur.sql(f"SELECT {select} FROM search_items LIMIT 0").to_arrow_table()  # nosec B608
 
 
 def _latest_change(cur: db.Connection) -> int:
