@@ -14,6 +14,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "buyergroups.duckdb"
 DEFAULT_MODEL = "multilingual-e5-small"
 DEFAULT_MODELS_DIR = PROJECT_ROOT / "data" / "models"
+# float32 (the default): the weights as stored; int8: the model's linear layers quantized at
+# load (about 2x faster queries and indexing on a CPU, cosine about 0.99 to float32, a little
+# lower recall on typed queries: README, the embedding model).
+MODEL_PRECISIONS = ("float32", "int8")
 
 # RIVM's estimate for the early Buyer Groups: 80,125 t CO2-eq equals the yearly
 # emissions of about 19,000 households, i.e. about 4.2 t per household per year.
@@ -36,6 +40,7 @@ class Settings:
     db_path: Path | str = DEFAULT_DB_PATH
     model: str = DEFAULT_MODEL
     models_dir: Path = DEFAULT_MODELS_DIR
+    model_precision: str = "float32"
     preload_search: bool = True
     max_upload_mb: int = 50
     session_idle_minutes: int = 120
@@ -80,6 +85,22 @@ def _positive_number(env: Mapping[str, str], name: str, default: float) -> float
     return value
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise SettingsError(
+            msg(
+                "The setting {name} must be one of {choices}, not {raw!r}.",
+                name=name,
+                choices=", ".join(choices),
+                raw=raw,
+            )
+        )
+    return raw
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     """An on/off setting that is on unless set to 0, false or no."""
     return env.get(name, "1").strip().lower() not in ("0", "false", "no")
@@ -119,6 +140,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         db_path=database_target(database),
         model=env.get("BUYERGROUPS_MODEL") or DEFAULT_MODEL,
         models_dir=Path(env.get("BUYERGROUPS_MODELS_DIR") or DEFAULT_MODELS_DIR),
+        model_precision=_choice(env, "BUYERGROUPS_MODEL_PRECISION", MODEL_PRECISIONS),
         preload_search=_flag(env, "BUYERGROUPS_PRELOAD_SEARCH"),
         max_upload_mb=_int(env, "BUYERGROUPS_MAX_UPLOAD_MB", 50),
         session_idle_minutes=_int(env, "BUYERGROUPS_SESSION_IDLE_MINUTES", 120),

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from buyergroups import cli
 
@@ -129,3 +130,12 @@ def test_a_command_imports_only_its_own_modules(tmp_path: Path, capsys) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.splitlines()[-2:] == ["['buyergroups.db.commands']", "False False"]
+
+
+def test_the_model_precision_is_one_of_two(monkeypatch) -> None:
+    from buyergroups.config import SettingsError, load_settings
+
+    assert load_settings({}).model_precision == "float32"
+    assert load_settings({"BUYERGROUPS_MODEL_PRECISION": "INT8"}).model_precision == "int8"
+    with pytest.raises(SettingsError, match="must be one of float32, int8, not 'int4'"):
+        load_settings({"BUYERGROUPS_MODEL_PRECISION": "int4"})

@@ -208,6 +208,7 @@ PLATFORM: dict[str, str] = {
     "The setting {name} must be a whole number, not {raw!r}.": "De instelling {name} moet een geheel getal zijn, niet {raw!r}.",
     "The setting {name} must be more than 0, not {value}.": "De instelling {name} moet groter zijn dan 0, niet {value}.",
     "The setting {name} must be a number above 0, not {raw!r}.": "De instelling {name} moet een getal boven 0 zijn, niet {raw!r}.",
+    "The setting {name} must be one of {choices}, not {raw!r}.": "De instelling {name} moet een van {choices} zijn, niet {raw!r}.",
     "Cannot open the database {path}: {error}": "Kan de database {path} niet openen: {error}",
     "The database {path} is in use by another process (PID {pid}, {program}); a DuckDB file admits one process. Use the app's Import tenders and Admin pages while it runs, stop the app first, or move to PostgreSQL (README: Running as a service).": "De database {path} is in gebruik door een ander proces (PID {pid}, {program}); een DuckDB-bestand laat één proces toe. Gebruik de pagina's Aanbestedingen importeren en Beheer van de app zolang die draait, stop eerst de app, of stap over op PostgreSQL (README: Running as a service).",
     "The database has schema version {found}, newer than this program's {known}: upgrade the program.": "De database heeft schemaversie {found}, nieuwer dan {known} van dit programma: werk het programma bij.",

@@ -273,15 +273,15 @@ _COLD_LOAD = (
     "import sys, time\n"
     "start = time.perf_counter()\n"
     "from buyergroups.search.embedder import load_embedder\n"
-    "load_embedder(sys.argv[1])\n"
+    "load_embedder(sys.argv[1], precision=sys.argv[2])\n"
     "print(time.perf_counter() - start)\n"
 )
 
 
-def cold_load_seconds(model: str) -> float:
+def cold_load_seconds(model: str, precision: str) -> float:
     """Seconds a fresh process takes to import the model code and load ``model``."""
     done = subprocess.run(  # noqa: S603  # nosec B603 - this interpreter, a fixed script
-        [sys.executable, "-c", _COLD_LOAD, model],
+        [sys.executable, "-c", _COLD_LOAD, model, precision],
         capture_output=True,
         text=True,
         check=True,
@@ -301,17 +301,17 @@ def query_latencies_ms(embedder: Embedder, queries: int = 40) -> list[float]:
     return times
 
 
-def bench_models(models: list[str], count: int, report: Report) -> None:
-    """Load time, query latency and indexing rate of each model, one line each."""
+def bench_models(models: list[tuple[str, str]], count: int, report: Report) -> None:
+    """Load time, query latency and indexing rate of each (model, precision), one line each."""
     import_model_libraries()  # so "load" is the model's own load, as in the warmed-up app
-    for model in models:
-        cold = cold_load_seconds(model)
+    for model, precision in models:
+        cold = cold_load_seconds(model, precision)
         start = time.perf_counter()
-        embedder = load_embedder(model)
+        embedder = load_embedder(model, precision=precision)
         warm = time.perf_counter() - start
         latencies = query_latencies_ms(embedder)
         report(
-            f"{embedder.model_id:<24} load {warm:.2f} s (libraries imported; a fresh process"
+            f"{embedder.model_id:<28} load {warm:.2f} s (libraries imported; a fresh process"
             f" with the imports {cold:.2f} s); query embedding p50 {_p(latencies, 50):.1f} ms"
             f" p95 {_p(latencies, 95):.1f} ms"
         )

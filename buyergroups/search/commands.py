@@ -13,7 +13,7 @@ from typing import Any
 from buyergroups.accounts import users
 from buyergroups.accounts.users import User
 from buyergroups.cli import command_group, db_parent, open_db
-from buyergroups.config import load_settings
+from buyergroups.config import MODEL_PRECISIONS, load_settings
 from buyergroups.errors import NotFoundError, ValidationError, msg
 from buyergroups.search import batch, bench, indexer, model_install, quality_bench, service
 from buyergroups.search.embedder import (
@@ -242,6 +242,13 @@ def run_bench_search(args: argparse.Namespace) -> int:
     """Print load time, latencies, memory and the brute-force comparison."""
     exact = bench.bench_index(args.n, args.dim, args.queries, print)
     if args.texts > 0:
-        models = list(dict.fromkeys([load_settings().model, MINILM_MODEL_NAME]))
-        bench.bench_models(models, args.texts, print)
+        settings = load_settings()
+        other = next(p for p in MODEL_PRECISIONS if p != settings.model_precision)
+        # The configured model in both precisions, beside all-MiniLM-L6-v2 as the baseline.
+        models = [
+            (settings.model, settings.model_precision),
+            (settings.model, other),
+            (MINILM_MODEL_NAME, settings.model_precision),
+        ]
+        bench.bench_models(list(dict.fromkeys(models)), args.texts, print)
     return 0 if exact else 1

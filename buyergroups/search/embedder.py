@@ -15,8 +15,9 @@ import logging
 import os
 import re
 import sys
+import warnings
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class SentenceTransformerEmbedder:
     texts as they are.
     """
 
-    def __init__(self, folder: Path, model_id: str) -> None:
+    def __init__(self, folder: Path, model_id: str, precision: str = "float32") -> None:
         import_model_libraries()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
@@ -76,7 +77,10 @@ class SentenceTransformerEmbedder:
         transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         self.model_id = model_id
         self.folder = folder
+        self.precision = precision
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        if precision == "int8":
+            _quantize_linear_layers(self._model)
         get_dim = getattr(self._model, "get_embedding_dimension", None)
         self.dim = int((get_dim or self._model.get_sentence_embedding_dimension)() or 0)
         prompts = dict(getattr(self._model, "prompts", None) or {})
@@ -112,6 +116,28 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self.query_prompt)
 
 
+def _quantize_linear_layers(model: Any) -> None:
+    """Quantize the model's linear layers to int8 in place (dynamic, per output channel).
+
+    The weights become int8 with one scale per row; activations are quantized per batch.
+    On this 2-core CPU it halves query latency and doubles indexing for a cosine of about
+    0.99 to the float32 vectors (README: the embedding model). In place: a copy of the
+    250,000-token embedding matrix would cost a second.
+    """
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        # torch.ao.quantization announces its move to torchao; the API works in the pinned torch.
+        warnings.simplefilter("ignore")
+        quantize_dynamic(
+            model,
+            {torch.nn.Linear: per_channel_dynamic_qconfig},
+            dtype=torch.qint8,
+            inplace=True,
+        )
+
+
 def default_models_dir() -> Path:
     """Where built model folders live (``data/models`` unless BUYERGROUPS_MODELS_DIR says)."""
     from buyergroups.config import load_settings
@@ -119,14 +145,28 @@ def default_models_dir() -> Path:
     return load_settings().models_dir
 
 
-def model_id_of(model: str) -> str:
-    """The id stored with vectors for the model named ``model`` (without loading it)."""
+def model_precision() -> str:
+    """The configured precision (``BUYERGROUPS_MODEL_PRECISION``: int8 or float32)."""
+    from buyergroups.config import load_settings
+
+    return load_settings().model_precision
+
+
+def model_id_of(model: str, precision: str | None = None) -> str:
+    """The id stored with vectors for the model named ``model`` (without loading it).
+
+    An int8 model's vectors differ slightly from its float32 ones, so its id says
+    ``+int8``: a precision change re-embeds through ``reindex`` like a model change.
+    """
     name = (model or DEFAULT_MODEL_NAME).strip()
     if name in _E5_NAMES:
-        return DEFAULT_MODEL_NAME
-    if name in _MINILM_NAMES:
-        return MINILM_MODEL_NAME
-    return Path(name).expanduser().name
+        base = DEFAULT_MODEL_NAME
+    elif name in _MINILM_NAMES:
+        base = MINILM_MODEL_NAME
+    else:
+        base = Path(name).expanduser().name
+    precision = precision or model_precision()
+    return base if precision == "float32" else f"{base}+{precision}"
 
 
 def _minilm_folder() -> Path:
@@ -175,13 +215,21 @@ def resolve_model_folder(model: str, models_dir: Path | None = None) -> Path:
     )
 
 
-def load_embedder(model: str = DEFAULT_MODEL_NAME, models_dir: Path | None = None) -> Embedder:
-    """Load the sentence-transformers model named by ``model`` offline (slow: call once)."""
+def load_embedder(
+    model: str = DEFAULT_MODEL_NAME,
+    models_dir: Path | None = None,
+    precision: str | None = None,
+) -> Embedder:
+    """Load the sentence-transformers model named by ``model`` offline (slow: call once).
+
+    ``precision`` (default: the setting) is ``int8`` or ``float32``.
+    """
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    precision = precision or model_precision()
     folder = resolve_model_folder(model, models_dir)
     try:
-        return SentenceTransformerEmbedder(folder, model_id_of(model))
+        return SentenceTransformerEmbedder(folder, model_id_of(model, precision), precision)
     except (OSError, ValueError) as exc:
         # The library's own words go to the log (stderr at the command line), not to the reader.
         _LOG.warning("Cannot load the embedding model from %s: %s", folder, exc)

@@ -262,7 +262,7 @@ def report_table(
 ) -> dict[str, PairScores]:
     """Print recall per language pair, every model side by side; returns the means."""
     scores = {name: run.pairs(task) for name, run in runs.items()}
-    width = 24
+    width = max(24, *(len(name) for name in runs))
     report("pair    " + "".join(f"{name[:width]:<{width + 4}}" for name in runs))
     report("        " + "".join(f"{'raw r@1 r@5  hyb r@1 r@5':<{width + 4}}" for _ in runs))
     first = next(iter(scores.values()))

@@ -13,7 +13,7 @@ import argparse
 import itertools
 from pathlib import Path
 
-from buyergroups.config import load_settings
+from buyergroups.config import MODEL_PRECISIONS, load_settings
 from buyergroups.errors import BuyerGroupsError
 from buyergroups.search import cpv_terms, quality
 from buyergroups.search.embedder import (
@@ -23,6 +23,7 @@ from buyergroups.search.embedder import (
     SentenceTransformerEmbedder,
     load_embedder,
     model_id_of,
+    model_precision,
 )
 from buyergroups.search.quality import QualityRun, Report
 from buyergroups.search.ranking import WEIGHTS, BonusWeights, ConceptMatcher
@@ -69,14 +70,19 @@ def model_names(requested: list[str] | None) -> list[str]:
 
 
 def _load(names: list[str], report: Report) -> dict[str, Embedder]:
+    """Each model in the configured precision; the default model in both (int8 beside float32)."""
     loaded = {}
     for name in names:
-        try:
-            embedder = load_embedder(name)
-        except BuyerGroupsError as exc:
-            report(f"{name}: not available ({exc})")
-            continue
-        loaded[embedder.model_id] = embedder
+        precisions = [model_precision()]
+        if model_id_of(name, "float32") == DEFAULT_MODEL_NAME:
+            precisions += [p for p in MODEL_PRECISIONS if p not in precisions]
+        for precision in precisions:
+            try:
+                embedder = load_embedder(name, precision=precision)
+            except BuyerGroupsError as exc:
+                report(f"{name}: not available ({exc})")
+                break
+            loaded[embedder.model_id] = embedder
     return loaded
 
 
@@ -101,7 +107,8 @@ def tune(runs: dict[str, QualityRun], report: Report) -> None:
     """Mean hybrid recall@1 per task and model over the bonus grid (scales of today's CPV bonus)."""
     report("")
     report("bonus grid: mean hybrid r@1 per task (item, text) for each model")
-    report(f"{'cpv x':>6} {'theme':>6} {'type':>6}  " + "  ".join(f"{n[:22]:<22}" for n in runs))
+    width = max(22, *(len(name) for name in runs))
+    report(f"{'cpv x':>6} {'theme':>6} {'type':>6}  " + "  ".join(f"{n:<{width}}" for n in runs))
     base = BonusWeights()
     for cpv, theme, kind in itertools.product(TUNE_CPV, TUNE_THEME, TUNE_TYPE):
         weights = base.scaled(cpv, theme, kind)
@@ -110,7 +117,9 @@ def tune(runs: dict[str, QualityRun], report: Report) -> None:
             item = quality.mean_scores(run.pairs("item", weights)).hybrid[0]
             text = quality.mean_scores(run.pairs("text", weights)).hybrid[0]
             cells.append(f"{item:.3f} {text:.3f}")
-        report(f"{cpv:>6.2f} {theme:>6.3f} {kind:>6.3f}  " + "  ".join(f"{c:<22}" for c in cells))
+        report(
+            f"{cpv:>6.2f} {theme:>6.3f} {kind:>6.3f}  " + "  ".join(f"{c:<{width}}" for c in cells)
+        )
 
 
 def run_bench_quality(args: argparse.Namespace, report: Report = print) -> int:

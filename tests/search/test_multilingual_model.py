@@ -102,3 +102,23 @@ def test_an_item_query_finds_its_translation_in_another_group(
     hits = service.search(conn, index, default_model, viewer, ref, Filters(languages=("nl",)), k=2)
     assert [h.item_id for h in hits] == [twin, ids["nl"]]
     assert hits[0].semantic > hits[1].semantic + 0.05
+
+
+@pytest.mark.model
+def test_the_int8_precision_quantizes_the_linear_layers_close_to_float32(
+    default_model: Embedder,
+) -> None:
+    """BUYERGROUPS_MODEL_PRECISION=int8: quantized linear layers, its own model id, close vectors."""
+    import torch
+
+    from buyergroups.search.embedder import load_embedder, model_id_of
+
+    quantized = load_embedder(precision="int8")
+    assert quantized.model_id == model_id_of("multilingual-e5-small", "int8")
+    assert quantized.model_id == "multilingual-e5-small+int8"
+    layers = [m for m in quantized._model.modules() if isinstance(m, torch.nn.Linear)]
+    assert not layers  # every float Linear was replaced by a dynamically quantized one
+    texts = ["Elektrische bussen voor de stadslijnen", "Recycled asphalt in the new surface"]
+    cosines = np.sum(quantized.encode(texts) * default_model.encode(texts), axis=1)
+    assert cosines.min() > 0.97
+    assert not np.allclose(cosines, 1.0, atol=1e-4)  # it is not the float32 model again
