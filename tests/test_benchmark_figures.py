@@ -225,3 +225,25 @@ def test_another_organisations_corrections_and_answers_are_never_shown(conn, bw)
         assert secret not in text
     beta_text = _all_text(figures.organisation_benchmark(conn, bw.beta, bw.orgs["B"], 2024))
     assert SECRET_A not in beta_text and "Anna Alfa" not in beta_text
+
+
+def test_a_year_without_tenders_gives_zero_counts_not_an_error(conn, bw) -> None:
+    """An organisation's year with no tenders (seen on the programme-scale database)."""
+    import pandas as pd
+
+    found = figures.organisation_benchmark(conn, bw.alfa, bw.orgs["A"], 2031)
+    # No tender at all (an organisation without tenders and without peers): object columns.
+    assert (
+        figures.realisation_counts(pd.DataFrame(columns=figures._COLUMNS)) == found["realisation"]
+    )
+    assert found["realisation"] == {
+        "mvi_tenders": 0,
+        "contracted": 0,
+        "realised": 0,
+        "partly_realised": 0,
+        "not_realised": 0,
+        "unknown": 0,
+        "only_asked_for": 0,
+        "answered": 0,
+    }
+    assert found["corrected"] == 0

@@ -170,7 +170,9 @@ def by_division(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 
 def realisation_counts(frame: pd.DataFrame) -> dict[str, int]:
     """Of the MVI tenders: realised (yes), partly, not realised, unknown or unanswered."""
-    mvi = frame[frame["mvi"]]
+    # .loc with a boolean mask: an empty object column given to frame[...] would be read
+    # as a list of column names and drop every column.
+    mvi = frame.loc[frame["mvi"].astype(bool)]
     answers = mvi["realised"].fillna("")
     realised = int((answers == Realised.YES).sum())
     partly = int((answers == Realised.PARTLY).sum())
