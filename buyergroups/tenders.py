@@ -181,9 +181,9 @@ def detail(conn: db.Connection, actor: User | None, tender_id: int) -> dict[str,
     results (:func:`buyergroups.procurements.procurement_detail`) and the groups it is linked to."""
     auth.require_signed_in(actor)
     with db.reading(conn) as cur:
-        tender = db.row(
-            cur, "SELECT * EXCLUDE (raw_release) FROM tenders WHERE id = ?", [tender_id]
-        )
+        tender = db.row(cur, "SELECT * FROM tenders WHERE id = ?", [tender_id])
+        if tender is not None:
+            tender.pop("raw_release")
         if tender is None:
             raise NotFoundError(msg("There is no tender {tender_id}.", tender_id=tender_id))
         for key in ("titles", "buyers", "mvi_evidence"):
@@ -290,20 +290,31 @@ def export_records(conn: db.Connection) -> list[dict[str, Any]]:
             cur,
             "SELECT t.source, t.source_id, t.title, t.description, t.language, t.buyer_name,"
             " t.buyer_country, t.cpv_codes, t.procedure_type, t.estimated_value, t.currency,"
-            " t.lot_count AS lots, coalesce((SELECT list({'lot': a.lot_id,"
-            " 'type': a.criterion_type, 'name': a.name, 'weight': a.weight,"
-            " 'lots_group': a.lots_group}"
-            " ORDER BY a.lot_position, a.position) FROM tender_award_criteria a"
-            " WHERE a.tender_id = t.id), []) AS award_criteria, t.strategic_procurement,"
+            " t.lot_count AS lots, t.strategic_procurement,"
             " t.environmental_impact, t.social_objective, t.innovative_acquisition,"
             " t.gpp_criteria, t.mvi, t.mvi_themes, t.procedure_id, t.awarded_value,"
             " t.awarded_currency, t.tenders_received, t.lots_awarded, t.id"
             " FROM tenders t ORDER BY t.source, t.source_id",
         )
         winners = winners_by_procurement(cur)
+        criteria = _award_criteria_by_procurement(cur)
     for record in found:
+        record["award_criteria"] = criteria.get(record["id"], [])
         record["winners"] = winners.get(record["id"], [])
     return [{name: record[name] for name in EXPORT_FIELDS} for record in found]
+
+
+def _award_criteria_by_procurement(cur: db.Connection) -> dict[int, list[dict[str, Any]]]:
+    """Every procurement's award criteria, lot by lot, in their order (for the export)."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for tender_id, lot, kind, name, weight, lots_group in cur.execute(
+        "SELECT tender_id, lot_id, criterion_type, name, weight, lots_group"
+        " FROM tender_award_criteria ORDER BY tender_id, lot_position, position"
+    ).fetchall():
+        found.setdefault(tender_id, []).append(
+            {"lot": lot, "type": kind, "name": name, "weight": weight, "lots_group": lots_group}
+        )
+    return found
 
 
 def export_tenders(conn: db.Connection, fmt: str, out: TextIO) -> int:

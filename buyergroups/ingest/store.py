@@ -356,9 +356,14 @@ def store_cpv_codes(cur: db.Connection, codes: list[CpvCode]) -> tuple[int, int]
     )
     main = [code.kind == "main" for code in codes]
     cur.execute(
-        "INSERT OR REPLACE INTO cpv_codes SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
+        "INSERT INTO cpv_codes (code, check_digit, kind, labels, label_en, division, level,"
+        " parent_code, imported_at) SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
         " unnest(?::VARCHAR[]), unnest(?::JSON[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
-        " unnest(?::INTEGER[]), unnest(?::VARCHAR[]), ?",
+        " unnest(?::INTEGER[]), unnest(?::VARCHAR[]), ?"
+        " ON CONFLICT (code) DO UPDATE SET check_digit = excluded.check_digit,"
+        " kind = excluded.kind, labels = excluded.labels, label_en = excluded.label_en,"
+        " division = excluded.division, level = excluded.level,"
+        " parent_code = excluded.parent_code, imported_at = excluded.imported_at",
         [
             [code.code for code in codes],
             [code.check_digit for code in codes],

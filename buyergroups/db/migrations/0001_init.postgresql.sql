@@ -2,7 +2,8 @@
 -- defaulting to '{}', DOUBLE PRECISION for DOUBLE), and the few DuckDB names the
 -- package's SQL uses, defined once here so that domain SQL stays one text:
 -- a "double" domain (casts such as ?::DOUBLE[]), list_contains, list_sort,
--- list_distinct, len on arrays and text, contains, any_value and round(double, int).
+-- list_distinct, len on arrays and text, contains, isfinite, the aggregates any_value
+-- and list, and round(double, int).
 
 CREATE DOMAIN double AS DOUBLE PRECISION;
 
@@ -24,6 +25,9 @@ CREATE FUNCTION round(value double precision, digits integer) RETURNS double pre
 CREATE FUNCTION any_value_step(kept anyelement, next anyelement) RETURNS anyelement
     LANGUAGE sql IMMUTABLE AS 'SELECT coalesce(kept, next)';
 CREATE AGGREGATE any_value(anyelement) (SFUNC = any_value_step, STYPE = anyelement);
+CREATE AGGREGATE list(anycompatible) (SFUNC = array_append, STYPE = anycompatiblearray);
+CREATE FUNCTION isfinite(value double precision) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS 'SELECT value NOT IN (''NaN'', ''Infinity'', ''-Infinity'')';
 
 CREATE TABLE meta (
     key VARCHAR PRIMARY KEY,
