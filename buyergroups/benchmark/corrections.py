@@ -46,7 +46,7 @@ def theme_condition(alias: str, theme: str = "?") -> str:
     tenders table's own (its column is a list).
     """
     return (
-        f"(CASE WHEN EXISTS (SELECT 1 FROM tender_assessments a WHERE a.id = {alias}.id)"
+        f"(CASE WHEN EXISTS (SELECT 1 FROM tender_assessments a WHERE a.id = {alias}.id)"  # nosec B608 - the package's own SQL fragments, no user text
         f" THEN EXISTS (SELECT 1 FROM tender_assessment_themes x"
         f" WHERE x.tender_id = {alias}.id AND x.theme = {theme})"
         f" ELSE list_contains({alias}.mvi_themes, {theme}) END)"
