@@ -11,13 +11,13 @@ from typing import Any
 
 import streamlit as st
 
-from buyergroups import activity, audit, backups, db, groups, i18n, organisations
+from buyergroups import activity, audit, db, groups, i18n, organisations
 from buyergroups.accounts import manage, signin
 from buyergroups.accounts.users import User, language_name
 from buyergroups.errors import BuyerGroupsError
-from ui import context, organisations_admin
+from ui import backup_panel, context, organisations_admin
 from ui.auth_gate import plain_markdown
-from ui.i18n import N_, error_text, message_text, number, t
+from ui.i18n import N_, error_text, message_text, t
 from ui.labels import activity_word
 
 _USER_COLUMNS = {
@@ -207,33 +207,6 @@ def render_activity(conn: db.Connection, admin: User) -> None:
     )
 
 
-def render_backup(conn: db.Connection, admin: User) -> None:
-    """Prepare a backup of the whole database (while the app serves) and offer it."""
-    st.caption(
-        t(
-            "A consistent copy of the whole database as one zip archive, made while the app "
-            "serves. Bring it back into a new database file with: python -m buyergroups "
-            "--db NEW_FILE restore ARCHIVE.zip"
-        )
-    )
-    if st.button(t("Prepare a backup"), key="admin_backup_prepare"):
-        try:
-            with st.spinner(t("Writing the backup…")):
-                st.session_state["admin_backup"] = backups.backup_archive(conn, admin)
-        except BuyerGroupsError as exc:
-            st.error(error_text(exc))
-    prepared = st.session_state.get("admin_backup")
-    if prepared:
-        name, data = prepared
-        st.download_button(
-            t("Download {name} ({size} MB)", name=name, size=number(len(data) / 1e6, 1)),
-            data=data,
-            file_name=name,
-            mime="application/zip",
-            key="admin_backup_download",
-        )
-
-
 def main() -> None:
     """Render the page for admins; everyone else gets a clear refusal."""
     conn = context.connection()
@@ -252,7 +225,7 @@ def main() -> None:
     with organisations_tab:
         organisations_admin.render(conn, user)
     with backup_tab:
-        render_backup(conn, user)
+        backup_panel.render(conn, user)
 
 
 main()
