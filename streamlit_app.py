@@ -20,11 +20,6 @@ demo_banner = st.sidebar.empty()
 if label := demo.demo_label(conn):
     demo_banner.warning(t("DEMO DATA · {label}", label=t(label)))
 
-user = require_login(conn, settings)
-if label:  # again, now in the signed-in user's language
-    demo_banner.warning(t("DEMO DATA · {label}", label=t(label)))
-render_account_menu(conn, settings)
-
 PAGES = [
     ("pages/home.py", N_("Groups"), ":material/groups:"),
     ("pages/workspace.py", N_("Group workspace"), ":material/folder_open:"),
@@ -36,12 +31,24 @@ PAGES = [
     ("pages/monitoring.py", N_("Monitoring"), ":material/monitoring:"),
     ("pages/benchmark.py", N_("MVI benchmark"), ":material/leaderboard:"),
 ]
-if user.is_admin:
-    PAGES.append(("pages/admin.py", N_("Admin"), ":material/admin_panel_settings:"))
-pages = [
-    st.Page(path, title=t(title), icon=icon, default=path == "pages/home.py")
-    for path, title, icon in PAGES
-]
+ADMIN_PAGE = ("pages/admin.py", N_("Admin"), ":material/admin_panel_settings:")
+
+
+def _pages(is_admin: bool) -> list[st.Page]:
+    shown = [*PAGES, ADMIN_PAGE] if is_admin else PAGES
+    return [
+        st.Page(path, title=t(title), icon=icon, default=path == "pages/home.py")
+        for path, title, icon in shown
+    ]
+
+
+# Before sign-in the pages are registered but not listed (the gate shows sign-in only).
+user = require_login(conn, settings, pages=_pages(is_admin=True))
+if label:  # again, now in the signed-in user's language
+    demo_banner.warning(t("DEMO DATA · {label}", label=t(label)))
+render_account_menu(conn, settings)
+
+pages = _pages(user.is_admin)
 # A page asks for the user's roles many times per run; they are read once per run.
 with auth.remembering_roles():
     st.navigation(pages).run()

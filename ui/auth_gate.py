@@ -18,7 +18,7 @@ Widget keys: ``login_email``, ``login_password``, ``login_remember``,
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import streamlit as st
@@ -39,13 +39,22 @@ QUERY_KEY = "s"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 
 
-def require_login(conn: db.Connection, settings: Settings) -> User:
-    """The signed-in user for this run; otherwise render the sign-in page and stop."""
+def require_login(
+    conn: db.Connection, settings: Settings, pages: Sequence[st.Page] = ()
+) -> User:
+    """The signed-in user for this run; otherwise render the sign-in page and stop.
+
+    ``pages`` are the app's pages: before sign-in they are registered with a hidden
+    navigation, so the sidebar does not list them (Streamlit would otherwise show
+    the ``pages/`` folder) and a deep link still names a known page.
+    """
     user = _resume(conn, settings)
     if user is None and _oidc_email() is not None:
         user = _oidc_sign_in(conn, settings)
     if user is not None:
         return user
+    if pages:
+        st.navigation(list(pages), position="hidden")
     _render_sign_in(conn, settings)
     st.stop()
 

@@ -192,5 +192,9 @@ def test_a_deep_link_on_a_fresh_server_leads_to_sign_in(page: Page, fresh_app_ur
     page.goto(fresh_app_url + "/co2")
     # The first visit opens and seeds the demo database: allow for it.
     expect(page.locator("[class*='st-key-login_email'] input")).to_be_visible(timeout=MODEL_LOAD_MS)
+    # Before sign-in the sidebar lists no pages (not Streamlit's list of the pages/ folder).
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    expect(page.get_by_role("link", name="co2")).to_have_count(0)
     sign_in(page, fresh_app_url, FACILITATOR)
     expect(page.locator("[class*='st-key-home_open_'] button").first).to_be_visible(timeout=STEP_MS)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=STEP_MS)
