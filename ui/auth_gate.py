@@ -39,9 +39,7 @@ QUERY_KEY = "s"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 
 
-def require_login(
-    conn: db.Connection, settings: Settings, pages: Sequence[st.Page] = ()
-) -> User:
+def require_login(conn: db.Connection, settings: Settings, pages: Sequence[st.Page] = ()) -> User:
     """The signed-in user for this run; otherwise render the sign-in page and stop.
 
     ``pages`` are the app's pages: before sign-in they are registered with a hidden
