@@ -30,7 +30,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SOURCES: dict[str, str] = {
     "criterion": """
         SELECT c.id, c.group_id, c.visibility, c.title, c.body, c.language, g.countries,
-               [c.theme] AS themes, c.ambition_level, c.criterion_type,
+               ARRAY[c.theme] AS themes, c.ambition_level, c.criterion_type,
                CASE WHEN len(c.cpv_codes) > 0 THEN c.cpv_codes ELSE g.cpv_codes END,
                CAST(c.updated_at AS DATE)
         FROM criteria c JOIN buyer_groups g ON g.id = c.group_id
@@ -51,8 +51,10 @@ _SOURCES: dict[str, str] = {
     "tender": """
         SELECT t.id, NULL, 'published', t.title, coalesce(t.description, ''),
                coalesce(t.language, ''),
-               CASE WHEN t.buyer_country IS NULL THEN [] ELSE [t.buyer_country] END,
-               coalesce(t.mvi_themes, []), '', '', coalesce(t.cpv_codes, []),
+               CASE WHEN t.buyer_country IS NULL THEN ARRAY[]::VARCHAR[]
+                    ELSE ARRAY[t.buyer_country] END,
+               coalesce(t.mvi_themes, ARRAY[]::VARCHAR[]), '', '',
+               coalesce(t.cpv_codes, ARRAY[]::VARCHAR[]),
                CAST(t.published_on AS DATE)
         FROM tenders t WHERE TRUE {where}""",
 }
@@ -161,8 +163,9 @@ class SyncPlan:
     remove: list[Key] = field(default_factory=list)
     unchanged: int = 0
 
-    def touched_items(self) -> set[tuple[str, int]]:
-        keys = [p.key for p in self.embed + self.metadata] + self.remove
+    def relabelled_or_removed(self) -> set[tuple[str, int]]:
+        """Items whose stored passages change without a new vector (metadata, removal)."""
+        keys = [p.key for p in self.metadata] + self.remove
         return {(kind, item_id) for kind, item_id, _ in keys}
 
 
@@ -195,6 +198,8 @@ def _embed_and_store(
         vectors = embedder.encode([p.embedded_text for p in chunk])
         with db.transaction(conn) as cur:
             store.write_embedded(cur, chunk, np.asarray(vectors), embedder.model_id)
+            # Logged with the vectors: other processes load them, never embed again.
+            store.log_changes(cur, {(p.item_kind, p.item_id) for p in chunk})
         if progress:
             progress(min(start + EMBED_CHUNK, total), total)
 
@@ -207,7 +212,7 @@ def _apply(
         for passage in plan.metadata:
             store.update_metadata(cur, passage)
         store.delete_keys(cur, plan.remove)
-        store.log_changes(cur, plan.touched_items())
+        store.log_changes(cur, plan.relabelled_or_removed())
     return {
         "embedded": len(plan.embed),
         "metadata_updated": len(plan.metadata),
