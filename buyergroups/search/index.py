@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from buyergroups.search.changes import ChangeFollower
 from buyergroups.search.columns import (
     NO_DATE,
     Growing,
@@ -106,7 +107,8 @@ class VectorIndex:
     def __init__(self, dim: int, model_id: str) -> None:
         self.dim = dim
         self.model_id = model_id
-        self.seen_change = 0
+        # Where this index stands in the search change log (store.refresh_index).
+        self.changes = ChangeFollower()
         # Streamlit sessions share one index: refresh and search hold this lock.
         self.lock = threading.RLock()
         self._matrix = np.zeros((16, dim), dtype=np.float32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -11,6 +12,7 @@ import pyarrow as pa
 
 from buyergroups import db
 from buyergroups.db import vectors as stored_vectors
+from buyergroups.search import changes
 from buyergroups.search.index import VectorIndex
 
 Key = tuple[str, int, int]
@@ -226,31 +228,56 @@ def _latest_change(cur: db.Connection) -> int:
     return int(cur.execute("SELECT coalesce(max(id), 0) FROM search_changes").fetchall()[0][0])
 
 
+def _start_following(cur: db.Connection, index: VectorIndex, now: float) -> None:
+    latest = _latest_change(cur)
+    recent = cur.execute(
+        "SELECT id FROM search_changes WHERE id > ?", [latest - changes.START_WINDOW]
+    ).fetchall()
+    index.changes.start(latest, [int(change_id) for (change_id,) in recent], now)
+
+
 def load_index(conn: db.Connection, model_id: str, dim: int) -> VectorIndex:
-    """Build the in-memory index from the stored vectors of ``model_id``."""
+    """Build the in-memory index from the stored vectors of ``model_id``.
+
+    The change log is read first, so whatever commits while the rows load is
+    applied again by the next :func:`refresh_index`, never missed.
+    """
     index = VectorIndex(dim, model_id)
     with db.reading(conn) as cur:
-        index.seen_change = _latest_change(cur)
+        _start_following(cur, index, time.monotonic())
         table, vectors = _load_rows(cur, model_id, dim, None)
     index.add_table(table, vectors)
     return index
 
 
-def refresh_index(conn: db.Connection, index: VectorIndex) -> int:
-    """Apply stored changes made since the index last looked; returns items reloaded."""
+def refresh_index(conn: db.Connection, index: VectorIndex, now: float | None = None) -> int:
+    """Reload the items other writers changed since the index last looked; returns how many.
+
+    One indexed read of the log rows above the highest id applied, and of any id
+    still missing below it (usually none);
+    the changed items' stored passages and vectors are loaded, never re-embedded.
+    The caller holds ``index.lock``.
+    """
+    now = time.monotonic() if now is None else now
     with db.reading(conn) as cur:
-        latest = _latest_change(cur)
-        if latest <= index.seen_change:
-            return 0
-        changed = cur.execute(
-            "SELECT DISTINCT item_kind, item_id FROM search_changes WHERE id > ? AND id <= ?",
-            [index.seen_change, latest],
+        top, gaps = index.changes.frontier()
+        found = cur.execute(
+            "SELECT id, item_kind, item_id FROM search_changes"
+            " WHERE id > ? OR id IN (SELECT unnest(?::BIGINT[]))",
+            [top, gaps],
         ).fetchall()
-        items = [(kind, int(item_id)) for kind, item_id in changed]
-        table, vectors = _load_rows(cur, index.model_id, index.dim, items)
+        unseen = index.changes.unseen(
+            [(int(change_id), kind, int(item_id)) for change_id, kind, item_id in found]
+        )
+        items = sorted({(kind, item_id) for _, kind, item_id in unseen})
+        if items:
+            table, vectors = _load_rows(cur, index.model_id, index.dim, items)
+    if not items:
+        index.changes.mark_applied([], now)  # gaps old enough are given up
+        return 0
     for kind, item_id in items:
         index.remove_item(kind, item_id)
     index.add_table(table, vectors)
     index.compact_if_sparse()
-    index.seen_change = latest
+    index.changes.mark_applied([change_id for change_id, _, _ in unseen], now)
     return len(items)
