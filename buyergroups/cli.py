@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "buyergroups.search.commands",
     "buyergroups.network.bench",
     "buyergroups.edit_bench",
+    "buyergroups.store_bench",
     "buyergroups.pages_bench",
 ]
 
@@ -36,6 +37,7 @@ _BENCHES = (
     "buyergroups.search.commands",
     "buyergroups.network.bench",
     "buyergroups.edit_bench",
+    "buyergroups.store_bench",
     "buyergroups.pages_bench",
 )
 # Every top-level command with its help line and the modules that add it, so that a run

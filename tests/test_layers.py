@@ -41,7 +41,16 @@ STORAGE = (
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "entry points",
-        ("cli", "__main__", "*.commands", "*.bench", "edit_bench", "pages_bench", "demo"),
+        (
+            "cli",
+            "__main__",
+            "*.commands",
+            "*.bench",
+            "edit_bench",
+            "store_bench",
+            "pages_bench",
+            "demo",
+        ),
     ),
     ("features", ("exports", "co2", "network", "monitoring", "backups", "benchmark")),
     (
