@@ -1,4 +1,4 @@
-"""Command line for tenders: ``import``, ``export tenders`` and ``bench import``.
+"""Command line for tenders: ``import``, ``export tenders`` and ``bench import`` (ingest/bench.py).
 
 The command line acts as the system (no signed-in user): whoever can run it
 owns the database file. ``--group`` links every imported tender to that group.
@@ -46,12 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tenders_parser.add_argument("--output", help="file to write (default: standard output)")
     tenders_parser.set_defaults(func=run_export)
 
-    bench = cli.command_group(subparsers, "bench", "benchmarks")
-    bench_import = bench.add_parser(
-        "import", help="eForms notices parsed and stored per second, alone and joined"
-    )
-    bench_import.add_argument("--notices", type=int, default=300)
-    bench_import.set_defaults(func=run_bench_import)
+    from buyergroups.ingest import bench
+
+    bench.register(cli.command_group(subparsers, "bench", "benchmarks"))
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -97,8 +94,8 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_bench_import(args: argparse.Namespace) -> int:
-    """Parse and store synthetic batches of notices in scratch databases; print the rates.
+def run_joined_bench(count: int) -> int:
+    """Time synthetic batches of our fixture notices in scratch databases; print the rates.
 
     Besides the contract notices (each its own procedure) it times contract and
     award notices that join as pairs of one procedure, beside the same notices
@@ -110,12 +107,12 @@ def run_bench_import(args: argparse.Namespace) -> int:
     contract = BENCH_TEMPLATE.read_text(encoding="utf-8")
     award = BENCH_AWARD.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as scratch:
-        folder = _notices(Path(scratch) / "notices", [contract] * args.notices, joined=False)
+        folder = _notices(Path(scratch) / "notices", [contract] * count, joined=False)
         conn = db.connect(Path(scratch) / "bench.duckdb")
         try:
-            rate = _time_batch(conn, [folder], args.notices)
+            rate = _time_batch(conn, [folder], count)
             print(
-                f"eForms: {args.notices} notices in {args.notices / rate:.2f} s = {rate:.0f} notices/s"
+                f"eForms fixture notice: {count} notices in {count / rate:.2f} s = {rate:.0f} notices/s"
             )
             if BENCH_100_LOTS.is_file():
                 started = time.perf_counter()
@@ -124,7 +121,7 @@ def run_bench_import(args: argparse.Namespace) -> int:
                 print(f"{BENCH_100_LOTS.name} (100 lots): {took:.2f} s")
         finally:
             conn.close()
-        pairs = max(1, args.notices // 2)
+        pairs = max(1, count // 2)
         rates = {}
         for joined in (False, True):
             notices = _notices(

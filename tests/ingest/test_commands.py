@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from buyergroups.cli import main
@@ -34,10 +35,20 @@ def test_import_into_missing_group_is_an_error(tmp_path: Path, capsys) -> None:
     assert (code, capsys.readouterr().err) == (2, "error: There is no buyer group 42.\n")
 
 
-def test_bench_prints_rates(capsys) -> None:
-    assert main(["bench", "import", "--notices", "20"]) == 0
+def test_bench_prints_rates_beside_the_raw_parse_with_memory(capsys) -> None:
+    argv = ["bench", "import", "--copies", "1", "--processes", "10", "--notices", "20"]
+    assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("eForms: 20 notices in ")
-    assert lines[0].endswith(" notices/s")
+    assert re.fullmatch(r"eForms: \d+ notices \(\d+ example notices x 1\), [\d.]+ MB", lines[0])
+    assert re.fullmatch(r"  raw lxml parse \(same files, same run\): \d+ notices/s", lines[1])
+    assert re.fullmatch(
+        r"  import: \d+ notices/s = [\d.]+x the raw parse; resident \d+ MB after a tenth of"
+        r" the files, \d+ MB at the end \([+-]\d+ MB\); peak \d+ MB",
+        lines[2],
+    )
+    assert lines[3] == "OCDS: 40 releases of 10 processes"
+    assert re.fullmatch(r"  raw json.loads \(same files, same run\): \d+ releases/s", lines[4])
+    assert re.fullmatch(r"  import: \d+ releases/s; resident .* peak \d+ MB", lines[5])
+    assert lines[6].startswith("eForms fixture notice: 20 notices in ")
     assert lines[-1].startswith("eForms contract + award notices: 20 notices as 10 procedures")
     assert " notices/s; each its own procedure " in lines[-1]
