@@ -154,6 +154,15 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     theme: re.compile(r"(?<![\w])(?:" + "|".join(phrases) + r")", re.IGNORECASE)
     for theme, phrases in PHRASES.items()
 }
+# The same phrases matched case-sensitively in the lowercased text: about twice as fast
+# as IGNORECASE, and the same matches for a text whose lowercase keeps its length and holds
+# neither dotless i nor long s (the only characters IGNORECASE equates with a phrase's letter
+# where str.lower does not: checked over every code point by tests/ingest/test_mvi.py).
+_LOWERCASE_PATTERNS: dict[str, re.Pattern[str]] = {
+    theme: re.compile(r"(?<![\w])(?:" + "|".join(phrases) + r")")
+    for theme, phrases in PHRASES.items()
+}
+_NOT_LOWERED = ("\u0131", "\u017f")  # ı, ſ
 
 
 def detect(tender: Tender) -> list[MviFlag]:
@@ -208,10 +217,23 @@ def _ocds_flags(tender: Tender) -> list[MviFlag]:
 def _text_flags(tender: Tender) -> list[MviFlag]:
     flags = []
     for field, text in _texts(tender):
-        for theme, pattern in _PATTERNS.items():
-            for match in pattern.finditer(text):
-                flags.append(MviFlag(theme, "text", field, match.group(0)))
+        for theme, span in phrase_spans(text):
+            flags.append(MviFlag(theme, "text", field, text[span[0] : span[1]]))
     return flags
+
+
+def phrase_spans(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """(theme, (start, end)) of every phrase in ``text``, theme by theme in ``PHRASES`` order."""
+    lowered = text.lower()
+    if len(lowered) == len(text) and not any(char in lowered for char in _NOT_LOWERED):
+        patterns, searched = _LOWERCASE_PATTERNS, lowered
+    else:
+        patterns, searched = _PATTERNS, text
+    return [
+        (theme, match.span())
+        for theme, pattern in patterns.items()
+        for match in pattern.finditer(searched)
+    ]
 
 
 def _texts(tender: Tender) -> list[tuple[str, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from buyergroups.ingest import mvi
@@ -190,3 +192,53 @@ def test_ocds_sustainability_goals_map_to_themes() -> None:
             "evidence": "social.laborRightsPromotion",
         },
     ]
+
+
+def _slow_spans(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """The phrase spans by the case-insensitive patterns alone (the reference)."""
+    return [
+        (theme, match.span())
+        for theme, pattern in mvi._PATTERNS.items()
+        for match in pattern.finditer(text)
+    ]
+
+
+def test_phrases_are_written_in_lowercase() -> None:
+    # The fast path matches them case-sensitively in the lowercased text.
+    for phrases in mvi.PHRASES.values():
+        for phrase in phrases:
+            letters = re.sub(r"\\.", "", phrase)
+            assert letters == letters.lower(), phrase
+
+
+def test_lowercasing_equates_the_same_letters_as_ignorecase_except_the_two_excluded() -> None:
+    # Every code point that IGNORECASE matches to a phrase's letter is one whose lowercase is
+    # that letter, except dotless i and long s (the fast path leaves texts with them to the
+    # slow one) and those whose lowercase is longer (so is the text: slow path too).
+    every = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+    letters = {char for phrases in mvi.PHRASES.values() for p in phrases for char in p}
+    letters = {char for char in letters if char.isalnum()}
+    lowered: dict[str, set[str]] = {}
+    for char in every:
+        lowered.setdefault(char.lower(), set()).add(char)
+    for letter in letters:
+        ignorecase = set(re.findall(re.escape(letter), every, re.IGNORECASE))
+        odd = ignorecase - lowered.get(letter, set())
+        assert odd <= {"\u0131", "\u017f", "\u0130"}, (letter, odd)
+        assert lowered.get(letter, set()) <= ignorecase
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CO2-Prestatieladder, RECYCLED paper and Fair Trade coffee",
+        "İstanbul: emisiones y reciclado",  # lowercase is one character longer
+        "Cırcular design with a dotless i",
+        "Reuſe of furniture, with a long s",
+        "ÉMISSIONS DE GAZ À EFFET DE SERRE; Biologisk MÅNGFALD; ÅTERVINNING",
+        "Σ ΕΚΠΟΜΠΕΣ climate",
+    ],
+)
+def test_fast_path_finds_what_the_case_insensitive_patterns_find(text: str) -> None:
+    assert mvi.phrase_spans(text) == _slow_spans(text)
+    assert _slow_spans(text)  # every case holds a phrase
