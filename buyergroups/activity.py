@@ -51,6 +51,33 @@ def record(
     )
 
 
+def record_many(
+    cur: db.Connection,
+    actor: User | None,
+    action: str,
+    item_kind: str,
+    entries: list[tuple[int | None, str]],
+    *,
+    group_id: int | None = None,
+) -> None:
+    """Append one entry per (item id, summary) in one statement, as :func:`record` would."""
+    if not entries:
+        return
+    cur.execute(
+        "INSERT INTO activity (occurred_at, user_id, group_id, action, item_kind, item_id, summary)"
+        " SELECT ?, ?, ?, ?, ?, unnest(?::INTEGER[]), unnest(?::VARCHAR[])",
+        [
+            db.now(),
+            actor.id if actor else None,
+            group_id,
+            action,
+            item_kind,
+            [item_id for item_id, _ in entries],
+            [summary[:500] for _, summary in entries],
+        ],
+    )
+
+
 def entries(
     cur: db.Connection,
     *,

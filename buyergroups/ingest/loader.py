@@ -244,6 +244,7 @@ def _write(
     batch = [(tender, parsed.raw_hash) for parsed in files for tender in parsed.tenders]
     outcomes = iter(store.store_tenders(cur, batch, actor))
     results = []
+    entries: list[tuple[int | None, str]] = []
     for parsed in files:
         result = FileResult(parsed.name, "unchanged")
         ids = []
@@ -256,22 +257,17 @@ def _write(
         result.status = (
             "imported" if result.imported else ("updated" if result.updated else "unchanged")
         )
-        activity.record(
-            cur,
-            actor,
-            "import",
-            "tender",
-            ids[0] if len(ids) == 1 else None,
-            group_id=group_id,
-            summary=activity.summary(
-                "{name}: {imported} imported, {updated} updated, {unchanged} unchanged",
-                name=parsed.name,
-                imported=result.imported,
-                updated=result.updated,
-                unchanged=result.unchanged,
-            ),
+        summary = activity.summary(
+            "{name}: {imported} imported, {updated} updated, {unchanged} unchanged",
+            name=parsed.name,
+            imported=result.imported,
+            updated=result.updated,
+            unchanged=result.unchanged,
         )
+        entries.append((ids[0] if len(ids) == 1 else None, summary))
         results.append(result)
+    # One activity entry per file, written in one statement for the whole group.
+    activity.record_many(cur, actor, "import", "tender", entries, group_id=group_id)
     return results
 
 
@@ -334,11 +330,13 @@ def _parse_tenders(conn: db.Connection, kind: str, data: bytes, name: str) -> li
     if kind == "csv":
         return csv_tenders.parse_csv_tenders(data, name)
     tenders = []
+    processes = ocds.releases_in(data, name)
     with db.reading(conn) as cur:
-        for ocid, releases in ocds.releases_in(data, name).items():
-            stored = store.stored_release(cur, ocid)
-            merged = ocds.merge_releases(([stored] if stored else []) + releases, name)
-            tender = ocds.release_to_tender(merged, name)
-            tender.releases = ocds.release_refs(ocid, releases, name)
-            tenders.append(tender)
+        stored_releases = store.stored_releases(cur, list(processes))
+    for ocid, releases in processes.items():
+        stored = stored_releases.get(ocid)
+        merged = ocds.merge_releases(([stored] if stored else []) + releases, name)
+        tender = ocds.release_to_tender(merged, name)
+        tender.releases = ocds.release_refs(ocid, releases, name)
+        tenders.append(tender)
     return tenders

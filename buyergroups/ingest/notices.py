@@ -125,33 +125,40 @@ _UPDATE_RESULTS = (
 
 
 def canonical(composite: Composite) -> Composite:
-    """The composite with its lots in lot id order, as :func:`stored_composite` reads them."""
+    """The composite with its lots in lot id order, as :func:`stored_composites` reads them."""
     return replace(composite, lots=sorted(composite.lots, key=lambda lot: lot.lot_id))
 
 
-def stored_composite(cur: db.Connection, tender_id: int) -> Composite:
-    """The results stored for the procurement, as a composite (lots in lot id order)."""
+def stored_composites(cur: db.Connection, tender_ids: list[int]) -> dict[int, Composite]:
+    """The results stored for each procurement, as composites (lots in lot id order)."""
+    if not tender_ids:
+        return {}
     names = [name for name, _ in _RESULT_COLUMNS]
-    found = cur.execute(
-        f"SELECT {', '.join(names)} FROM tenders WHERE id = ?",  # nosec B608 - fixed names
-        [tender_id],
-    ).fetchall()
-    winners: dict[str, list[Winner]] = {}
-    for lot_id, name, country, identifier, sme in cur.execute(
-        "SELECT lot_id, name, country, org_identifier, sme FROM tender_winners"
-        " WHERE tender_id = ? ORDER BY lot_id, position",
-        [tender_id],
+    winners: dict[tuple[int, str], list[Winner]] = {}
+    for tender_id, lot_id, name, country, identifier, sme in cur.execute(
+        "SELECT tender_id, lot_id, name, country, org_identifier, sme FROM tender_winners"
+        " WHERE tender_id IN (SELECT unnest(?::INTEGER[])) ORDER BY tender_id, lot_id, position",
+        [tender_ids],
     ).fetchall():
-        winners.setdefault(lot_id, []).append(Winner(name, country, identifier, sme))
-    lots = [
-        LotResult(lot_id, code, value, currency, received, winners.get(lot_id, []))
-        for lot_id, code, value, currency, received in cur.execute(
-            "SELECT lot_id, result_code, awarded_value, currency, tenders_received"
-            " FROM tender_lot_results WHERE tender_id = ? ORDER BY lot_id",
-            [tender_id],
+        winners.setdefault((tender_id, lot_id), []).append(Winner(name, country, identifier, sme))
+    lots: dict[int, list[LotResult]] = {}
+    for tender_id, lot_id, code, value, currency, received in cur.execute(
+        "SELECT tender_id, lot_id, result_code, awarded_value, currency, tenders_received"
+        " FROM tender_lot_results WHERE tender_id IN (SELECT unnest(?::INTEGER[]))"
+        " ORDER BY tender_id, lot_id",
+        [tender_ids],
+    ).fetchall():
+        lots.setdefault(tender_id, []).append(
+            LotResult(lot_id, code, value, currency, received, winners.get((tender_id, lot_id), []))
+        )
+    return {
+        tender_id: Composite(lots=lots.get(tender_id, []), **dict(zip(names, rest, strict=True)))
+        for tender_id, *rest in cur.execute(
+            f"SELECT id, {', '.join(names)} FROM tenders"  # nosec B608 - fixed names
+            " WHERE id IN (SELECT unnest(?::INTEGER[]))",
+            [tender_ids],
         ).fetchall()
-    ]
-    return Composite(lots=lots, **dict(zip(names, found[0], strict=True)))
+    }
 
 
 def write_results(cur: db.Connection, composed: list[tuple[int, Composite]]) -> None:

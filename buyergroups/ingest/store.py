@@ -42,9 +42,15 @@ _INSERT = (
     + ", ".join(f"unnest(?::{kind}[])" for _, kind in _INSERTED)
     + " RETURNING id, source, procedure_id"
 )
-# Built from the fixed column list, never from input.
-_SET_COLUMNS = ", ".join(f"{name} = ?" for name, _ in TENDER_COLUMNS)
-_UPDATE = f"UPDATE tenders SET {_SET_COLUMNS} WHERE id = ?"  # nosec B608
+# Built from the fixed column list, never from input: one statement rewrites every
+# procurement a batch redescribes.
+_UPDATE = (
+    "UPDATE tenders SET "  # nosec B608
+    + ", ".join(f"{name} = n.{name}" for name, _ in TENDER_COLUMNS)
+    + " FROM (SELECT unnest(?::INTEGER[]) AS id, "
+    + ", ".join(f"unnest(?::{kind}[]) AS {name}" for name, kind in TENDER_COLUMNS)
+    + ") AS n WHERE tenders.id = n.id"
+)
 
 
 def _values(tender: Tender, hashes: tuple[str, str], actor: User | None) -> list[Any]:
@@ -75,6 +81,10 @@ class _Writes:
 
     notices: list[tuple[int, Tender]] = field(default_factory=list)
     results: dict[int, Composite] = field(default_factory=dict)
+    # Procurements redescribed by a notice: the row's values and the notice (the last wins).
+    described: dict[int, tuple[list[Any], Tender]] = field(default_factory=dict)
+    # The results stored before the batch, of the OCDS processes it joins.
+    stored_results: dict[int, Composite] = field(default_factory=dict)
 
 
 def store_tenders(
@@ -117,10 +127,16 @@ def store_tenders(
             [(_meta(tender), tender.results if tender.source != "ocds" else None)],
         )
     _store_lots(cur, writes.notices)
-    for position, (tender, hashes) in enumerate(hashed):
-        if outcomes[position] is None:
-            row = stored[keys[position]]
-            outcomes[position] = (_join(cur, tender, hashes, row, actor, writes), row.id)
+    joining = [position for position, outcome in enumerate(outcomes) if outcome is None]
+    writes.stored_results = notices.stored_composites(
+        cur,
+        sorted({stored[keys[p]].id for p in joining if hashed[p][0].source == "ocds"}),
+    )
+    for position in joining:
+        tender, hashes = hashed[position]
+        row = stored[keys[position]]
+        outcomes[position] = (_join(tender, hashes, row, actor, writes), row.id)
+    _redescribe(cur, writes.described)
     notices.add_notices(cur, writes.notices)
     _rename(cur, [row for row in stored.values() if row.renamed])
     notices.write_results(cur, list(writes.results.items()))
@@ -144,7 +160,6 @@ def _alone(tender: Tender) -> Composite:
 
 
 def _join(
-    cur: db.Connection,
     tender: Tender,
     hashes: tuple[str, str],
     row: _Stored,
@@ -155,8 +170,9 @@ def _join(
 
     The notice rewrites the description when it is (now) the describing notice
     (an OCDS process always is: its release was merged with the stored one) and
-    its content differs from what is stored. The results are composed again from
-    every notice; when they differ they join ``writes``, as the notice does.
+    its content differs from what is stored (the row is rewritten at the end of
+    the batch, :func:`_redescribe`). The results are composed again from every
+    notice; when they differ they join ``writes``, as the notice does.
     """
     before = row.notices
     row.notices = [entry for entry in before if entry[0].notice_id != tender.source_id]
@@ -168,10 +184,7 @@ def _join(
     if (tender.source == "ocds" or describing.notice_id == tender.source_id) and (
         row.content_hash != hashes[1]
     ):
-        cur.execute(_UPDATE, [*_values(tender, hashes, actor), row.id])
-        for table in ("tender_lots", "tender_award_criteria"):
-            cur.execute(f"DELETE FROM {table} WHERE tender_id = ?", [row.id])  # nosec B608
-        _store_lots(cur, [(row.id, tender)])
+        writes.described[row.id] = (_values(tender, hashes, actor), tender)
         row.content_hash, row.buyer_national_id = hashes[1], tender.buyer_national_id
         updated = True
     if tender.source != "ocds":
@@ -181,13 +194,28 @@ def _join(
             updated |= original != row.source_id
             row.source_id, row.buyer_national_id, row.renamed = original, number, True
     if tender.source == "ocds":
-        composite, previous = _alone(tender), notices.stored_composite(cur, row.id)
+        composite, previous = _alone(tender), writes.stored_results[row.id]
     else:
         composite, previous = compose_results(row.notices), compose_results(before)
     if notices.canonical(composite) != notices.canonical(writes.results.get(row.id, previous)):
         writes.results[row.id] = composite
         updated = True
     return "updated" if updated else "unchanged"
+
+
+def _redescribe(cur: db.Connection, described: dict[int, tuple[list[Any], Tender]]) -> None:
+    """Rewrite the rows, lots and award criteria of the procurements a batch redescribed."""
+    if not described:
+        return
+    ids = sorted(described)
+    rows = [described[tender_id][0] for tender_id in ids]
+    cur.execute(_UPDATE, [ids, *([list(column) for column in zip(*rows, strict=True)])])
+    for table in ("tender_lots", "tender_award_criteria"):
+        cur.execute(
+            f"DELETE FROM {table} WHERE tender_id IN (SELECT unnest(?::INTEGER[]))",  # nosec B608
+            [ids],
+        )
+    _store_lots(cur, [(tender_id, described[tender_id][1]) for tender_id in ids])
 
 
 def _rename(cur: db.Connection, rows: list[_Stored]) -> None:
@@ -321,16 +349,23 @@ def _store_lots(cur: db.Connection, written: list[tuple[int, Tender]]) -> None:
         )
 
 
-def stored_release(cur: db.Connection, ocid: str) -> dict[str, Any] | None:
-    """The merged OCDS release stored for ``ocid``, or None.
+def stored_releases(cur: db.Connection, ocids: list[str]) -> dict[str, dict[str, Any]]:
+    """The merged OCDS release stored for each of ``ocids`` (ocids not stored left out).
 
     A release stored before NaN and Infinity were refused may hold them; they
     are read as null (absent), so later releases of the process still import.
     """
-    raw = db.value(
-        cur, "SELECT raw_release FROM tenders WHERE source = 'ocds' AND procedure_id = ?", [ocid]
-    )
-    return json.loads(raw, parse_constant=lambda _literal: None) if raw else None
+    if not ocids:
+        return {}
+    return {
+        ocid: json.loads(raw, parse_constant=lambda _literal: None)
+        for ocid, raw in cur.execute(
+            "SELECT procedure_id, raw_release FROM tenders WHERE source = 'ocds'"
+            " AND procedure_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ocids],
+        ).fetchall()
+        if raw
+    }
 
 
 def link(
