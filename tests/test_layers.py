@@ -29,7 +29,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 UI_NAMES = {"streamlit", "ui", "pages", "streamlit_app"}
 STORAGE_MAY_REACH = {"buyergroups.config", "buyergroups.errors", "buyergroups.cli"}
-STORING_INGEST = {"loader", "store", "notices", "commands"}
+STORING_INGEST = {"loader", "store", "notices", "commands", "bench"}
 STORAGE = (
     "buyergroups.db",
     "buyergroups.ingest.loader",

@@ -349,6 +349,7 @@ INGEST: dict[str, str] = {
     # the benchmark command
     "Benchmark template {path} is missing.": "Het benchmarksjabloon {path} ontbreekt.",
     "Benchmark batch did not import cleanly: {summary}": "De benchmarkreeks is niet foutloos geïmporteerd: {summary}",
+    "The OCDS example releases are missing from {path}.": "De OCDS-voorbeeldreleases ontbreken in {path}.",
     # award results (eForms NoticeResult, OCDS awards/contracts/bids)
     "{where}: {field} {value} is not a whole number of tenders.": "{where}: {field} {value} is geen geheel aantal inschrijvingen.",
 }
