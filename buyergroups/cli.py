@@ -45,8 +45,18 @@ _BENCHES = (
 # networkx or openpyxl. tests/test_cli.py checks this against what the modules add.
 COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "init": ("create or migrate the database", _DB),
-    "backup": ("EXPORT DATABASE to a new folder (Parquet files + schema)", _DB),
-    "restore": ("IMPORT DATABASE from a backup folder into a new database file", _DB),
+    "backup": (
+        "a consistent copy while the app serves: a new folder (DuckDB) or file (PostgreSQL)",
+        _DB,
+    ),
+    "restore": (
+        "bring a backup back into a new DuckDB file or an empty PostgreSQL database",
+        _DB,
+    ),
+    "copy": (
+        "copy every table from one database to another (DuckDB file <-> PostgreSQL)",
+        _DB,
+    ),
     "demo": ("load the demo dataset into an empty database", ("buyergroups.demo.commands",)),
     "user": ("manage user accounts", ("buyergroups.accounts.commands",)),
     "import": ("import tenders or the CPV list", ("buyergroups.ingest.commands",)),

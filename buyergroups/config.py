@@ -51,6 +51,8 @@ class Settings:
     household_t_per_year: float = DEFAULT_HOUSEHOLD_T_PER_YEAR
     seed_demo: bool = True
     save_attempts: int = 10
+    # The folder holding pg_dump and pg_restore; None: looked for (buyergroups.db.pg_tools).
+    pg_bin: Path | None = None
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -153,4 +155,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         seed_demo=_flag(env, "BUYERGROUPS_SEED_DEMO"),
         save_attempts=_int(env, "BUYERGROUPS_SAVE_ATTEMPTS", 10),
+        pg_bin=Path(env["BUYERGROUPS_PG_BIN"]) if env.get("BUYERGROUPS_PG_BIN") else None,
     )

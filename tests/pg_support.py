@@ -87,3 +87,14 @@ def drop_leftovers(config: object = None) -> None:
         ]
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def empty_database() -> Iterator[str]:
+    """A new database with nothing in it (from ``template0``); dropped afterwards."""
+    name = f"{PREFIX}{secrets.token_hex(4)}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    try:
+        yield database_url(name)
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

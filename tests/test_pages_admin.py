@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -227,9 +228,13 @@ def test_admin_matches_all_buyers_again(conn, people):
     assert [s.value for s in at.success] == ["1 tender(s) newly matched."]
 
 
-def test_admin_downloads_a_backup_that_restores(conn, people, tmp_path: Path) -> None:
-    """The Backup tab writes the archive while the page's own connection holds the file."""
+def test_admin_downloads_a_backup_that_restores(conn, people, db_path, tmp_path: Path) -> None:
+    """The Backup tab writes the backup while the page's own connection holds the database.
+
+    A zip archive of the DuckDB file, or the pg_dump file of the PostgreSQL database.
+    """
     from buyergroups import cli
+    from tests import pg_support
 
     admin, _ = people
     at = page_as(admin)
@@ -238,13 +243,19 @@ def test_admin_downloads_a_backup_that_restores(conn, people, tmp_path: Path) ->
     buttons = at.get("download_button")
     assert len(buttons) == 1
     name, data = at.session_state["admin_backup"]
-    assert name.startswith("buyergroups-backup-") and name.endswith(".zip")
+    on_postgres = db.is_url(db_path)
+    assert name.startswith("buyergroups-backup-")
+    assert name.endswith(".dump" if on_postgres else ".zip")
     archive = tmp_path / name
     archive.write_bytes(data)
-    restored = tmp_path / "restored.duckdb"
-    assert cli.main(["--db", str(restored), "restore", str(archive)]) == 0
-    copy = db.connect(restored)
-    with db.reading(copy) as cur:
-        emails = sorted(r["email"] for r in db.rows(cur, "SELECT email FROM users"))
-    copy.close()
+    with contextlib.ExitStack() as stack:
+        if on_postgres:
+            restored = stack.enter_context(pg_support.empty_database())
+        else:
+            restored = str(tmp_path / "restored.duckdb")
+        assert cli.main(["--db", restored, "restore", str(archive)]) == 0
+        copy = db.connect(restored)
+        with db.reading(copy) as cur:
+            emails = sorted(r["email"] for r in db.rows(cur, "SELECT email FROM users"))
+        copy.close()
     assert emails == ["ada@example.org", "max@example.org"]

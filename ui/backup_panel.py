@@ -14,9 +14,10 @@ def render(conn: db.Connection, admin: User) -> None:
     """Prepare a backup of the whole database (while the app serves) and offer it."""
     st.caption(
         t(
-            "A consistent copy of the whole database as one zip archive, made while the app "
-            "serves. Bring it back into a new database file with: python -m buyergroups "
-            "--db NEW_FILE restore ARCHIVE.zip"
+            "A consistent copy of the whole database as one file, made while the app serves "
+            "(a zip archive on DuckDB, a pg_dump archive on PostgreSQL). Bring it back into a "
+            "new DuckDB file or an empty PostgreSQL database with: python -m buyergroups "
+            "--db NEW_DATABASE restore FILE"
         )
     )
     if st.button(t("Prepare a backup"), key="admin_backup_prepare"):
@@ -32,6 +33,6 @@ def render(conn: db.Connection, admin: User) -> None:
             t("Download {name} ({size} MB)", name=name, size=number(len(data) / 1e6, 1)),
             data=data,
             file_name=name,
-            mime="application/zip",
+            mime=backups.media_type(name),
             key="admin_backup_download",
         )

@@ -33,6 +33,7 @@ helpers take the cursor of that unit.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -43,7 +44,7 @@ from typing import Any
 import duckdb
 import psycopg
 
-from buyergroups.db import postgres
+from buyergroups.db import archive, pg_tools, postgres
 from buyergroups.db.retry import FIRST_PAUSE_S as FIRST_PAUSE_S
 from buyergroups.db.retry import MAX_PAUSE_S as MAX_PAUSE_S
 from buyergroups.db.retry import pause_before as pause_before
@@ -430,27 +431,71 @@ def set_meta(cur: Connection, key: str, meta_value: str) -> None:
     )
 
 
-def backup(conn: Connection, folder: str | Path) -> Path:
-    """EXPORT DATABASE to ``folder`` (works while the app has the file open)."""
-    target = Path(folder)
-    if target.exists() and any(target.iterdir()):
+def backup(conn: Connection, target: str | Path) -> Path:
+    """A consistent copy of the whole database, made while the app serves.
+
+    DuckDB: EXPORT DATABASE into the new folder ``target`` (Parquet files and
+    the schema). PostgreSQL: ``pg_dump`` into the new file ``target``
+    (:mod:`buyergroups.db.pg_tools`).
+    """
+    if engine(conn) == "postgresql":
+        return pg_tools.dump(postgres.url_of(conn), Path(target))
+    folder = Path(target)
+    if folder.exists() and any(folder.iterdir()):
         raise ValidationError(
-            msg("Backup folder {folder} is not empty; choose a new folder.", folder=str(target))
+            msg("Backup folder {folder} is not empty; choose a new folder.", folder=str(folder))
         )
-    target.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     with reading(conn) as cur:
-        cur.execute(f"EXPORT DATABASE '{_quoted_path(target)}' (FORMAT PARQUET)")
-    return target
+        cur.execute(f"EXPORT DATABASE '{_quoted_path(folder)}' (FORMAT PARQUET)")
+    return folder
 
 
-def restore(path: str | Path, folder: str | Path) -> None:
+def backup_file(conn: Connection, scratch: Path) -> Path:
+    """:func:`backup` as one file in the folder ``scratch``: a zip of the folder, or the dump."""
+    if engine(conn) == "postgresql":
+        return backup(conn, scratch / "backup.dump")
+    return archive.pack(backup(conn, scratch / "backup"), scratch / "backup.zip")
+
+
+def restore(target: str | Path, source: str | Path, *, replace: bool = False) -> None:
+    """Bring a backup back: into a new DuckDB file, or into a PostgreSQL database.
+
+    A DuckDB ``target`` takes a backup folder or its zip archive and must not
+    exist yet. A PostgreSQL ``target`` takes a ``pg_dump`` file and must be
+    empty unless ``replace`` (:func:`buyergroups.db.pg_tools.restore`). Either
+    is then migrated to this program's schema.
+    """
+    if is_url(target):
+        pg_tools.restore(str(target), Path(source), replace=replace)
+        connect(target).close()
+        return
+    if replace:
+        raise ValidationError(
+            msg("--replace is for a PostgreSQL database; restore into a new database file.")
+        )
+    if Path(source).is_file():
+        if pg_tools.is_dump(Path(source)):
+            raise ValidationError(
+                msg(
+                    "{path} is a PostgreSQL backup (pg_dump): restore it into an empty"
+                    " PostgreSQL database (--db postgresql://...).",
+                    path=str(source),
+                )
+            )
+        with tempfile.TemporaryDirectory(prefix="buyergroups-restore-") as scratch:
+            _restore_duckdb(Path(target), archive.unpack(source, scratch))
+    else:
+        _restore_duckdb(Path(target), Path(source))
+
+
+def _restore_duckdb(path: Path, source: Path) -> None:
     """IMPORT DATABASE from a backup folder into a new, empty database file."""
-    source = Path(folder)
     if not (source / "schema.sql").is_file():
         raise ValidationError(
             msg("{folder} is not a backup folder (no schema.sql in it).", folder=str(source))
         )
-    if Path(path).exists():
+    if path.exists():
         raise ValidationError(
             msg("{path} exists; restore into a new database file.", path=str(path))
         )
@@ -461,7 +506,7 @@ def restore(path: str | Path, folder: str | Path) -> None:
         migrate(conn)
     except BuyerGroupsError:
         conn.close()
-        Path(path).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise
     conn.close()
 

@@ -57,6 +57,12 @@ def is_url(target: object) -> bool:
     return isinstance(target, str) and target.startswith(URL_PREFIXES)
 
 
+def url_of(conn: object) -> str:
+    """The URL a :class:`PgConnection` (or a cursor of one) was opened on."""
+    owner = getattr(conn, "_owner", conn)
+    return str(owner.url)  # type: ignore[attr-defined]
+
+
 def display_url(url: str) -> str:
     """The URL without its password, for messages."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

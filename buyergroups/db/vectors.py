@@ -41,6 +41,23 @@ def as_array(stored: Any) -> np.ndarray:
     return np.asarray(stored, dtype=np.float32)
 
 
+def is_vector_type(cur: Connection, data_type: str) -> bool:
+    """True for the column type (information_schema's ``data_type``) the engine stores vectors in."""
+    if engine(cur) == "postgresql":
+        return data_type.lower() == "bytea"
+    return data_type.upper() == "FLOAT[]"
+
+
+def stored_value(cur: Connection, vector: Any) -> Any:
+    """A vector read from either engine, as ``cur``'s engine stores it (None stays None)."""
+    if vector is None:
+        return None
+    values = as_array(vector)
+    if engine(cur) == "postgresql":
+        return values.astype(_FLOAT32).tobytes()
+    return values.tolist()
+
+
 def insert_table(
     cur: Connection,
     target: str,
