@@ -64,6 +64,9 @@ ENGINE_ERRORS: tuple[type[Exception], ...] = (duckdb.Error, psycopg.Error)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _VARIANT_NAME = re.compile(r"^(\d{4}_[a-z0-9_]+)\.(postgresql)\.sql$")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+# Something with a URL scheme (two letters or more, so not a Windows drive) that is no
+# PostgreSQL URL; a Path has folded its "//" into "/" already.
+_OTHER_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
 
 
 def now() -> datetime:
@@ -97,6 +100,15 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> Connection:
                 pool.close()
                 raise
         return pool
+    if _OTHER_URL.match(str(path)):
+        # A mistyped URL would otherwise become folders named after it.
+        raise StorageError(
+            msg(
+                "{path} is neither a DuckDB file nor a PostgreSQL URL"
+                " (postgresql://USER@HOST:PORT/DATABASE).",
+                path=postgres.display_url(str(path)),
+            )
+        )
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -217,6 +217,7 @@ PLATFORM: dict[str, str] = {
     "Backup folder {folder} is not empty; choose a new folder.": "De back-upmap {folder} is niet leeg; kies een nieuwe map.",
     "{folder} is not a backup folder (no schema.sql in it).": "{folder} is geen back-upmap (er staat geen schema.sql in).",
     "{path} exists; restore into a new database file.": "{path} bestaat al; zet de back-up terug in een nieuw databasebestand.",
+    "{path} is neither a DuckDB file nor a PostgreSQL URL (postgresql://USER@HOST:PORT/DATABASE).": "{path} is geen DuckDB-bestand en geen PostgreSQL-URL (postgresql://GEBRUIKER@HOST:POORT/DATABASE).",
     "--replace is for a PostgreSQL database; restore into a new database file.": "--replace is voor een PostgreSQL-database; zet de back-up terug in een nieuw databasebestand.",
     "{path} is a PostgreSQL backup (pg_dump): restore it into an empty PostgreSQL database (--db postgresql://...).": "{path} is een PostgreSQL-back-up (pg_dump): zet die terug in een lege PostgreSQL-database (--db postgresql://...).",
     # PostgreSQL's backup tools (db/pg_tools.py)
